@@ -1,0 +1,177 @@
+"""The only door to DuckDB: per-thread cursors, named views over the lake, bound parameters.
+
+One in-memory DuckDB database per process holds *views* over the parquet lake and the reference
+CSVs; nothing is copied. DuckDB refuses a connection shared by two threads, so each thread gets
+its own cursor and keeps it (a dropped cursor closes). The database is opened lazily, never at
+import, because DuckDB is not fork-safe and gunicorn forks after import. When the lake's data
+version changes (a new batch, a new vintage) the views are recreated so that tables built after
+start-up appear without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import settings
+from queries import reference
+from queries.lake import TABLES, built_tables, data_version, table_glob
+
+REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
+
+
+class QueryError(RuntimeError):
+    """A query failed or was refused; the message is safe to show to a user."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran past the time limit and was interrupted."""
+
+
+def _cbp_public_view() -> str:
+    """Newest vintage per (publication, fiscal year), newest meaning the latest month covered."""
+    return """
+        CREATE OR REPLACE VIEW cbp_public AS
+        WITH vintages AS (
+            SELECT DISTINCT publication, fiscal_year, vintage, vintage_through
+            FROM cbp_public_all
+        ), chosen AS (
+            SELECT publication, fiscal_year, vintage
+            FROM vintages
+            QUALIFY row_number() OVER (
+                PARTITION BY publication, fiscal_year
+                ORDER BY vintage_through DESC, vintage DESC
+            ) = 1
+        )
+        SELECT a.* FROM cbp_public_all a
+        JOIN chosen USING (publication, fiscal_year, vintage)
+    """
+
+
+class Gateway:
+    """Views over one data folder, queried through per-thread cursors."""
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self.data_dir = data_dir or settings.data_dir()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._version: str | None = None
+        self._checked_at = 0.0
+        self.tables: tuple[str, ...] = ()
+
+    # -- connection and views -------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "threads": settings.get("duckdb_threads"),
+                "memory_limit": settings.get("duckdb_memory_limit"),
+            },
+        )
+        con.execute("SET parquet_metadata_cache = true")
+        self._create_reference_views(con)
+        return con
+
+    def _create_reference_views(self, con: duckdb.DuckDBPyConnection) -> None:
+        for name in REFERENCE_VIEWS:
+            frame = getattr(reference, name)()
+            con.register(f"_ref_{name}", frame.to_arrow())
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _ref_{name}")
+        con.register("_ref_countries", reference.countries().to_arrow())
+        con.execute("CREATE OR REPLACE VIEW countries AS SELECT * FROM _ref_countries")
+
+    def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+        built = built_tables(self.data_dir)
+        for name in TABLES:
+            view = "cbp_public_all" if name == "cbp_public" else name
+            if name in built:
+                con.execute(
+                    f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet("
+                    f"'{table_glob(name, self.data_dir)}', hive_partitioning = true, "
+                    "union_by_name = true)"
+                )
+            else:
+                con.execute(f"DROP VIEW IF EXISTS {view}")
+        if "cbp_public" in built:
+            con.execute(_cbp_public_view())
+        else:
+            con.execute("DROP VIEW IF EXISTS cbp_public")
+        return tuple(built)
+
+    def refresh(self, force: bool = False) -> str:
+        """Recreate the views if the lake changed; returns the current data version.
+
+        The check is throttled to one directory listing per half second per process.
+        """
+        now = time.monotonic()
+        if not force and self._connection is not None and now - self._checked_at < 0.5:
+            return self._version or ""
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._open()
+            version = data_version(self.data_dir)
+            if force or version != self._version:
+                self.tables = self._create_lake_views(self._connection)
+                self._version = version
+            self._checked_at = now
+            return version
+
+    @property
+    def version(self) -> str:
+        return self.refresh()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        self.refresh()
+        cur = getattr(self._local, "cursor", None)
+        if cur is None or getattr(self._local, "owner", None) is not self._connection:
+            assert self._connection is not None
+            cur = self._connection.cursor()
+            self._local.cursor = cur
+            self._local.owner = self._connection
+        return cur
+
+    def has(self, table: str) -> bool:
+        self.refresh()
+        return table in self.tables
+
+    # -- running queries ------------------------------------------------------------------
+    def frame(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+        """Run a query with bound parameters and return a polars frame.
+
+        A watchdog interrupts the query past the time limit, so one slow request cannot hold a
+        worker thread hostage.
+        """
+        cur = self.cursor()
+        limit_s = settings.get("query_time_limit_ms") / 1000
+        timer = threading.Timer(limit_s, cur.interrupt)
+        timer.start()
+        try:
+            return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+        except duckdb.InterruptException as exc:
+            raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from exc
+        finally:
+            timer.cancel()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        result = self.frame(sql, params)
+        return None if result.is_empty() else result.row(0)[0]
+
+
+_default: Gateway | None = None
+_default_lock = threading.Lock()
+
+
+def default_gateway() -> Gateway:
+    """The process-wide gateway over ``CHOKEPOINT_DATA``, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None or _default.data_dir != settings.data_dir():
+            _default = Gateway()
+        return _default

@@ -1,0 +1,56 @@
+"""Every tunable of Chokepoint in one declarative table.
+
+A setting has a name, a default and a help text; the environment variable ``CHOKEPOINT_<NAME>``
+overrides the default. Keeping them in one table means the docs can be checked against the code
+(see ``tests/test_settings.py``) and nobody hunts for a magic number in a module.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data", "data", "Folder of built data: lake/, quarantine/, public/ (relative to the repo)"),
+    Setting("duckdb_threads", "2", "DuckDB worker threads per process", int),
+    Setting("duckdb_memory_limit", "2GB", "DuckDB memory limit per process"),
+    Setting("query_time_limit_ms", "10000", "A query running longer is interrupted", int),
+    Setting("query_row_cap", "100000", "Most rows a query returns to a page", int),
+    Setting("seed", "20240917", "Seed of the demo-data generator", int),
+    Setting("today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"),
+    Setting("host", "127.0.0.1", "Address the app listens on"),
+    Setting("port", "8050", "Port of the internal app", int),
+    Setting("public_port", "8051", "Port of the public app", int),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    """The environment variable that overrides a setting."""
+    return f"CHOKEPOINT_{name.upper()}"
+
+
+def get(name: str):
+    """The value of a setting: environment first, then the default, converted to its kind."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(env_name(name), setting.default)
+    return setting.kind(raw)
+
+
+def data_dir() -> Path:
+    """Where built data lives; relative paths are taken from the repository root."""
+    path = Path(get("data"))
+    return path if path.is_absolute() else REPO_ROOT / path
