@@ -78,12 +78,14 @@ class Gateway:
         return con
 
     def _create_reference_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        for name in REFERENCE_VIEWS:
-            frame = getattr(reference, name)()
-            con.register(f"_ref_{name}", frame.to_arrow())
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _ref_{name}")
-        con.register("_ref_countries", reference.countries().to_arrow())
-        con.execute("CREATE OR REPLACE VIEW countries AS SELECT * FROM _ref_countries")
+        """Reference tables are copied in as small tables: registered frames are private to the
+        connection that registered them, while tables are visible to every cursor."""
+        frames = {name: getattr(reference, name)() for name in REFERENCE_VIEWS}
+        frames["countries"] = reference.countries()
+        for name, frame in frames.items():
+            con.register("_incoming", frame.to_arrow())
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+            con.unregister("_incoming")
 
     def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
         built = built_tables(self.data_dir)

@@ -1,0 +1,76 @@
+"""Reusable cards: a KPI with its change, and a chart with its summary and table alternative.
+
+Every chart is paired with a one-sentence generated summary and a small data table, so screen-reader
+users and printed briefings get the same facts as the picture.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import dcc, html
+
+from components import format as fmt
+from components.theme import GRAPH_CONFIG
+
+
+def kpi_card(card_id: str, title: str) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(title, className="kpi-title text-muted small"),
+                html.Div("–", id=f"{card_id}-value", className="kpi-value"),
+                html.Div(id=f"{card_id}-delta", className="kpi-delta small"),
+            ]
+        ),
+        className="kpi-card h-100",
+    )
+
+
+def kpi_delta(now: float, before: float, unit: str, period_label: str) -> list:
+    ratio = fmt.change(now, before)
+    direction = "up" if (ratio or 0) > 0 else "down" if (ratio or 0) < 0 else "flat"
+    arrow = {"up": "▲", "down": "▼", "flat": "■"}[direction]
+    return [
+        html.Span(f"{arrow} {fmt.signed_percent(ratio)}", className=f"delta-{direction} me-1"),
+        html.Span(f"vs {fmt.whole(before)} {unit} {period_label}"),
+    ]
+
+
+def chart_card(card_id: str, title: str, height: int = 320) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(title, id=f"{card_id}-title", className="chart-title h6"),
+                dcc.Loading(
+                    dcc.Graph(id=f"{card_id}-graph", config=GRAPH_CONFIG,
+                              style={"height": f"{height}px"}),
+                    type="dot", delay_show=300,
+                ),
+                html.P(id=f"{card_id}-summary", className="chart-summary small mb-1"),
+                html.Details(
+                    [html.Summary("Data table", className="small"),
+                     html.Div(id=f"{card_id}-table", className="table-alt")],
+                    className="d-print-none",
+                ),
+            ]
+        ),
+        className="chart-card h-100",
+    )
+
+
+def data_table(frame: pl.DataFrame, max_rows: int = 25) -> html.Table:
+    """A plain, accessible HTML table of a small frame (numbers right-aligned)."""
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
+    rows = []
+    for row in frame.head(max_rows).iter_rows():
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append(html.Td(f"{value:,.2f}", className="text-end"))
+            elif isinstance(value, int):
+                cells.append(html.Td(f"{value:,}", className="text-end"))
+            else:
+                cells.append(html.Td(str(value)))
+        rows.append(html.Tr(cells))
+    return html.Table([head, html.Tbody(rows)], className="table table-sm table-striped mb-0")

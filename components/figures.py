@@ -1,0 +1,95 @@
+"""Pure figure builders: a small frame in, a ``go.Figure`` out. No queries, no Dash."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components.theme import CATEGORY_COLOURS, MUTED, PALETTE, TEMPLATE, register_template
+
+
+def empty_figure(message: str) -> go.Figure:
+    """An explicit empty state: a sentence where the axes would be, never a blank plot."""
+    register_template()
+    fig = go.Figure(layout={"template": TEMPLATE})
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": "#52606D"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def monthly_trend_figure(
+    trend: pl.DataFrame, measure: str, measure_label: str, published_through: date | None
+) -> go.Figure:
+    """Bars per month; months after CBP's last published month are drawn muted and labelled
+    "modelled", so nobody mistakes the continuation for published figures."""
+    register_template()
+    months = trend["month"]
+    values = trend[measure].to_numpy()
+    modelled = (
+        (months > published_through).to_numpy() if published_through else [False] * len(months)
+    )
+    fig = go.Figure(layout={"template": TEMPLATE})
+    for is_modelled, name, colour in ((False, "Published months", PALETTE[0]),
+                                      (True, "Modelled months", MUTED)):
+        mask = [m == is_modelled for m in modelled]
+        if not any(mask):
+            continue
+        fig.add_bar(
+            x=months.filter(pl.Series(mask)).to_list(),
+            y=values[mask],
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x|%b %Y}: %{y:,.0f} " + measure_label.lower() + "<extra>" + name
+            + "</extra>",
+        )
+    fig.update_layout(barmode="overlay", bargap=0.15, showlegend=True,
+                      yaxis_title=measure_label, legend={"orientation": "h", "y": 1.08, "x": 0})
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def ranked_bar_figure(
+    ranked: pl.DataFrame, labels: list[str], measure_label: str, others_label: str
+) -> go.Figure:
+    """Horizontal bars, largest on top; the "all others" bar is muted and always last."""
+    register_template()
+    values = ranked["value"].to_numpy()
+    colours = [MUTED if label == others_label else PALETTE[0] for label in labels]
+    fig = go.Figure(
+        go.Bar(
+            x=values[::-1], y=labels[::-1], orientation="h", marker_color=colours[::-1],
+            customdata=ranked["events"].to_numpy()[::-1],
+            hovertemplate="%{y}: %{x:,.0f} " + measure_label.lower()
+            + " (%{customdata:,} events)<extra></extra>",
+        ),
+        layout={"template": TEMPLATE},
+    )
+    fig.update_layout(xaxis_title=measure_label, margin={"l": 8, "r": 16, "t": 8, "b": 8})
+    return fig
+
+
+def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
+    """Events per commodity, coloured by category (units differ, so events are the common scale)."""
+    register_template()
+    fig = go.Figure(layout={"template": TEMPLATE})
+    ordered = mix.sort("events")
+    for category, colour in CATEGORY_COLOURS.items():
+        part = ordered.filter(pl.col("category") == category)
+        if part.is_empty():
+            continue
+        fig.add_bar(
+            x=part["events"].to_numpy(),
+            y=[names.get(c, c) for c in part["commodity"]],
+            orientation="h", name=category.capitalize(), marker_color=colour,
+            customdata=part.select("lbs", "pills", "pieces").to_numpy(),
+            hovertemplate="%{y}: %{x:,} events<br>%{customdata[0]:,.0f} lbs · "
+            "%{customdata[1]:,} pills · %{customdata[2]:,} pieces<extra></extra>",
+        )
+    fig.update_layout(xaxis_title="Events (log scale)", xaxis_type="log",
+                      yaxis={"categoryorder": "total ascending"}, barmode="stack",
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    return fig

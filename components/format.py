@@ -1,0 +1,35 @@
+"""Numbers as people read them on a dashboard: thousands separators, short forms, signed changes."""
+
+from __future__ import annotations
+
+import math
+
+
+def whole(value: float | int | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.0f}"
+
+
+def short(value: float | int | None) -> str:
+    """1,234 -> 1.2k, 2,500,000 -> 2.5M; small numbers stay whole."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    magnitude = abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if magnitude >= limit:
+            return f"{value / limit:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def change(now: float, before: float) -> float | None:
+    """Relative change; None when there is nothing to compare with."""
+    if not before:
+        return None
+    return (now - before) / before
+
+
+def signed_percent(ratio: float | None) -> str:
+    if ratio is None:
+        return "new"
+    return f"{ratio:+.0%}"

@@ -1,0 +1,224 @@
+"""Overview: the one-screen briefing — what changed, where, and how much.
+
+KPI cards compare the selected period (fiscal-year-to-date by default) with the same days a year
+earlier; below them the monthly trend, the field offices and ports that carry the weight, and the
+commodity mix. Every card follows the global filters in the URL.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, callback, html
+
+from components import format as fmt
+from components import url_state
+from components.cards import chart_card, data_table, kpi_card, kpi_delta
+from components.figures import (
+    commodity_mix_figure,
+    empty_figure,
+    monthly_trend_figure,
+    ranked_bar_figure,
+)
+from components.filter_bar import URL
+from queries import reference, seizure_stats
+from queries.public_data import published_through
+
+PAGE = "overview"
+dash.register_page(__name__, path="/", name="Overview", title="Chokepoint · Overview", order=0)
+
+KPIS = (
+    ("events", "Seizure events", "events"),
+    ("lbs", "Weight seized", "lbs"),
+    ("fentanyl_lbs", "Fentanyl", "lbs"),
+    ("pills", "Pills seized", "pills"),
+)
+OTHERS_LABEL = "All others"
+NO_DATA = "No seizures match these filters. Remove a filter chip or widen the dates."
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Overview", className="h4 mb-0"),
+                    html.Span(id=f"{PAGE}-period", className="text-muted ms-3 small"),
+                ],
+                className="d-flex align-items-baseline mb-2",
+            ),
+            dbc.Alert(id=f"{PAGE}-notice", color="warning", is_open=False),
+            dbc.Row(
+                [dbc.Col(kpi_card(f"{PAGE}-{key}", title), xs=6, lg=3) for key, title, _ in KPIS],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [dbc.Col(chart_card(f"{PAGE}-trend", "Monthly trend", height=300), lg=12)],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card(f"{PAGE}-areas", "Top field offices and sectors"), lg=4),
+                    dbc.Col(chart_card(f"{PAGE}-ports", "Top ports of entry"), lg=4),
+                    dbc.Col(chart_card(f"{PAGE}-mix", "Commodity mix"), lg=4),
+                ],
+                className="g-3",
+            ),
+        ],
+        className="overview",
+    )
+
+
+def _context(filters, measure: str) -> str:
+    """A chart title's filter context, e.g. "lbs · FY2025 · 2 filters"."""
+    parts = [url_state.MEASURES[measure]]
+    lo, hi = filters.period()
+    if filters.fy:
+        parts.append(f"FY{filters.fy}")
+    elif lo or hi:
+        parts.append(f"{lo or '…'} to {hi or '…'}")
+    n = sum(1 for k in filters.to_query() if k not in ("fy", "start", "end"))
+    if n:
+        parts.append(f"{n} filter{'s' if n > 1 else ''}")
+    return " · ".join(parts)
+
+
+@callback(
+    *[Output(f"{PAGE}-{key}-value", "children") for key, _, _ in KPIS],
+    *[Output(f"{PAGE}-{key}-delta", "children") for key, _, _ in KPIS],
+    Output(f"{PAGE}-period", "children"),
+    Output(f"{PAGE}-notice", "children"),
+    Output(f"{PAGE}-notice", "is_open"),
+    Input(URL, "search"),
+)
+def update_kpis(search: str | None):
+    filters, _measure, error = url_state.parse(search)
+    as_of = seizure_stats.as_of()
+    if error or as_of is None:
+        message = error or "No seizure data yet: run `make run` to build the demo lake."
+        return (*["–"] * 4, *[""] * 4, "", message, True)
+    period = seizure_stats.current_period(filters, as_of)
+    row = seizure_stats.kpis(filters, period).row(0, named=True)
+    prior_label = f"in {period.prior_year().label()}"
+    values = [fmt.short(row[key]) for key, _, _ in KPIS]
+    deltas = [kpi_delta(row[key], row[f"{key}_prior"], unit, prior_label)
+              for key, _, unit in KPIS]
+    default = filters.period() == (None, None)
+    label = ("Fiscal year to date, " if default else "") + period.label()
+    return (*values, *deltas, label, None, False)
+
+
+@callback(
+    Output(f"{PAGE}-trend-graph", "figure"),
+    Output(f"{PAGE}-trend-title", "children"),
+    Output(f"{PAGE}-trend-summary", "children"),
+    Output(f"{PAGE}-trend-table", "children"),
+    Input(URL, "search"),
+)
+def update_trend(search: str | None):
+    filters, measure, error = url_state.parse(search)
+    title = f"Monthly trend — {_context(filters, measure)}"
+    if error:
+        return empty_figure(error), title, error, None
+    trend = seizure_stats.monthly_trend(filters)
+    if trend.is_empty():
+        return empty_figure(NO_DATA), title, NO_DATA, None
+    through = published_through()
+    label = url_state.MEASURES[measure]
+    figure = monthly_trend_figure(trend, measure, label, through)
+    last = trend.tail(13)
+    summary = _trend_summary(last, measure, label)
+    if through:
+        summary += f" Months after {through:%B %Y} (CBP's latest published month) are modelled."
+    table = data_table(trend.select("month", "events", "lbs", "fentanyl_lbs", "pills").reverse())
+    return figure, title, summary, table
+
+
+def _trend_summary(last: pl.DataFrame, measure: str, label: str) -> str:
+    if last.height < 13:
+        latest = last.row(-1, named=True)
+        return f"{latest['month']:%B %Y}: {fmt.whole(latest[measure])} {label.lower()}."
+    latest, year_ago = last.row(-1, named=True), last.row(0, named=True)
+    ratio = fmt.change(latest[measure], year_ago[measure])
+    return (
+        f"{latest['month']:%B %Y}: {fmt.whole(latest[measure])} {label.lower()}, "
+        f"{fmt.signed_percent(ratio)} vs {year_ago['month']:%B %Y}."
+    )
+
+
+def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str]):
+    filters, measure, error = url_state.parse(search)
+    title = f"Top {noun} — {_context(filters, measure)}"
+    if error:
+        return empty_figure(error), title, error, None
+    ranked = seizure_stats.top(filters, by=by, measure=measure, n=10)
+    if ranked.is_empty() or ranked["events"].sum() == 0:
+        return empty_figure(NO_DATA), title, NO_DATA, None
+    labels = [
+        OTHERS_LABEL + f" ({m})" if k == seizure_stats.OTHERS else names.get(k, k)
+        for k, m in zip(ranked["key"], ranked["members"], strict=True)
+    ]
+    others = [lab for lab in labels if lab.startswith(OTHERS_LABEL)]
+    label = url_state.MEASURES[measure]
+    figure = ranked_bar_figure(ranked, labels, label, others[0] if others else OTHERS_LABEL)
+    total = float(ranked["value"].sum())
+    lead = ranked.row(0, named=True)
+    share = lead["value"] / total if total else 0
+    summary = (
+        f"{labels[0]} leads with {fmt.whole(lead['value'])} {label.lower()} "
+        f"({share:.0%} of {fmt.whole(total)})."
+    )
+    table = data_table(
+        pl.DataFrame({noun.capitalize(): labels}).hstack(ranked.select("events", "lbs", "pills"))
+    )
+    return figure, title, summary, table
+
+
+@callback(
+    Output(f"{PAGE}-areas-graph", "figure"),
+    Output(f"{PAGE}-areas-title", "children"),
+    Output(f"{PAGE}-areas-summary", "children"),
+    Output(f"{PAGE}-areas-table", "children"),
+    Input(URL, "search"),
+)
+def update_areas(search: str | None):
+    return _ranked_outputs(search, "area", "field offices and sectors", reference.area_names())
+
+
+@callback(
+    Output(f"{PAGE}-ports-graph", "figure"),
+    Output(f"{PAGE}-ports-title", "children"),
+    Output(f"{PAGE}-ports-summary", "children"),
+    Output(f"{PAGE}-ports-table", "children"),
+    Input(URL, "search"),
+)
+def update_ports(search: str | None):
+    return _ranked_outputs(search, "port", "ports of entry", reference.port_names())
+
+
+@callback(
+    Output(f"{PAGE}-mix-graph", "figure"),
+    Output(f"{PAGE}-mix-title", "children"),
+    Output(f"{PAGE}-mix-summary", "children"),
+    Output(f"{PAGE}-mix-table", "children"),
+    Input(URL, "search"),
+)
+def update_mix(search: str | None):
+    filters, measure, error = url_state.parse(search)
+    title = f"Commodity mix — events · {_context(filters, measure).split(' · ', 1)[-1]}"
+    if error:
+        return empty_figure(error), title, error, None
+    mix = seizure_stats.commodity_mix(filters)
+    if mix.is_empty():
+        return empty_figure(NO_DATA), title, NO_DATA, None
+    names = reference.commodity_names()
+    by_category = mix.group_by("category").agg(pl.col("events").sum()).sort("events", descending=True)
+    total = int(mix["events"].sum())
+    summary = "Events by category: " + ", ".join(
+        f"{c} {n / total:.0%}" for c, n in by_category.iter_rows()
+    ) + "."
+    table = data_table(
+        mix.with_columns(pl.col("commodity").replace_strict(names, default=pl.col("commodity")))
+    )
+    return commodity_mix_figure(mix, names), title, summary, table

@@ -1,0 +1,168 @@
+"""Named seizure queries behind the Overview (and, later, the explorer): small frames ready to plot.
+
+Every function takes a ``Filters`` and returns a few rows to a few thousand, aggregated in DuckDB.
+SQL text is assembled only from the fixed predicate fragments and whitelisted identifiers below;
+user values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from queries.filters import SEIZURE_TARGET, Filters, predicate, shift_year
+from queries.gateway import Gateway, default_gateway
+
+OTHERS = "__others__"
+MEASURES = {"events": "count(*)", "lbs": "sum(lbs)", "pills": "sum(pills)"}
+GROUPS = {
+    "area": "area_id",
+    "port": "port_code",
+    "mode": "mode",
+    "commodity": "commodity",
+    "category": "category",
+    "source": "source_country",
+    "transit": "transit_country",
+    "component": "component",
+}
+FENTANYL = "cbp_drug_type = 'Fentanyl'"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def prior_year(self) -> Period:
+        return Period(shift_year(self.start, -1), shift_year(self.end, -1))
+
+    def label(self) -> str:
+        return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+
+
+def _gw(gateway: Gateway | None) -> Gateway:
+    return gateway or default_gateway()
+
+
+def as_of(gateway: Gateway | None = None) -> date | None:
+    """The latest day with a seizure in the lake: the data's as-of date."""
+    gw = _gw(gateway)
+    if not gw.has("seizures"):
+        return None
+    return gw.scalar("SELECT max(event_date) FROM seizures")
+
+
+def current_period(filters: Filters, data_as_of: date) -> Period:
+    """The period the KPI cards compare: the filtered window, or fiscal-year-to-date."""
+    lo, hi = filters.period()
+    hi = min(hi, data_as_of) if hi else data_as_of
+    if lo is None:
+        lo = date(hi.year if hi.month >= 10 else hi.year - 1, 10, 1)
+    return Period(lo, max(lo, hi))
+
+
+def kpis(filters: Filters, period: Period, gateway: Gateway | None = None) -> pl.DataFrame:
+    """Events, lbs, fentanyl lbs and pills in ``period`` and in the same days a year earlier."""
+    gw = _gw(gateway)
+    where = predicate(filters, SEIZURE_TARGET, use_dates=False)
+    prior = period.prior_year()
+    now = "event_date BETWEEN ? AND ?"
+    sql = f"""
+        SELECT
+            count(*) FILTER (WHERE {now}) AS events,
+            coalesce(sum(lbs) FILTER (WHERE {now}), 0) AS lbs,
+            coalesce(sum(lbs) FILTER (WHERE {now} AND {FENTANYL}), 0) AS fentanyl_lbs,
+            coalesce(sum(pills) FILTER (WHERE {now}), 0)::BIGINT AS pills,
+            count(*) FILTER (WHERE NOT ({now})) AS events_prior,
+            coalesce(sum(lbs) FILTER (WHERE NOT ({now})), 0) AS lbs_prior,
+            coalesce(sum(lbs) FILTER (WHERE NOT ({now}) AND {FENTANYL}), 0) AS fentanyl_lbs_prior,
+            coalesce(sum(pills) FILTER (WHERE NOT ({now})), 0)::BIGINT AS pills_prior
+        FROM seizures
+        WHERE {where.sql}
+          AND (event_date BETWEEN ? AND ? OR event_date BETWEEN ? AND ?)
+    """  # noqa: S608 -- fragments are fixed; values are bound
+    bounds = [period.start, period.end]
+    params = bounds * 8 + where.params + bounds + [prior.start, prior.end]
+    return gw.frame(sql, params)
+
+
+def monthly_trend(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
+    """Per month: events, lbs, fentanyl lbs, pills, and how many events are modelled."""
+    gw = _gw(gateway)
+    where = predicate(filters, SEIZURE_TARGET)
+    sql = f"""
+        SELECT date_trunc('month', event_date)::DATE AS month,
+               count(*) AS events,
+               coalesce(sum(lbs), 0) AS lbs,
+               coalesce(sum(lbs) FILTER (WHERE {FENTANYL}), 0) AS fentanyl_lbs,
+               coalesce(sum(pills), 0)::BIGINT AS pills,
+               count(*) FILTER (WHERE provenance <> 'cbp_cell') AS modelled_events
+        FROM seizures
+        WHERE {where.sql}
+        GROUP BY 1 ORDER BY 1
+    """  # noqa: S608 -- fragments are fixed; values are bound
+    return gw.frame(sql, where.params)
+
+
+def top(
+    filters: Filters,
+    by: str,
+    measure: str = "lbs",
+    n: int = 10,
+    gateway: Gateway | None = None,
+) -> pl.DataFrame:
+    """The top ``n`` values of a dimension by a measure, plus one "all others" row, so nothing
+    is silently dropped: the rows always add up to the filtered total."""
+    if by not in GROUPS or measure not in MEASURES:
+        raise ValueError(f"unknown grouping {by!r} or measure {measure!r}")
+    gw = _gw(gateway)
+    where = predicate(filters, SEIZURE_TARGET)
+    key, value = GROUPS[by], MEASURES[measure]
+    # Rank only rows that have the dimension: seizures between ports have no port, most have no
+    # transit country. The caller says so in its title rather than showing a "none" bar.
+    present = f"{key} IS NOT NULL"
+    sql = f"""
+        WITH grouped AS (
+            SELECT {key} AS member, count(*) AS events, coalesce(sum(lbs), 0) AS lbs,
+                   coalesce(sum(pills), 0) AS pills, coalesce({value}, 0) AS value
+            FROM seizures WHERE {where.sql} AND {present} GROUP BY 1
+        ), ranked AS (
+            SELECT *, row_number() OVER (ORDER BY value DESC, member) AS rank FROM grouped
+        ), bucketed AS (
+            SELECT CASE WHEN rank <= ? THEN member ELSE '{OTHERS}' END AS bucket, *
+            FROM ranked
+        )
+        SELECT bucket AS key,
+               sum(events)::BIGINT AS events, sum(lbs) AS lbs, sum(pills)::BIGINT AS pills,
+               sum(value)::DOUBLE AS value, count(*)::BIGINT AS members
+        FROM bucketed GROUP BY bucket
+        ORDER BY (bucket = '{OTHERS}'), sum(value) DESC, bucket
+    """  # noqa: S608 -- key and value come from the GROUPS/MEASURES whitelists
+    return gw.frame(sql, [*where.params, n])
+
+
+def commodity_mix(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
+    """Events and quantities by category and commodity (pieces counted for equipment)."""
+    gw = _gw(gateway)
+    where = predicate(filters, SEIZURE_TARGET)
+    sql = f"""
+        SELECT category, commodity, count(*) AS events,
+               coalesce(sum(lbs), 0) AS lbs, coalesce(sum(pills), 0)::BIGINT AS pills,
+               coalesce(sum(quantity) FILTER (WHERE unit = 'pieces'), 0)::BIGINT AS pieces
+        FROM seizures WHERE {where.sql}
+        GROUP BY ALL ORDER BY category, events DESC
+    """  # noqa: S608 -- fragments are fixed; values are bound
+    return gw.frame(sql, where.params)
+
+
+def provenance_summary(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
+    """How many of the filtered events are rebuilt from CBP cells, continued, or modelled."""
+    gw = _gw(gateway)
+    where = predicate(filters, SEIZURE_TARGET)
+    sql = f"""
+        SELECT provenance, count(*) AS events FROM seizures WHERE {where.sql}
+        GROUP BY 1 ORDER BY 1
+    """  # noqa: S608 -- fragments are fixed; values are bound
+    return gw.frame(sql, where.params)

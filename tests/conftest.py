@@ -1,0 +1,134 @@
+"""Shared fixtures: real lakes built with the real importers and generator, and Chromium options.
+
+Two lakes:
+- ``demo_lake``: the vendored CBP and BTS files imported, then the generator at a small shipment
+  count; built once per session (about 15 s) and used by integration, query and browser tests.
+- ``tiny_lake``: a handful of hand-written seizure rows whose aggregates are computed by hand in
+  the tests, so query correctness is checked against numbers nobody derived from the code.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+TODAY = "2026-06-30"  # pinned: the generator continues CBP's series up to "today"
+DEMO_SHIPMENTS = 30_000
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO / "data" / "real"
+
+
+def pytest_setup_options():
+    """Chromium options for dash_duo: Debian's chromium as root, in a container."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1800",
+    ):
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_today():
+    previous = os.environ.get("CHOKEPOINT_TODAY")
+    os.environ["CHOKEPOINT_TODAY"] = TODAY
+    yield date.fromisoformat(TODAY)
+    if previous is None:
+        os.environ.pop("CHOKEPOINT_TODAY", None)
+    else:
+        os.environ["CHOKEPOINT_TODAY"] = previous
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory, pinned_today) -> Path:
+    from ingest.bts import import_bts_file
+    from ingest.cbp import import_cbp_file
+    from ingest.generate import generate_demo
+
+    data_dir = tmp_path_factory.mktemp("demo-data")
+    for path in sorted(REAL.glob("cbp-*.csv.gz")):
+        import_cbp_file(path, data_dir)
+    import_bts_file(REAL / "bts-border-crossing-entry-data-1996-2025feb.csv.gz", data_dir)
+    generate_demo(shipments=DEMO_SHIPMENTS, seed=7, progress=False, data_dir=data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def demo_gateway(demo_lake):
+    from queries.gateway import Gateway
+
+    return Gateway(demo_lake)
+
+
+@pytest.fixture()
+def use_lake(monkeypatch):
+    """Point the process-wide settings (and so the app's default gateway) at a lake."""
+
+    def point(data_dir: Path) -> Path:
+        monkeypatch.setenv("CHOKEPOINT_DATA", str(data_dir))
+        return data_dir
+
+    return point
+
+
+TINY_ROWS = [
+    # seizure_id, day, component, area_id, port, mode, commodity, category, drug, lbs, pills, src, transit
+    ("T1", date(2025, 10, 5), "OFO", "tucson-field-office", "2604", "land_pov", "fentanyl_pills",
+     "drug", "Fentanyl", 10.0, 45000, "MX", None),
+    ("T2", date(2025, 10, 20), "OFO", "tucson-field-office", "2604", "land_pedestrian",
+     "methamphetamine", "drug", "Methamphetamine", 30.0, None, "MX", None),
+    ("T3", date(2025, 11, 2), "OFO", "san-diego-field-office", "2504", "land_pov",
+     "fentanyl_powder", "drug", "Fentanyl", 5.5, None, "MX", None),
+    ("T4", date(2025, 11, 3), "USBP", "tucson-sector", None, "between_ports", "marijuana",
+     "drug", "Marijuana", 200.0, None, "MX", None),
+    ("T5", date(2025, 12, 1), "OFO", "chicago-field-office", "4196", "express", "4_ap",
+     "precursor", None, 12.0, None, "CN", "HK"),
+    ("T6", date(2024, 10, 15), "OFO", "tucson-field-office", "2604", "land_pov", "fentanyl_pills",
+     "drug", "Fentanyl", 4.0, 18000, "MX", None),
+    ("T7", date(2024, 11, 20), "OFO", "san-diego-field-office", "2504", "land_truck",
+     "methamphetamine", "drug", "Methamphetamine", 100.0, None, "MX", None),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_lake(tmp_path_factory) -> Path:
+    from ingest.contract import conform
+    from ingest.fiscal import fiscal_year_of
+    from ingest.writer import write_partitioned
+
+    cols = ["seizure_id", "event_date", "component", "area_id", "port_code", "mode",
+            "commodity", "category", "cbp_drug_type", "lbs", "pills", "source_country",
+            "transit_country"]
+    frame = pl.DataFrame(TINY_ROWS, schema=cols, orient="row").with_columns(
+        pl.col("event_date").map_elements(fiscal_year_of, return_dtype=pl.Int16).alias("fiscal_year"),
+        pl.when(pl.col("component") == "USBP").then(pl.lit("Southwest Border"))
+        .otherwise(pl.lit("Southwest Border")).alias("region"),
+        pl.lit("Land Only").alias("land_filter"),
+        pl.when(pl.col("pills").is_not_null()).then(pl.col("pills").cast(pl.Float64))
+        .otherwise(pl.col("lbs")).alias("quantity"),
+        pl.when(pl.col("pills").is_not_null()).then(pl.lit("pills")).otherwise(pl.lit("lbs"))
+        .alias("unit"),
+        pl.lit(None, pl.Utf8).alias("concealment"),
+        (pl.col("mode") == "express").alias("de_minimis"),
+        pl.lit(None, pl.Utf8).alias("shipment_id"),
+        pl.lit("reported").alias("provenance"),
+        pl.lit("tiny").alias("batch_id"),
+        pl.lit(datetime(2026, 1, 1)).alias("ingested_at"),
+    )
+    data_dir = tmp_path_factory.mktemp("tiny-data")
+    write_partitioned("seizures", conform("seizures", frame), "tiny", data_dir)
+    return data_dir
