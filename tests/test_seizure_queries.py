@@ -1,0 +1,112 @@
+"""Named seizure queries against a tiny lake whose answers are worked out by hand (see TINY_ROWS)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from queries import seizure_stats
+from queries.filters import Filters
+from queries.gateway import Gateway
+from queries.readonly import ReadOnlyError, check_select, run_select
+
+
+@pytest.fixture(scope="module")
+def gw(tiny_lake) -> Gateway:
+    return Gateway(tiny_lake)
+
+
+def test_qry001_as_of_is_latest_event(gw):
+    assert seizure_stats.as_of(gw) == date(2025, 12, 1)
+
+
+def test_qry002_fytd_period_and_prior_year(gw):
+    period = seizure_stats.current_period(Filters(), date(2025, 12, 1))
+    assert (period.start, period.end) == (date(2025, 10, 1), date(2025, 12, 1))
+    prior = period.prior_year()
+    assert (prior.start, prior.end) == (date(2024, 10, 1), date(2024, 12, 1))
+
+
+def test_qry003_kpis_by_hand(gw):
+    period = seizure_stats.current_period(Filters(), date(2025, 12, 1))
+    row = seizure_stats.kpis(Filters(), period, gw).row(0, named=True)
+    # FYTD: T1..T5 -> 5 events, 10+30+5.5+200+12 lbs, fentanyl T1+T3, pills T1.
+    assert row["events"] == 5
+    assert row["lbs"] == pytest.approx(257.5)
+    assert row["fentanyl_lbs"] == pytest.approx(15.5)
+    assert row["pills"] == 45_000
+    # Same days a year earlier: T6, T7.
+    assert (row["events_prior"], row["lbs_prior"], row["pills_prior"]) == (2, 104.0, 18_000)
+    assert row["fentanyl_lbs_prior"] == pytest.approx(4.0)
+
+
+def test_qry004_kpis_follow_filters(gw):
+    filters = Filters(area=("tucson-field-office",))
+    period = seizure_stats.current_period(filters, date(2025, 12, 1))
+    row = seizure_stats.kpis(filters, period, gw).row(0, named=True)
+    assert (row["events"], row["lbs"], row["events_prior"]) == (2, 40.0, 1)
+
+
+def test_qry005_monthly_trend_by_hand(gw):
+    trend = seizure_stats.monthly_trend(Filters(fy=2026), gw)
+    assert trend["month"].to_list() == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
+    assert trend["events"].to_list() == [2, 2, 1]
+    assert trend["lbs"].to_list() == pytest.approx([40.0, 205.5, 12.0])
+    assert trend["fentanyl_lbs"].to_list() == pytest.approx([10.0, 5.5, 0.0])
+
+
+def test_qry006_top_with_all_others_adds_up(gw):
+    top = seizure_stats.top(Filters(), by="area", measure="lbs", n=2, gateway=gw)
+    assert top["key"].to_list() == ["tucson-sector", "san-diego-field-office", "__others__"]
+    assert top["value"].to_list() == pytest.approx([200.0, 105.5, 56.0])
+    assert top["members"].to_list() == [1, 1, 2]
+    assert top["events"].sum() == 7  # nothing silently dropped
+
+
+def test_qry007_top_ports_skips_between_ports(gw):
+    top = seizure_stats.top(Filters(), by="port", measure="events", n=10, gateway=gw)
+    assert dict(zip(top["key"], top["events"], strict=True)) == {"2604": 3, "2504": 2, "4196": 1}
+
+
+def test_qry008_commodity_mix_by_hand(gw):
+    mix = seizure_stats.commodity_mix(Filters(category=("drug",)), gw)
+    counts = dict(zip(mix["commodity"], mix["events"], strict=True))
+    assert counts == {
+        "fentanyl_pills": 2,
+        "methamphetamine": 2,
+        "fentanyl_powder": 1,
+        "marijuana": 1,
+    }
+
+
+def test_qry009_filters_on_countries_and_dates(gw):
+    trend = seizure_stats.monthly_trend(
+        Filters(source=("CN",), start=date(2025, 1, 1), end=date(2025, 12, 31)), gw
+    )
+    assert trend["events"].to_list() == [1]
+
+
+def test_qry010_empty_result_is_an_empty_frame(gw):
+    assert seizure_stats.monthly_trend(Filters(transit=("ZA",)), gw).is_empty()
+    assert seizure_stats.top(Filters(transit=("ZA",)), "area", gateway=gw).is_empty()
+
+
+def test_qry011_read_only_sql_refuses_writes(gw):
+    for statement in (
+        "COPY (SELECT 1) TO 'x.csv'",
+        "CREATE TABLE t AS SELECT 1",
+        "ATTACH 'x.duckdb'",
+        "SELECT 1; SELECT 2",
+        "INSTALL httpfs",
+    ):
+        with pytest.raises(ReadOnlyError):
+            check_select(statement)
+    rows, truncated = run_select("SELECT seizure_id FROM seizures ORDER BY 1", gw, limit=3)
+    assert rows["seizure_id"].to_list() == ["T1", "T2", "T3"] and truncated
+
+
+def test_qry012_reference_views_exist(gw):
+    assert gw.scalar("SELECT count(*) FROM areas") == 41
+    assert gw.scalar("SELECT name FROM countries WHERE country = 'MX'") == "Mexico"
+    assert not gw.has("shipments")  # only built tables get views
