@@ -1,0 +1,92 @@
+"""The real app in headless Chromium: the Overview loads clean, filters drive charts and the URL,
+and a URL restores the filters it names."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.common.by import By
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def internal_app(demo_lake):
+    os.environ["CHOKEPOINT_DATA"] = str(demo_lake)
+    from app import create_app
+
+    return create_app()
+
+
+def query_of(dash_duo) -> dict[str, list[str]]:
+    return parse_qs(urlparse(dash_duo.driver.current_url).query)
+
+
+def wait_for_kpis(dash_duo) -> None:
+    dash_duo.wait_for_element("#overview-events-value")
+    dash_duo.wait_for_contains_text("#overview-events-delta", "vs", timeout=20)
+
+
+def test_ovw001_overview_loads_without_console_errors(dash_duo, internal_app):
+    dash_duo.start_server(internal_app)
+    wait_for_kpis(dash_duo)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-trend-summary", "pounds", timeout=20)
+    assert dash_duo.find_element("#overview-events-value").text not in ("", "–")
+    assert "Fiscal year to date" in dash_duo.find_element("#overview-period").text
+    assert "Synthetic records" in dash_duo.find_element("#app-footer").text
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw002_changing_a_filter_updates_charts_and_url(dash_duo, internal_app):
+    dash_duo.start_server(internal_app)
+    wait_for_kpis(dash_duo)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    before = dash_duo.find_element("#overview-areas-summary").text
+    dash_duo.select_dcc_dropdown("#filters-area", value="Tucson Field Office")
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "Tucson Field Office leads", timeout=20)
+    assert dash_duo.find_element("#overview-areas-summary").text != before
+    assert query_of(dash_duo) == {"area": ["tucson-field-office"]}
+    dash_duo.wait_for_contains_text("#overview-trend-title", "1 filter", timeout=10)
+    chips = dash_duo.find_elements("#filters-chips button")
+    assert [c.text.replace("×", "").strip() for c in chips] == [
+        "Field office / sector: Tucson Field Office"
+    ]
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw003_opening_a_url_restores_its_filters(dash_duo, internal_app):
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/?fy=2025&mode=land_pov&measure=events")
+    dash_duo.wait_for_contains_text("#overview-period", "01 Oct 2024", timeout=20)
+    dash_duo.wait_for_contains_text("#filters-chips", "Mode: Personal vehicle", timeout=10)
+    dash_duo.wait_for_contains_text("#overview-trend-title", "Events · FY2025", timeout=20)
+    checked = dash_duo.driver.find_element(By.CSS_SELECTOR, "#filters-measure input:checked")
+    assert checked.get_attribute("value") == "events"
+    assert "Personal vehicle" in dash_duo.find_element("#filters-mode").text
+    assert query_of(dash_duo) == {"fy": ["2025"], "mode": ["land_pov"], "measure": ["events"]}
+
+
+def test_ovw004_chip_removal_and_back_button(dash_duo, internal_app):
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/?area=laredo-field-office&fy=2024")
+    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=20)
+    chip = dash_duo.driver.find_element(
+        By.XPATH, "//div[@id='filters-chips']/button[contains(., 'Laredo')]"
+    )
+    chip.click()
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    assert query_of(dash_duo) == {"fy": ["2024"]}
+    assert "Laredo" not in dash_duo.find_element("#filters-chips").text
+    dash_duo.driver.back()
+    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=20)
+    assert query_of(dash_duo) == {"area": ["laredo-field-office"], "fy": ["2024"]}
+
+
+def test_ovw005_a_bad_link_says_what_is_wrong(dash_duo, internal_app):
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/?area=atlantis-field-office")
+    dash_duo.wait_for_contains_text("#filters-error", "unknown value 'atlantis-field-office'", 20)
+    dash_duo.wait_for_contains_text("#overview-trend-summary", "unknown value", timeout=20)
