@@ -28,8 +28,12 @@ ROOT = Path(__file__).resolve().parent
 def navbar() -> dbc.Navbar:
     links = [
         dbc.NavItem(
-            dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
-                        id={"type": "nav-link", "path": page["relative_path"]})
+            dbc.NavLink(
+                page["name"],
+                href=page["relative_path"],
+                active="exact",
+                id={"type": "nav-link", "path": page["relative_path"]},
+            )
         )
         for page in dash.page_registry.values()
     ]
@@ -49,7 +53,9 @@ def navbar() -> dbc.Navbar:
 
 
 def footer() -> html.Footer:
-    return html.Footer(id="app-footer", className="app-footer small text-muted mt-4 py-3 border-top")
+    return html.Footer(
+        id="app-footer", className="app-footer small text-muted mt-4 py-3 border-top"
+    )
 
 
 def footer_text() -> list:

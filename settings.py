@@ -23,13 +23,17 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data", "data", "Folder of built data: lake/, quarantine/, public/ (relative to the repo)"),
+    Setting(
+        "data", "data", "Folder of built data: lake/, quarantine/, public/ (relative to the repo)"
+    ),
     Setting("duckdb_threads", "2", "DuckDB worker threads per process", int),
     Setting("duckdb_memory_limit", "2GB", "DuckDB memory limit per process"),
     Setting("query_time_limit_ms", "10000", "A query running longer is interrupted", int),
     Setting("query_row_cap", "100000", "Most rows a query returns to a page", int),
     Setting("seed", "20240917", "Seed of the demo-data generator", int),
-    Setting("today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"),
+    Setting(
+        "today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"
+    ),
     Setting("host", "127.0.0.1", "Address the app listens on"),
     Setting("port", "8050", "Port of the internal app", int),
     Setting("public_port", "8051", "Port of the public app", int),

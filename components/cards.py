@@ -43,14 +43,18 @@ def chart_card(card_id: str, title: str, height: int = 320) -> dbc.Card:
             [
                 html.H2(title, id=f"{card_id}-title", className="chart-title h6"),
                 dcc.Loading(
-                    dcc.Graph(id=f"{card_id}-graph", config=GRAPH_CONFIG,
-                              style={"height": f"{height}px"}),
-                    type="dot", delay_show=300,
+                    dcc.Graph(
+                        id=f"{card_id}-graph", config=GRAPH_CONFIG, style={"height": f"{height}px"}
+                    ),
+                    type="dot",
+                    delay_show=300,
                 ),
                 html.P(id=f"{card_id}-summary", className="chart-summary small mb-1"),
                 html.Details(
-                    [html.Summary("Data table", className="small"),
-                     html.Div(id=f"{card_id}-table", className="table-alt")],
+                    [
+                        html.Summary("Data table", className="small"),
+                        html.Div(id=f"{card_id}-table", className="table-alt"),
+                    ],
                     className="d-print-none",
                 ),
             ]

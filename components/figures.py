@@ -14,8 +14,15 @@ def empty_figure(message: str) -> go.Figure:
     """An explicit empty state: a sentence where the axes would be, never a blank plot."""
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
-    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14, "color": "#52606D"})
+    fig.add_annotation(
+        text=message,
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 14, "color": "#52606D"},
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
@@ -33,8 +40,10 @@ def monthly_trend_figure(
         (months > published_through).to_numpy() if published_through else [False] * len(months)
     )
     fig = go.Figure(layout={"template": TEMPLATE})
-    for is_modelled, name, colour in ((False, "Published months", PALETTE[0]),
-                                      (True, "Modelled months", MUTED)):
+    for is_modelled, name, colour in (
+        (False, "Published months", PALETTE[0]),
+        (True, "Modelled months", MUTED),
+    ):
         mask = [m == is_modelled for m in modelled]
         if not any(mask):
             continue
@@ -43,13 +52,26 @@ def monthly_trend_figure(
             y=values[mask],
             name=name,
             marker_color=colour,
-            hovertemplate="%{x|%b %Y}: %{y:,.0f} " + measure_label.lower() + "<extra>" + name
+            hovertemplate="%{x|%b %Y}: %{y:,.0f} "
+            + measure_label.lower()
+            + "<extra>"
+            + name
             + "</extra>",
         )
-    fig.update_layout(barmode="overlay", bargap=0.15, showlegend=True,
-                      yaxis_title=measure_label, legend={"orientation": "h", "y": 1.08, "x": 0})
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.15,
+        showlegend=True,
+        yaxis_title=measure_label,
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+    )
     fig.update_xaxes(type="date")
     return fig
+
+
+def shorten(label: str, width: int = 26) -> str:
+    """Axis labels stay readable; the full name is in the hover text and the data table."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def ranked_bar_figure(
@@ -59,12 +81,17 @@ def ranked_bar_figure(
     register_template()
     values = ranked["value"].to_numpy()
     colours = [MUTED if label == others_label else PALETTE[0] for label in labels]
+    shown = [shorten(label) for label in labels]
     fig = go.Figure(
         go.Bar(
-            x=values[::-1], y=labels[::-1], orientation="h", marker_color=colours[::-1],
-            customdata=ranked["events"].to_numpy()[::-1],
-            hovertemplate="%{y}: %{x:,.0f} " + measure_label.lower()
-            + " (%{customdata:,} events)<extra></extra>",
+            x=values[::-1],
+            y=shown[::-1],
+            orientation="h",
+            marker_color=colours[::-1],
+            customdata=list(zip(ranked["events"].to_list()[::-1], labels[::-1], strict=True)),
+            hovertemplate="%{customdata[1]}: %{x:,.0f} "
+            + measure_label.lower()
+            + " (%{customdata[0]:,} events)<extra></extra>",
         ),
         layout={"template": TEMPLATE},
     )
@@ -84,12 +111,19 @@ def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
         fig.add_bar(
             x=part["events"].to_numpy(),
             y=[names.get(c, c) for c in part["commodity"]],
-            orientation="h", name=category.capitalize(), marker_color=colour,
+            orientation="h",
+            name=category.capitalize(),
+            marker_color=colour,
             customdata=part.select("lbs", "pills", "pieces").to_numpy(),
             hovertemplate="%{y}: %{x:,} events<br>%{customdata[0]:,.0f} lbs · "
             "%{customdata[1]:,} pills · %{customdata[2]:,} pieces<extra></extra>",
         )
-    fig.update_layout(xaxis_title="Events (log scale)", xaxis_type="log",
-                      yaxis={"categoryorder": "total ascending"}, barmode="stack",
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0})
+    fig.update_layout(
+        xaxis_title=None,
+        xaxis_type="log",
+        yaxis={"categoryorder": "total ascending", "tickfont": {"size": 11}},
+        barmode="stack",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        margin={"l": 8, "r": 16, "t": 28, "b": 8},
+    )
     return fig

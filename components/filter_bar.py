@@ -30,8 +30,11 @@ def control_id(key: str) -> str:
 
 def _options(key: str) -> list[dict]:
     if key == "component":
-        return [{"label": name, "value": code} for code, name in reference.COMPONENTS.items()
-                if code != "AMO"]
+        return [
+            {"label": name, "value": code}
+            for code, name in reference.COMPONENTS.items()
+            if code != "AMO"
+        ]
     if key == "area":
         names = reference.area_names()
         return [{"label": names[a], "value": a} for a in sorted(names, key=names.get)]
@@ -49,7 +52,9 @@ def _options(key: str) -> list[dict]:
         names = reference.commodity_names()
         return [{"label": names[c], "value": c} for c in sorted(names, key=names.get)]
     countries = reference.country_names()
-    return [{"label": f"{countries[c]} ({c})", "value": c} for c in sorted(countries, key=countries.get)]
+    return [
+        {"label": f"{countries[c]} ({c})", "value": c} for c in sorted(countries, key=countries.get)
+    ]
 
 
 def fiscal_year_options(latest: date | None) -> list[dict]:
@@ -60,33 +65,58 @@ def fiscal_year_options(latest: date | None) -> list[dict]:
 def layout(latest: date | None) -> html.Div:
     def labelled(key: str, control, width: int) -> dbc.Col:
         return dbc.Col(
-            [dbc.Label(SPEC_BY_KEY[key].label if key in SPEC_BY_KEY else key,
-                       html_for=control_id(key), className="small mb-0"), control],
-            xs=12, sm=6, lg=width,
+            [
+                dbc.Label(
+                    SPEC_BY_KEY[key].label if key in SPEC_BY_KEY else key,
+                    html_for=control_id(key),
+                    className="small mb-0",
+                ),
+                control,
+            ],
+            xs=12,
+            sm=6,
+            lg=width,
         )
 
     multi = {
-        key: dcc.Dropdown(id=control_id(key), options=_options(key), multi=True,
-                          placeholder="All", className="filter-dropdown")
+        key: dcc.Dropdown(
+            id=control_id(key),
+            options=_options(key),
+            multi=True,
+            placeholder="All",
+            className="filter-dropdown",
+        )
         for key in MULTI_CONTROLS
     }
     return html.Div(
         [
             dbc.Row(
                 [
-                    labelled("fy", dcc.Dropdown(id=control_id("fy"),
-                                                options=fiscal_year_options(latest),
-                                                placeholder="Any"), 1),
+                    labelled(
+                        "fy",
+                        dcc.Dropdown(
+                            id=control_id("fy"),
+                            options=fiscal_year_options(latest),
+                            placeholder="Any",
+                        ),
+                        1,
+                    ),
                     dbc.Col(
                         [
-                            dbc.Label("Dates", html_for=control_id("dates"), className="small mb-0"),
+                            dbc.Label(
+                                "Dates", html_for=control_id("dates"), className="small mb-0"
+                            ),
                             dcc.DatePickerRange(
-                                id=control_id("dates"), display_format="YYYY-MM-DD",
-                                clearable=True, start_date_placeholder_text="From",
-                                end_date_placeholder_text="To", className="d-block",
+                                id=control_id("dates"),
+                                display_format="YYYY-MM-DD",
+                                clearable=True,
+                                start_date_placeholder_text="From",
+                                end_date_placeholder_text="To",
                             ),
                         ],
-                        xs=12, sm=6, lg=3,
+                        xs=12,
+                        sm=6,
+                        lg=3,
                     ),
                     labelled("component", multi["component"], 2),
                     labelled("area", multi["area"], 3),
@@ -103,29 +133,46 @@ def layout(latest: date | None) -> html.Div:
                     labelled("transit", multi["transit"], 2),
                     dbc.Col(
                         [
-                            dbc.Label("Measure", html_for=control_id("measure"),
-                                      className="small mb-0"),
-                            dbc.RadioItems(
-                                id=control_id("measure"),
-                                options=[{"label": v, "value": k}
-                                         for k, v in url_state.MEASURES.items()],
-                                value=url_state.DEFAULT_MEASURE, inline=True,
-                                className="btn-group-sm", inputClassName="btn-check",
-                                labelClassName="btn btn-outline-primary btn-sm",
-                                labelCheckedClassName="active",
+                            dbc.Label(
+                                "Measure", html_for=control_id("measure"), className="small mb-0"
+                            ),
+                            html.Div(
+                                dbc.RadioItems(
+                                    id=control_id("measure"),
+                                    options=[
+                                        {"label": v, "value": k}
+                                        for k, v in url_state.MEASURES.items()
+                                    ],
+                                    value=url_state.DEFAULT_MEASURE,
+                                    className="btn-group btn-group-sm",
+                                    inputClassName="btn-check",
+                                    labelClassName="btn btn-outline-primary btn-sm px-2",
+                                    labelCheckedClassName="active",
+                                ),
+                                className="measure-group d-block",
                             ),
                         ],
-                        xs=12, sm=6, lg=2,
+                        xs=12,
+                        sm=6,
+                        lg=2,
                     ),
                 ],
                 className="g-2 mt-1",
             ),
             html.Div(
                 [
-                    html.Div(id=f"{PREFIX}-chips", className="d-flex flex-wrap gap-1",
-                             **{"aria-live": "polite"}),
-                    dbc.Button("Clear all", id=f"{PREFIX}-clear", color="link", size="sm",
-                               className="ms-auto"),
+                    html.Div(
+                        id=f"{PREFIX}-chips",
+                        className="d-flex flex-wrap gap-1",
+                        **{"aria-live": "polite"},
+                    ),
+                    dbc.Button(
+                        "Clear all",
+                        id=f"{PREFIX}-clear",
+                        color="link",
+                        size="sm",
+                        className="ms-auto",
+                    ),
                 ],
                 className="d-flex align-items-center mt-2",
             ),
@@ -156,12 +203,19 @@ def chips(filters: Filters) -> list:
     for key, value in filters.to_query().items():
         values = value.split(",") if key in MULTI_CONTROLS else [value]
         for item in values:
-            text = chip_label(key, item) if key in MULTI_CONTROLS else f"{SPEC_BY_KEY[key].label}: {item}"
+            text = (
+                chip_label(key, item)
+                if key in MULTI_CONTROLS
+                else f"{SPEC_BY_KEY[key].label}: {item}"
+            )
             out.append(
                 dbc.Button(
                     [text, html.Span(" ×", **{"aria-hidden": "true"})],
                     id={"type": f"{PREFIX}-chip", "key": key, "value": item},
-                    size="sm", color="secondary", outline=True, className="rounded-pill chip",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                    className="rounded-pill chip",
                     title=f"Remove {text}",
                 )
             )
@@ -206,14 +260,19 @@ def _control_values(filters: Filters, measure: str) -> list:
 )
 def sync_filters(search, fy, start, end, *rest):
     multi_values = list(rest[: len(MULTI_CONTROLS)])
-    measure, _clear, chip_clicks, _path = rest[len(MULTI_CONTROLS):]
+    measure, _clear, chip_clicks, _path = rest[len(MULTI_CONTROLS) :]
     trigger = ctx.triggered_id
     n_controls = 4 + len(MULTI_CONTROLS)
 
     if trigger is None or trigger == URL:
         filters, measure_now, error = url_state.parse(search)
-        return (no_update, *_control_values(filters, measure_now), chips(filters),
-                error, error is not None)
+        return (
+            no_update,
+            *_control_values(filters, measure_now),
+            chips(filters),
+            error,
+            error is not None,
+        )
 
     if isinstance(trigger, dict):  # a chip's close button
         if not any(chip_clicks):
@@ -228,7 +287,17 @@ def sync_filters(search, fy, start, end, *rest):
         except ValueError as exc:
             return (no_update,) * (n_controls + 2) + (str(exc), True)
         new_search = url_state.build(filters, measure_now)
-        return (new_search if new_search != (search or "") else no_update,
-                *([no_update] * n_controls), chips(filters), None, False)
-    return (url_state.build(filters, measure_now), *_control_values(filters, measure_now),
-            chips(filters), None, False)
+        return (
+            new_search if new_search != (search or "") else no_update,
+            *([no_update] * n_controls),
+            chips(filters),
+            None,
+            False,
+        )
+    return (
+        url_state.build(filters, measure_now),
+        *_control_values(filters, measure_now),
+        chips(filters),
+        None,
+        False,
+    )

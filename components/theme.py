@@ -42,8 +42,11 @@ def register_template() -> None:
         return
     pio.templates[TEMPLATE] = go.layout.Template(
         layout=go.Layout(
-            font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13,
-                  "color": INK},
+            font={
+                "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+                "size": 13,
+                "color": INK,
+            },
             colorway=list(PALETTE),
             paper_bgcolor="rgba(0,0,0,0)",
             plot_bgcolor="rgba(0,0,0,0)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from queries.filters import SPEC_BY_KEY, Filters, FilterError
+from queries.filters import SPEC_BY_KEY, FilterError, Filters
 
 MEASURES = {"events": "Events", "lbs": "Pounds", "pills": "Pills"}
 DEFAULT_MEASURE = "lbs"

@@ -127,9 +127,7 @@ def build_vintage(good: pl.DataFrame, publication: str, source_file: str) -> pl.
     """Add the vintage columns: what the file covers is read from its content, not its name."""
     with_dates = good.with_columns(
         pl.struct("fiscal_year", "month")
-        .map_elements(
-            lambda r: month_start(r["fiscal_year"], r["month"]), return_dtype=pl.Date
-        )
+        .map_elements(lambda r: month_start(r["fiscal_year"], r["month"]), return_dtype=pl.Date)
         .alias("month_start"),
     )
     through = with_dates["month_start"].max()

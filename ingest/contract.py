@@ -1,4 +1,4 @@
-"""The data contract of the fact tables, in code: column names, types, nullability and allowed values.
+"""The data contract of the fact tables in code: names, types, nullability, allowed values.
 
 ``docs/DATA.md`` documents the same contract for people; ``tests/test_contract.py`` checks that the
 two agree and that every built table conforms. Partition columns (``fiscal_year``, ``year``,
@@ -55,7 +55,9 @@ SEIZURES: tuple[Column, ...] = (
     Column("mode", pa.string(), False, "Mode of transport (modes.csv)"),
     Column("commodity", pa.string(), False, "Commodity id (commodities.csv)"),
     Column("category", pa.string(), False, "drug, precursor, equipment or other"),
-    Column("cbp_drug_type", pa.string(), True, "CBP drug type the event counts under; null if none"),
+    Column(
+        "cbp_drug_type", pa.string(), True, "CBP drug type the event counts under; null if none"
+    ),
     Column("quantity", pa.float64(), False, "Amount in the commodity's unit"),
     Column("unit", pa.string(), False, "lbs, pills or pieces"),
     Column("lbs", pa.float64(), True, "Weight in pounds; null for equipment counted in pieces"),

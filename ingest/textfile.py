@@ -1,4 +1,4 @@
-"""Read a CSV (plain or gzip) as all-text columns, so that parsing and its errors are ours to report."""
+"""Read a CSV (plain or gzip) as all-text columns, so parsing and its errors are ours to report."""
 
 from __future__ import annotations
 

@@ -59,9 +59,13 @@ def layout(**_query: str) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(chart_card(f"{PAGE}-areas", "Top field offices and sectors"), lg=4),
-                    dbc.Col(chart_card(f"{PAGE}-ports", "Top ports of entry"), lg=4),
-                    dbc.Col(chart_card(f"{PAGE}-mix", "Commodity mix"), lg=4),
+                    dbc.Col(
+                        chart_card(f"{PAGE}-areas", "Top field offices and sectors", 380), lg=4
+                    ),
+                    dbc.Col(chart_card(f"{PAGE}-ports", "Top ports of entry", 380), lg=4),
+                    dbc.Col(
+                        chart_card(f"{PAGE}-mix", "Commodity mix (events, log scale)", 380), lg=4
+                    ),
                 ],
                 className="g-3",
             ),
@@ -102,8 +106,7 @@ def update_kpis(search: str | None):
     row = seizure_stats.kpis(filters, period).row(0, named=True)
     prior_label = f"in {period.prior_year().label()}"
     values = [fmt.short(row[key]) for key, _, _ in KPIS]
-    deltas = [kpi_delta(row[key], row[f"{key}_prior"], unit, prior_label)
-              for key, _, unit in KPIS]
+    deltas = [kpi_delta(row[key], row[f"{key}_prior"], unit, prior_label) for key, _, unit in KPIS]
     default = filters.period() == (None, None)
     label = ("Fiscal year to date, " if default else "") + period.label()
     return (*values, *deltas, label, None, False)
@@ -206,18 +209,22 @@ def update_ports(search: str | None):
 )
 def update_mix(search: str | None):
     filters, measure, error = url_state.parse(search)
-    title = f"Commodity mix — events · {_context(filters, measure).split(' · ', 1)[-1]}"
+    title = f"Commodity mix — {_context(filters, 'events')} (log scale)"
     if error:
         return empty_figure(error), title, error, None
     mix = seizure_stats.commodity_mix(filters)
     if mix.is_empty():
         return empty_figure(NO_DATA), title, NO_DATA, None
     names = reference.commodity_names()
-    by_category = mix.group_by("category").agg(pl.col("events").sum()).sort("events", descending=True)
+    by_category = (
+        mix.group_by("category").agg(pl.col("events").sum()).sort("events", descending=True)
+    )
     total = int(mix["events"].sum())
-    summary = "Events by category: " + ", ".join(
-        f"{c} {n / total:.0%}" for c, n in by_category.iter_rows()
-    ) + "."
+    summary = (
+        "Events by category: "
+        + ", ".join(f"{c} {n / total:.0%}" for c, n in by_category.iter_rows())
+        + "."
+    )
     table = data_table(
         mix.with_columns(pl.col("commodity").replace_strict(names, default=pl.col("commodity")))
     )

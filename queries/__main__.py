@@ -1,7 +1,7 @@
 """``python -m queries``: the analyst's escape hatch to the lake.
 
-  python -m queries sql "SELECT area_id, count(*) FROM seizures GROUP BY 1"   [--csv] [--limit N]
-  python -m queries views                                                     list what exists
+python -m queries sql "SELECT area_id, count(*) FROM seizures GROUP BY 1"   [--csv] [--limit N]
+python -m queries views                                                     list what exists
 """
 
 from __future__ import annotations

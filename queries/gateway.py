@@ -32,6 +32,11 @@ class QueryTimeout(QueryError):
     """A query ran past the time limit and was interrupted."""
 
 
+def _sql_string(text: str) -> str:
+    """Escape a literal for a statement that cannot take parameters (CREATE VIEW)."""
+    return text.replace("'", "''")
+
+
 def _cbp_public_view() -> str:
     """Newest vintage per (publication, fiscal year), newest meaning the latest month covered."""
     return """
@@ -84,7 +89,8 @@ class Gateway:
         frames["countries"] = reference.countries()
         for name, frame in frames.items():
             con.register("_incoming", frame.to_arrow())
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+            # names come from the fixed REFERENCE_VIEWS tuple, never from input
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")  # noqa: S608
             con.unregister("_incoming")
 
     def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
@@ -92,11 +98,13 @@ class Gateway:
         for name in TABLES:
             view = "cbp_public_all" if name == "cbp_public" else name
             if name in built:
-                con.execute(
-                    f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet("
-                    f"'{table_glob(name, self.data_dir)}', hive_partitioning = true, "
+                # view names are the fixed TABLES keys; the glob is our own data folder
+                sql = (
+                    f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet("  # noqa: S608
+                    f"'{_sql_string(table_glob(name, self.data_dir))}', hive_partitioning = true, "
                     "union_by_name = true)"
                 )
+                con.execute(sql)
             else:
                 con.execute(f"DROP VIEW IF EXISTS {view}")
         if "cbp_public" in built:

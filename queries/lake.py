@@ -75,7 +75,9 @@ def data_version(data_dir: Path | None = None) -> str:
         for table in sorted(TABLES):
             for path in table_files(table, data_dir):
                 stat = path.stat()
-                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+                digest.update(
+                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
     return digest.hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""Facts about the real CBP public data in the lake: how far it reaches, and its headline figures."""
+"""The real CBP public data in the lake: how far it reaches, and its headline figures."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ def published_through(gateway: Gateway | None = None) -> date | None:
     gw = gateway or default_gateway()
     if not gw.has("cbp_public"):
         return None
-    return gw.scalar(
-        "SELECT max(vintage_through) FROM cbp_public WHERE publication = 'nationwide'"
-    )
+    return gw.scalar("SELECT max(vintage_through) FROM cbp_public WHERE publication = 'nationwide'")
 
 
 def headline_by_year(drug_type: str, gateway: Gateway | None = None) -> pl.DataFrame:

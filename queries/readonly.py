@@ -55,7 +55,9 @@ def run_select(sql: str, gateway: Gateway, limit: int | None = None) -> tuple[pl
 def available_views(gateway: Gateway) -> list[str]:
     gateway.refresh()
     names = set(
-        gateway.frame("SELECT view_name AS name FROM duckdb_views() WHERE NOT internal "
-        "UNION ALL SELECT table_name FROM duckdb_tables()")["name"]
+        gateway.frame(
+            "SELECT view_name AS name FROM duckdb_views() WHERE NOT internal "
+            "UNION ALL SELECT table_name FROM duckdb_tables()"
+        )["name"]
     )
     return [v for v in VIEWS if v in names]

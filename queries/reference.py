@@ -88,7 +88,9 @@ def labels(frame: pl.DataFrame, key: str, label: str) -> dict[str, str]:
 @cache
 def area_names() -> dict[str, str]:
     """area_id -> display name in title case ("Tucson Field Office")."""
-    return {k: v.title().replace("U.S.", "U.S.") for k, v in labels(areas(), "area_id", "name").items()}
+    return {
+        k: v.title().replace("U.S.", "U.S.") for k, v in labels(areas(), "area_id", "name").items()
+    }
 
 
 @cache

@@ -86,21 +86,112 @@ def use_lake(monkeypatch):
 
 
 TINY_ROWS = [
-    # seizure_id, day, component, area_id, port, mode, commodity, category, drug, lbs, pills, src, transit
-    ("T1", date(2025, 10, 5), "OFO", "tucson-field-office", "2604", "land_pov", "fentanyl_pills",
-     "drug", "Fentanyl", 10.0, 45000, "MX", None),
-    ("T2", date(2025, 10, 20), "OFO", "tucson-field-office", "2604", "land_pedestrian",
-     "methamphetamine", "drug", "Methamphetamine", 30.0, None, "MX", None),
-    ("T3", date(2025, 11, 2), "OFO", "san-diego-field-office", "2504", "land_pov",
-     "fentanyl_powder", "drug", "Fentanyl", 5.5, None, "MX", None),
-    ("T4", date(2025, 11, 3), "USBP", "tucson-sector", None, "between_ports", "marijuana",
-     "drug", "Marijuana", 200.0, None, "MX", None),
-    ("T5", date(2025, 12, 1), "OFO", "chicago-field-office", "4196", "express", "4_ap",
-     "precursor", None, 12.0, None, "CN", "HK"),
-    ("T6", date(2024, 10, 15), "OFO", "tucson-field-office", "2604", "land_pov", "fentanyl_pills",
-     "drug", "Fentanyl", 4.0, 18000, "MX", None),
-    ("T7", date(2024, 11, 20), "OFO", "san-diego-field-office", "2504", "land_truck",
-     "methamphetamine", "drug", "Methamphetamine", 100.0, None, "MX", None),
+    # id, day, component, area, port, mode, commodity, category, drug, lbs, pills, source, transit
+    (
+        "T1",
+        date(2025, 10, 5),
+        "OFO",
+        "tucson-field-office",
+        "2604",
+        "land_pov",
+        "fentanyl_pills",
+        "drug",
+        "Fentanyl",
+        10.0,
+        45000,
+        "MX",
+        None,
+    ),
+    (
+        "T2",
+        date(2025, 10, 20),
+        "OFO",
+        "tucson-field-office",
+        "2604",
+        "land_pedestrian",
+        "methamphetamine",
+        "drug",
+        "Methamphetamine",
+        30.0,
+        None,
+        "MX",
+        None,
+    ),
+    (
+        "T3",
+        date(2025, 11, 2),
+        "OFO",
+        "san-diego-field-office",
+        "2504",
+        "land_pov",
+        "fentanyl_powder",
+        "drug",
+        "Fentanyl",
+        5.5,
+        None,
+        "MX",
+        None,
+    ),
+    (
+        "T4",
+        date(2025, 11, 3),
+        "USBP",
+        "tucson-sector",
+        None,
+        "between_ports",
+        "marijuana",
+        "drug",
+        "Marijuana",
+        200.0,
+        None,
+        "MX",
+        None,
+    ),
+    (
+        "T5",
+        date(2025, 12, 1),
+        "OFO",
+        "chicago-field-office",
+        "4196",
+        "express",
+        "4_ap",
+        "precursor",
+        None,
+        12.0,
+        None,
+        "CN",
+        "HK",
+    ),
+    (
+        "T6",
+        date(2024, 10, 15),
+        "OFO",
+        "tucson-field-office",
+        "2604",
+        "land_pov",
+        "fentanyl_pills",
+        "drug",
+        "Fentanyl",
+        4.0,
+        18000,
+        "MX",
+        None,
+    ),
+    (
+        "T7",
+        date(2024, 11, 20),
+        "OFO",
+        "san-diego-field-office",
+        "2504",
+        "land_truck",
+        "methamphetamine",
+        "drug",
+        "Methamphetamine",
+        100.0,
+        None,
+        "MX",
+        None,
+    ),
 ]
 
 
@@ -110,17 +201,37 @@ def tiny_lake(tmp_path_factory) -> Path:
     from ingest.fiscal import fiscal_year_of
     from ingest.writer import write_partitioned
 
-    cols = ["seizure_id", "event_date", "component", "area_id", "port_code", "mode",
-            "commodity", "category", "cbp_drug_type", "lbs", "pills", "source_country",
-            "transit_country"]
+    cols = [
+        "seizure_id",
+        "event_date",
+        "component",
+        "area_id",
+        "port_code",
+        "mode",
+        "commodity",
+        "category",
+        "cbp_drug_type",
+        "lbs",
+        "pills",
+        "source_country",
+        "transit_country",
+    ]
     frame = pl.DataFrame(TINY_ROWS, schema=cols, orient="row").with_columns(
-        pl.col("event_date").map_elements(fiscal_year_of, return_dtype=pl.Int16).alias("fiscal_year"),
-        pl.when(pl.col("component") == "USBP").then(pl.lit("Southwest Border"))
-        .otherwise(pl.lit("Southwest Border")).alias("region"),
+        pl.col("event_date")
+        .map_elements(fiscal_year_of, return_dtype=pl.Int16)
+        .alias("fiscal_year"),
+        pl.when(pl.col("component") == "USBP")
+        .then(pl.lit("Southwest Border"))
+        .otherwise(pl.lit("Southwest Border"))
+        .alias("region"),
         pl.lit("Land Only").alias("land_filter"),
-        pl.when(pl.col("pills").is_not_null()).then(pl.col("pills").cast(pl.Float64))
-        .otherwise(pl.col("lbs")).alias("quantity"),
-        pl.when(pl.col("pills").is_not_null()).then(pl.lit("pills")).otherwise(pl.lit("lbs"))
+        pl.when(pl.col("pills").is_not_null())
+        .then(pl.col("pills").cast(pl.Float64))
+        .otherwise(pl.col("lbs"))
+        .alias("quantity"),
+        pl.when(pl.col("pills").is_not_null())
+        .then(pl.lit("pills"))
+        .otherwise(pl.lit("lbs"))
         .alias("unit"),
         pl.lit(None, pl.Utf8).alias("concealment"),
         (pl.col("mode") == "express").alias("de_minimis"),

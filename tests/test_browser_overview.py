@@ -46,7 +46,9 @@ def test_ovw002_changing_a_filter_updates_charts_and_url(dash_duo, internal_app)
     dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
     before = dash_duo.find_element("#overview-areas-summary").text
     dash_duo.select_dcc_dropdown("#filters-area", value="Tucson Field Office")
-    dash_duo.wait_for_contains_text("#overview-areas-summary", "Tucson Field Office leads", timeout=20)
+    dash_duo.wait_for_contains_text(
+        "#overview-areas-summary", "Tucson Field Office leads", timeout=20
+    )
     assert dash_duo.find_element("#overview-areas-summary").text != before
     assert query_of(dash_duo) == {"area": ["tucson-field-office"]}
     dash_duo.wait_for_contains_text("#overview-trend-title", "1 filter", timeout=10)

@@ -11,8 +11,8 @@ from queries.filters import (
     SEIZURE_TARGET,
     SHIPMENT_TARGET,
     SPECS,
-    Filters,
     FilterError,
+    Filters,
     all_field_names,
     predicate,
     shift_year,
@@ -41,7 +41,9 @@ def test_flt002_query_string_round_trip(filters):
 
 
 def test_flt003_values_are_sorted_and_deduplicated():
-    parsed = Filters.from_query({"area": "tucson-field-office,laredo-field-office,tucson-field-office"})
+    parsed = Filters.from_query(
+        {"area": "tucson-field-office,laredo-field-office,tucson-field-office"}
+    )
     assert parsed.area == ("laredo-field-office", "tucson-field-office")
 
 

@@ -1,4 +1,4 @@
-"""Importing the real CBP and BTS files: CBP's headline figures, vintage handling, AMO kept apart."""
+"""Importing the real CBP and BTS files: headline figures, vintage handling, AMO kept apart."""
 
 from __future__ import annotations
 
@@ -93,13 +93,16 @@ def test_imp005_amo_is_its_own_component_outside_the_headline(tmp_path):
 
 def test_imp006_bad_rows_are_quarantined_with_a_reason(tmp_path):
     bad = tmp_path / "cbp-bad.csv"
-    lines = gzip.open(OLDEST, "rt").read().splitlines()[:6]
+    with gzip.open(OLDEST, "rt") as source:
+        lines = source.read().splitlines()[:6]
     lines[2] = lines[2].replace("APR", "APRIL?", 1)
     lines[3] = lines[3].rsplit(",", 1)[0] + ",-4"
     bad.write_text("\n".join(lines) + "\n")
     result = import_cbp_file(bad, tmp_path / "lake")
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 3, 2)
-    reasons = pl.read_parquet(tmp_path / "lake" / "quarantine" / "cbp_public" / "*.parquet")["reason"]
+    reasons = pl.read_parquet(tmp_path / "lake" / "quarantine" / "cbp_public" / "*.parquet")[
+        "reason"
+    ]
     assert sorted(reasons.to_list()) == [
         "Month (abbv) is not a month abbreviation",
         "Sum Qty (lbs) is not a non-negative number",

@@ -1,4 +1,4 @@
-"""Named seizure queries against a tiny lake whose answers are worked out by hand (see TINY_ROWS)."""
+"""Named seizure queries on a tiny lake whose answers are worked out by hand (see TINY_ROWS)."""
 
 from __future__ import annotations
 

@@ -129,9 +129,7 @@ def build_seizures(gateway: Gateway, rng: np.random.Generator, until: date) -> p
         .unique("cbp_drug_type", keep="first", maintain_order=True)
     )
     base_commodity = dict(zip(base["cbp_drug_type"], base["commodity_id"], strict=True))
-    base_commodity.update(
-        {"Fentanyl": "fentanyl_powder", "Other Drugs**": "other_drugs"}
-    )
+    base_commodity.update({"Fentanyl": "fentanyl_powder", "Other Drugs**": "other_drugs"})
     parts = []
     for provenance, source in (
         ("cbp_cell", cells),
@@ -139,9 +137,11 @@ def build_seizures(gateway: Gateway, rng: np.random.Generator, until: date) -> p
     ):
         events = cells_to_events(source, rng)
         commodity = refine_commodity(events, rng, base_commodity)
-        parts.append(_detail(events, commodity, rng, ctx, provenance).with_columns(
-            pl.lit(None, pl.Float64).alias("equipment_pieces")
-        ))
+        parts.append(
+            _detail(events, commodity, rng, ctx, provenance).with_columns(
+                pl.lit(None, pl.Float64).alias("equipment_pieces")
+            )
+        )
     first_month = cells["month_start"].min()
     extra, commodity, port, mode = modelled_events(
         reference.commodities(), ctx, first_month, until, rng

@@ -72,7 +72,9 @@ def continuation_cells(cells: pl.DataFrame, today: date, rng: np.random.Generato
             pl.col("events").filter(pl.col("month_start") > year_ago).sum().alias("last"),
             pl.col("events").filter(pl.col("month_start") <= year_ago).sum().alias("prior"),
         )
-        .with_columns((pl.col("last") / pl.col("prior")).clip(0.8, 1.2).fill_nan(1.0).alias("trend"))
+        .with_columns(
+            (pl.col("last") / pl.col("prior")).clip(0.8, 1.2).fill_nan(1.0).alias("trend")
+        )
         .select("drug_type", "trend")
     )
     calendar_frame = pl.DataFrame({"month_start": future}).with_columns(
@@ -86,9 +88,9 @@ def continuation_cells(cells: pl.DataFrame, today: date, rng: np.random.Generato
         .join(size, on=SERIES)
         .join(trend, on="drug_type", how="left")
         .with_columns(
-            (
-                (pl.col("last_day") - pl.col("month_start")).dt.total_days() + 1
-            ).alias("days_covered"),
+            ((pl.col("last_day") - pl.col("month_start")).dt.total_days() + 1).alias(
+                "days_covered"
+            ),
             pl.col("month_start").dt.month_end().dt.day().alias("days_in_month"),
         )
         .sort([*SERIES, "month_start"])
@@ -146,7 +148,10 @@ def modelled_events(
         fy = fiscal_year_of(month)
         ramp = min(1.0, 0.35 + 0.16 * max(0, fy - 2019))
         days = (month_last_day(month, today) - month).days + 1
-        for category, weights, rate in (("precursor", precursor, 150), ("equipment", equipment, 70)):
+        for category, weights, rate in (
+            ("precursor", precursor, 150),
+            ("equipment", equipment, 70),
+        ):
             n = int(rng.poisson(rate * ramp * days / 30.4))
             if n == 0 or not weights:
                 continue

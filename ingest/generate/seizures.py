@@ -1,4 +1,4 @@
-"""Seizure events rebuilt from CBP's public monthly cells, then given the details CBP does not publish.
+"""Seizure events rebuilt from CBP's public monthly cells, plus the details CBP does not publish.
 
 The exactness promise: grouping the ``cbp_cell`` events by fiscal year x month x component x area x
 drug type gives back CBP's published event count and pounds in every cell. Each cell's pounds are
@@ -68,7 +68,10 @@ def cells_to_events(cells: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     cell_of_event = np.repeat(np.arange(cells.height), counts)
     families = cells["drug_type"].str.to_lowercase().to_numpy()
     sigma_by_cell = np.array(
-        [routes.SIZE_SIGMA.get(_family_of_drug_type(f), routes.SIZE_SIGMA["default"]) for f in families]
+        [
+            routes.SIZE_SIGMA.get(_family_of_drug_type(f), routes.SIZE_SIGMA["default"])
+            for f in families
+        ]
     )
     shares = rng.lognormal(0.0, sigma_by_cell[cell_of_event])
     share_sums = np.bincount(cell_of_event, weights=shares, minlength=cells.height)
@@ -79,9 +82,9 @@ def cells_to_events(cells: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     offsets = np.floor(rng.random(len(cell_of_event)) * span[cell_of_event]).astype(np.int64)
     event_date = first[cell_of_event] + offsets
     return (
-        cells.select(
-            "fiscal_year", "component", "region", "land_filter", "area_id", "drug_type"
-        )[cell_of_event]
+        cells.select("fiscal_year", "component", "region", "land_filter", "area_id", "drug_type")[
+            cell_of_event
+        ]
         .rename({"drug_type": "cbp_drug_type"})
         .with_columns(
             pl.Series("event_date", event_date).cast(pl.Date),
@@ -153,7 +156,9 @@ def assign_modes(
         if comp == "USBP":
             return {"between_ports": 1.0} if lf == "Land Only" else {"sea_vessel": 1.0}
         if kind == "land":
-            propensity = routes.LAND_MODE_PROPENSITY.get(fam, routes.LAND_MODE_PROPENSITY["default"])
+            propensity = routes.LAND_MODE_PROPENSITY.get(
+                fam, routes.LAND_MODE_PROPENSITY["default"]
+            )
             shares = ctx.measure_share.get(code, {})
             weights = {
                 mode: p * shares.get(routes.BTS_MEASURE_OF_MODE[mode], 0.0)
@@ -191,9 +196,7 @@ def assign_countries(
         ],
         dtype=object,
     )
-    rfam = np.array(
-        [route_family(m, r) for m, r in zip(mode, region, strict=True)], dtype=object
-    )
+    rfam = np.array([route_family(m, r) for m, r in zip(mode, region, strict=True)], dtype=object)
     keys = key_array(family, rfam)
 
     def table(key: str):
