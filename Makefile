@@ -7,7 +7,7 @@ export CHOKEPOINT_DATA ?= data
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 DEMO_SHIPMENTS ?= 1000000
 
-.PHONY: run run-public test lint bench data demo-data browser-deps clean-data
+.PHONY: run test lint data browser-deps clean-data
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,18 +32,12 @@ data: $(STAMP)
 run: data
 	$(PY) app.py
 
-run-public: data
-	$(PY) app.py --public --port 8051
-
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
-
-bench: data
-	$(PY) -m bench
 
 clean-data:
 	rm -rf "$(CHOKEPOINT_DATA)/lake" "$(CHOKEPOINT_DATA)/quarantine" "$(CHOKEPOINT_DATA)/public"
