@@ -2,7 +2,7 @@
 
 A setting has a name, a default and a help text; the environment variable ``CHOKEPOINT_<NAME>``
 overrides the default. Keeping them in one table means the docs can be checked against the code
-(see ``tests/test_settings.py``) and nobody hunts for a magic number in a module.
+(see ``tests/test_data_docs.py``) and nobody hunts for a magic number in a module.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ def parse(search: str | None) -> tuple[Filters, str, str | None]:
     A bad link is reported, never half-applied: on error the filters are empty and the caller
     shows the message instead of figures that would pretend to be filtered.
     """
-    pairs = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    pairs: dict[str, str] = {}
+    for key, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
+        pairs[key] = f"{pairs[key]},{value}" if key in pairs else value  # ?a=x&a=y == ?a=x,y
     measure = pairs.get("measure") or DEFAULT_MEASURE
     problems = []
     if measure not in MEASURES:

@@ -1,8 +1,8 @@
 """The data contract of the fact tables in code: names, types, nullability, allowed values.
 
-``docs/DATA.md`` documents the same contract for people; ``tests/test_contract.py`` checks that the
-two agree and that every built table conforms. Partition columns (``fiscal_year``, ``year``,
-``vintage``) live in folder names, not in the files, and are listed separately.
+``docs/DATA.md`` documents the same contract for people; ``tests/test_data_docs.py`` checks that
+the two agree, and ``tests/test_generate_demo.py`` that built tables conform. Partition columns
+(``fiscal_year``, ``year``, ``vintage``) live in folder names, not in the files.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ SEIZURES: tuple[Column, ...] = (
     Column("component", pa.string(), False, "OFO (at ports) or USBP (between ports)"),
     Column("region", pa.string(), False, "Southwest Border, Northern Border or Coastal/Interior"),
     Column("area_id", pa.string(), False, "Field office or Border Patrol sector (areas.csv)"),
-    Column("port_code", pa.string(), True, "CBP port (ports.csv); null between ports"),
+    Column("port_code", pa.string(), True, "CBP port (ports.csv); null between ports and abroad"),
     Column("land_filter", pa.string(), False, "CBP's Land Only / Other split"),
     Column("mode", pa.string(), False, "Mode of transport (modes.csv)"),
     Column("commodity", pa.string(), False, "Commodity id (commodities.csv)"),

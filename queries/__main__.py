@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.csv:
+        nested = [c for c, t in frame.schema.items() if t.is_nested()]
+        if nested:
+            print(
+                f"error: CSV cannot hold nested columns {nested}; cast them to text",
+                file=sys.stderr,
+            )
+            return 2
         sys.stdout.write(frame.write_csv())
     else:
         with pl.Config(tbl_rows=50, tbl_cols=30, tbl_width_chars=200):

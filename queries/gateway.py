@@ -71,15 +71,27 @@ class Gateway:
 
     # -- connection and views -------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory database that can read only this data folder, then locked.
+
+        Extensions are never installed or loaded on demand, no file outside the data folder and
+        no URL can be read, and the configuration cannot be changed afterwards, so neither a page
+        nor the analyst's SQL escape hatch can reach anything but the lake.
+        """
         con = duckdb.connect(
             ":memory:",
             config={
                 "threads": settings.get("duckdb_threads"),
                 "memory_limit": settings.get("duckdb_memory_limit"),
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
             },
         )
         con.execute("SET parquet_metadata_cache = true")
         self._create_reference_views(con)
+        allowed = str(self.data_dir.resolve()).rstrip("/") + "/"
+        con.execute("SET allowed_directories = ?", [[allowed]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
         return con
 
     def _create_reference_views(self, con: duckdb.DuckDBPyConnection) -> None:

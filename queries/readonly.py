@@ -2,7 +2,8 @@
 
 DuckDB parses the text and reports each statement's type; anything but a single SELECT (COPY,
 ATTACH, CREATE, SET, INSTALL, ...) is refused before it runs, so the escape hatch cannot write
-files, change settings or load extensions.
+files, change settings or load extensions. Reads are confined by the gateway itself: its DuckDB
+database can open nothing outside the data folder (see ``Gateway._open``).
 """
 
 from __future__ import annotations
@@ -45,9 +46,15 @@ def check_select(sql: str) -> None:
 
 
 def run_select(sql: str, gateway: Gateway, limit: int | None = None) -> tuple[pl.DataFrame, bool]:
-    """Run one SELECT; returns (rows, truncated). Fetches limit + 1 rows to know it truncated."""
+    """Run one SELECT; returns (rows, truncated). Fetches limit + 1 rows to know it truncated.
+
+    The limit can lower the row cap, never raise it.
+    """
     check_select(sql)
-    limit = limit or settings.get("query_row_cap")
+    cap = settings.get("query_row_cap")
+    if limit is not None and limit < 1:
+        raise ReadOnlyError("limit must be at least 1")
+    limit = min(limit or cap, cap)
     frame = gateway.frame(f"SELECT * FROM ({sql.rstrip().rstrip(';')}) LIMIT ?", [limit + 1])  # noqa: S608 -- checked to be one SELECT; this is the analyst's own query
     return frame.head(limit), frame.height > limit
 
