@@ -66,6 +66,7 @@ HTS_FILE = "hts_codes.csv"
 DAY_US = 86_400_000_000
 EPOCH = np.datetime64("1970-01-01", "D")
 
+# fmt: off
 MODES = ("express", "mail", "air_cargo", "sea_container", "land_truck", "land_rail")
 M_EXPRESS, M_MAIL, M_AIR, M_SEA, M_TRUCK, M_RAIL = range(len(MODES))
 PARCEL_MODES = (M_EXPRESS, M_MAIL)
@@ -177,7 +178,7 @@ PORT_PREFERENCE: dict[str, tuple[str, ...]] = {
 }
 RAIL_ONLY_LISTED = True  # rail crosses at a handful of ports only
 PORT_ZIPF = {"express": 0.9, "mail": 1.0, "air_cargo": 1.0, "sea_container": 1.0,
-             "land_truck": 1.2, "land_rail": 1.0}  # fmt: skip
+             "land_truck": 1.2, "land_rail": 1.0}
 EMERGING_PORT_PREFERENCE = ("4198", "2795", "2895")
 EMERGING_ORIGIN, EMERGING_TRANSIT = "CN", "VN"
 EMERGING_FROM_FY = 2025
@@ -185,9 +186,9 @@ EMERGING_MONTHLY_GROWTH = 0.15
 
 # Volume index by fiscal year (anchored at the middle of the year, interpolated in log space).
 PARCEL_VOLUME = {2018: 0.41, 2019: 0.50, 2020: 0.64, 2021: 0.77, 2022: 0.69, 2023: 1.00,
-                 2024: 1.36, 2025: 1.42, 2026: 1.45}  # fmt: skip
+                 2024: 1.36, 2025: 1.42, 2026: 1.45}
 CARGO_VOLUME = {2018: 0.98, 2019: 1.0, 2020: 0.93, 2021: 1.12, 2022: 1.15, 2023: 1.04,
-                2024: 1.10, 2025: 1.12, 2026: 1.12}  # fmt: skip
+                2024: 1.10, 2025: 1.12, 2026: 1.12}
 WEEKDAY_PARCEL = (1.12, 1.18, 1.15, 1.10, 1.05, 0.78, 0.62)  # Monday first
 WEEKDAY_CARGO = (1.18, 1.18, 1.16, 1.14, 1.10, 0.70, 0.54)
 MONTH_PARCEL = (0.88, 0.85, 0.97, 0.97, 0.98, 0.98, 1.0, 1.0, 1.0, 1.05, 1.22, 1.20)
@@ -204,7 +205,7 @@ CHAPTER_AFFINITY: dict[int, dict[str, float]] = {
               "84": 1.2, "30": 0.5, "71": 0.05, "90": 0.8},
     M_RAIL: {"87": 6, "73": 4, "40": 2, "39": 2, "94": 1, "08": 0.5, "85": 0.5, "71": 0.0,
              "30": 0.1, "90": 0.1, "06": 0.0, "61": 0.3, "64": 0.3, "95": 0.5},
-}  # fmt: skip
+}
 # Weight of a cargo consignment relative to a line's median, by mode.
 MODE_WEIGHT = {M_AIR: 0.3, M_SEA: 2.0, M_TRUCK: 1.0, M_RAIL: 3.0}
 BOTH_LINE_CARGO_KG = 1500.0  # median cargo lot of a line whose weight_kg_median is per parcel
@@ -215,51 +216,51 @@ ORIGIN_PARCEL: Weights = {
     "KR": 0.025, "JP": 0.025, "TW": 0.02, "TR": 0.015, "MX": 0.015, "TH": 0.01, "FR": 0.01,
     "IT": 0.01, "AU": 0.01, "PK": 0.008, "ID": 0.007, "MY": 0.007, "NL": 0.006, "ES": 0.006,
     "BD": 0.005, "PH": 0.005, "IL": 0.005, "SG": 0.005,
-}  # fmt: skip
+}
 ORIGIN_AIR: Weights = {
     "CN": 0.22, "HK": 0.07, "DE": 0.07, "JP": 0.06, "KR": 0.06, "TW": 0.05, "GB": 0.05,
     "IN": 0.05, "FR": 0.04, "IT": 0.04, "CH": 0.04, "IE": 0.03, "NL": 0.03, "SG": 0.03,
     "VN": 0.03, "CO": 0.03, "EC": 0.02, "IL": 0.02, "MX": 0.02, "BR": 0.02, "TH": 0.02,
     "MY": 0.02,
-}  # fmt: skip
+}
 ORIGIN_SEA: Weights = {
     "CN": 0.36, "VN": 0.09, "IN": 0.05, "KR": 0.05, "JP": 0.05, "TW": 0.04, "DE": 0.05,
     "IT": 0.04, "TH": 0.03, "MY": 0.03, "ID": 0.03, "BR": 0.02, "NL": 0.02, "BE": 0.02,
     "ES": 0.02, "TR": 0.02, "MX": 0.02, "CL": 0.02, "GB": 0.02, "BD": 0.02, "KH": 0.02,
-}  # fmt: skip
+}
 ORIGIN_LAND_OTHER: Weights = {"CN": 0.4, "JP": 0.2, "KR": 0.2, "DE": 0.2}
 LAND_HOME_SHARE = 0.96  # trucks at a southwest port come from MX, at a northern port from CA
 TRANSIT_PARCEL: Weights = {"HK": 0.35, "KR": 0.15, "NL": 0.12, "DE": 0.12, "AE": 0.12,
-                           "SG": 0.08, "JP": 0.06}  # fmt: skip
+                           "SG": 0.08, "JP": 0.06}
 TRANSIT_CARGO: Weights = {"MX": 0.25, "NL": 0.2, "DE": 0.15, "AE": 0.15, "PA": 0.1, "SG": 0.1,
-                          "HK": 0.05}  # fmt: skip
+                          "HK": 0.05}
 CONSOLIDATION_SHARE = {M_EXPRESS: 0.07, M_MAIL: 0.05, M_AIR: 0.05, M_SEA: 0.05}
 
 CARRIERS_EXPRESS: Weights = {"DHL Express": 0.34, "FedEx": 0.33, "UPS": 0.28, "SF Express": 0.03,
-                             "Aramex": 0.02}  # fmt: skip
+                             "Aramex": 0.02}
 CARRIER_MAIL = "USPS international mail"
 CARRIERS_AIR: Weights = {
     "Cathay Cargo": 0.1, "Korean Air Cargo": 0.1, "China Airlines Cargo": 0.08, "Atlas Air": 0.1,
     "Lufthansa Cargo": 0.08, "Emirates SkyCargo": 0.07, "Qatar Airways Cargo": 0.07,
     "Cargolux": 0.07, "Kalitta Air": 0.06, "China Southern Airlines Cargo": 0.06,
     "Polar Air Cargo": 0.06, "LATAM Cargo": 0.05,
-}  # fmt: skip
+}
 CARRIERS_SEA: Weights = {
     "MSC": 0.18, "Maersk": 0.17, "CMA CGM": 0.13, "COSCO Shipping": 0.12, "Hapag-Lloyd": 0.08,
     "ONE": 0.08, "Evergreen": 0.08, "ZIM": 0.06, "HMM": 0.05, "Yang Ming": 0.05,
-}  # fmt: skip
+}
 CARRIERS_TRUCK_SW: Weights = {
     "Werner Enterprises": 0.16, "Schneider": 0.14, "J.B. Hunt": 0.14, "Knight-Swift": 0.14,
     "Landstar": 0.12, "Grupo Traxion": 0.12, "Transportes Castores": 0.1, "Estafeta": 0.08,
-}  # fmt: skip
+}
 CARRIERS_TRUCK_N: Weights = {
     "TransX": 0.16, "Bison Transport": 0.16, "Day & Ross": 0.14, "Manitoulin Transport": 0.12,
     "Challenger Motor Freight": 0.12, "Werner Enterprises": 0.1, "Schneider": 0.1,
     "Purolator Freight": 0.1,
-}  # fmt: skip
+}
 CARRIERS_RAIL_SW: Weights = {"Union Pacific": 0.5, "CPKC": 0.3, "BNSF": 0.2}
 CARRIERS_RAIL_N: Weights = {"Canadian National Railway": 0.45, "CPKC": 0.4, "BNSF": 0.1,
-                            "CSX": 0.05}  # fmt: skip
+                            "CSX": 0.05}
 HUB_CARRIER_SHARE = 0.88  # an express hub mostly handles its own integrator's parcels
 
 FIRST_NAMES = (
@@ -268,7 +269,7 @@ FIRST_NAMES = (
     "Christopher", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Betty", "Mark",
     "Sandra", "Jose", "Maria", "Luis", "Ana", "Wei", "Mei", "Minh", "Priya", "Raj", "Aisha",
     "Carlos", "Sofia", "Kevin", "Emily", "Brian", "Ashley", "Jason", "Amanda", "Tyler", "Megan",
-)  # fmt: skip
+)
 LAST_NAMES = (
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
     "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
@@ -276,41 +277,41 @@ LAST_NAMES = (
     "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
     "Scott", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera",
     "Campbell", "Mitchell", "Carter", "Chen", "Patel",
-)  # fmt: skip
+)
 COMPANY_HEADS = (
     "Pacific", "Summit", "Bright Star", "Golden Gate", "Evergreen", "Liberty", "Pioneer",
     "Horizon", "Blue Ridge", "Lone Star", "Great Lakes", "Silver Line", "Eagle", "Keystone",
     "Coastal", "Redwood", "Atlas", "Northstar", "Sunrise", "Prime", "Apex", "Cardinal", "Harbor",
     "Metro", "United", "Frontier", "Crescent", "Granite", "Riverside", "Westfield",
-)  # fmt: skip
+)
 COMPANY_TRADES = (
     "Trading", "Imports", "Supply", "Distribution", "Logistics", "Wholesale", "Industries",
     "Enterprises", "Retail", "Goods", "Electronics", "Apparel", "Home", "Auto Parts", "Foods",
-)  # fmt: skip
+)
 COMPANY_FORMS = ("LLC", "Inc.", "Corp.", "Co.", "Group", "LLC", "Inc.", "Ltd.")
 PLACEHOLDER_NAMES = (
     "John Doe", "Test Test", "N/A", "Customer", "Unknown", "Mickey Mouse", "Present", "Jane Doe",
     "XXX", "Consignee",
-)  # fmt: skip
+)
 PLACEHOLDER_RATE_BACKGROUND = {"parcel": 0.0025, "cargo": 0.0005}
-PLACEHOLDER_RATE_ILLICIT = 0.25
+PLACEHOLDER_RATE_ILLICIT = 0.18
 # Phrases CBP and DEA officials cite as junk declarations; some honest filers use them too.
 VAGUE_TEXTS = (
     "organic chemical", "sample", "industrial raw material", "daily necessities", "gift",
     "freight of all kinds", "9", "chemical product", "raw material", "intermediate", "reagent",
     "cosmetic raw material", "food additive", "household goods", "samples no commercial value",
     "accessories",
-)  # fmt: skip
+)
 VAGUE_RATE_BACKGROUND = {"parcel": 0.015, "cargo": 0.004}
 MACHINE_DISGUISES = (
     "candy making machine", "food processing machine", "machine parts", "sugar press machine",
     "pellet machine", "mold", "metal parts", "hardware accessories",
-)  # fmt: skip
+)
 # Texts that name a machine needing a DEA Form 452 transaction id.
 DEA_MACHINE_TEXTS = (
     "rotary tablet press", "single punch tablet press", "tablet compression machine",
     "capsule filling machine", "semi-automatic capsule filler",
-)  # fmt: skip
+)
 DEA_ID_RATE_LEGIT = 0.92
 
 # Declared texts per HTS line: what filers write, with variants.
@@ -380,14 +381,14 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
         "ultrasonic cleaner",
         "automatic labeling machine",
         "mixing machine",
-    ),  # fmt: skip
+    ),
     "8422.30.9100": (
         "capsule filling machine",
         "semi-automatic capsule filler",
         "bottle filling machine",
         "capping machine",
         "sealing machine",
-    ),  # fmt: skip
+    ),
     "8207.30.6062": ("punch and die set", "stamping die", "press tooling", "tablet die set"),
     "8479.90.9496": ("machine parts", "spare parts", "press parts", "feeder assembly", "turret"),
     "8708.99.8180": ("auto parts", "automotive parts", "vehicle accessories", "suspension parts"),
@@ -417,13 +418,13 @@ UPPERCASE_RATE = 0.2  # many filers type in capitals
 
 # Cover declarations of illicit rows: (HTS line, weight).
 CHEMICAL_COVER: Weights = {"2942.00.5000": 0.35, "3824.99.9297": 0.35, "2921.42.9000": 0.15,
-                           "2934.99.9050": 0.15}  # fmt: skip
+                           "2934.99.9050": 0.15}
 CONSUMER_COVER: Weights = {"3304.99.5000": 0.3, "2106.90.9998": 0.3, "3926.90.9985": 0.2,
-                           "6307.90.9891": 0.2}  # fmt: skip
+                           "6307.90.9891": 0.2}
 PRECURSOR_LINES: Weights = {"2933.39.9100": 0.6, "2933.37.0000": 0.2, "2933.36.0000": 0.2}
 PRESS_LINE, CAPSULE_LINE, DIE_LINE, PARTS_LINE = (
     "8479.89.9499", "8422.30.9100", "8207.30.6062", "8479.90.9496",
-)  # fmt: skip
+)
 
 # Hidden (never seized) illicit rows: share of rows, and how they split across the patterns.
 HIDDEN_PER_LINKED = 0.6
@@ -435,6 +436,7 @@ MAX_LINKED_SHARE = 0.7
 LINK_SHARE_CARGO = 0.4
 LINK_SHARE_CARGO_CHEMICAL = 0.9
 LBS_TO_KG = 0.45359237
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -605,7 +607,9 @@ def _port_pool(ports: pl.DataFrame, mode: str) -> list[str]:
         imf = rows.filter(pl.col("port_type") == "imf")
         rows = imf if imf.height else rows.filter(pl.col("port_code").is_in(MAIL_HOST_PORTS))
     codes = sorted(rows["port_code"].to_list())
-    preferred = [c for c in PORT_PREFERENCE.get(mode, ()) if c in codes]
+    # "4701" also names the JFK mail facility "4701-IMF" when ports.csv lists it separately.
+    preferred = [c for p in PORT_PREFERENCE.get(mode, ()) for c in codes if c.split("-")[0] == p]
+    preferred = list(dict.fromkeys(preferred))
     if mode == "land_rail" and RAIL_ONLY_LISTED and preferred:
         return preferred
     return preferred + [c for c in codes if c not in preferred]
@@ -763,9 +767,12 @@ def _carriers(ctx: _Context, rng, mode: np.ndarray, port: np.ndarray) -> np.ndar
 # --------------------------------------------------------------------------------------------
 
 
-def _line_probabilities(hts: HtsTable, mode: int) -> np.ndarray:
+def _line_probabilities(hts: HtsTable, mode: int, benign: bool = False) -> np.ndarray:
+    """How legitimate traffic of a mode spreads over HTS lines (``benign``: no watchlist)."""
     parcel = mode in PARCEL_MODES
     allowed = np.isin(hts.channel, ["de_minimis", "both"] if parcel else ["cargo", "both"])
+    if benign:
+        allowed &= hts.watchlist == ""
     affinity = CHAPTER_AFFINITY.get(mode, {})
     factor = np.array([affinity.get(ch, 1.0) for ch in hts.chapter])
     w = hts.share * allowed * factor
@@ -954,7 +961,7 @@ def _consumer_declarations(rng, hts: HtsTable, mode: np.ndarray, vague_share: fl
     line = np.zeros(len(mode), dtype=np.int16)
     for m in range(len(MODES)):
         rows = np.flatnonzero(mode == m)
-        probs = _line_probabilities(hts, m)
+        probs = _line_probabilities(hts, m, benign=True)
         line[rows] = rng.choice(len(probs), size=len(rows), p=probs)
     text = _variant(rng, hts, line)
     parcel = np.isin(mode, PARCEL_MODES)
@@ -988,6 +995,8 @@ def _illicit_parties(ctx, rng, cols: dict, size: int) -> None:
 
 def _hidden(ctx: _Context, rng, size: int, days, cdfs) -> dict:
     """Illicit rows nobody seized: the planted patterns the targeting page should surface."""
+    if size <= 0:
+        return {}
     _, hts = _texts()
     split = dict(HIDDEN_SPLIT)
     emerging_start = max(np.datetime64(f"{EMERGING_FROM_FY - 1}-10-01", "D"), days[0])
@@ -1192,10 +1201,23 @@ def _linked(ctx: _Context, rng, linked: pl.DataFrame) -> dict:
         parcel, cols["placeholder"], np.where(rng.random(size) < 0.03, 0, -1)
     ).astype(np.int16)
     smuggled = parcel & ~equipment
-    cols["master"] = smuggled & (rng.random(size) < 0.15)
+    master = smuggled & (rng.random(size) < 0.08)
+    cols["master"] = master
     cols["preprinted"] = np.where(
-        cols["master"], rng.random(size) < 0.85, smuggled & (rng.random(size) < 0.08)
+        master, rng.random(size) < 0.85, smuggled & (rng.random(size) < 0.05)
     )
+    # A seized master-carton parcel belongs to a split consignment: a few drop addresses (each
+    # with its shipper) receive several of them.
+    rows = np.flatnonzero(master)
+    if len(rows) == 0:
+        return cols
+    drops = max(1, len(rows) // 6)
+    drop = rng.integers(0, drops, len(rows))
+    total = ctx.parcel_consignees + ctx.cargo_consignees
+    drop_address = np.floor(rng.random(drops) * total).astype(np.int64) + 1
+    drop_shipper = cols["shipper"][rows][np.minimum(np.arange(drops), len(rows) - 1)]
+    cols["address"][rows] = drop_address[drop]
+    cols["shipper"][rows] = drop_shipper[drop]
     return cols
 
 
@@ -1264,32 +1286,33 @@ def _lookup(values: list[str | None], index: np.ndarray) -> pl.Series:
     return table.gather(np.where(index < 0, len(values), index))
 
 
-def _names(cols: dict, ctx: _Context) -> pl.Series:
+@cache
+def _name_table() -> tuple[str, ...]:
+    """Every consignee name the generator writes: people, then companies, then placeholders."""
+    people = [f"{first} {last}" for last in LAST_NAMES for first in FIRST_NAMES]
+    companies = [
+        f"{head} {trade} {form}"
+        for form in COMPANY_FORMS
+        for trade in COMPANY_TRADES
+        for head in COMPANY_HEADS
+    ]
+    return tuple(people + companies + list(PLACEHOLDER_NAMES))
+
+
+def _name_index(cols: dict, ctx: _Context) -> np.ndarray:
+    """A consignee's name is fixed by its number; placeholders override it on some rows."""
     consignee = cols["consignee"]
     company_share = np.where(consignee < ctx.parcel_consignees, 12, 95)
     mixed = (consignee * 2_654_435_761 + 97) % (2**32)
-    company = (mixed % 100) < company_share
-    nf, nl = len(FIRST_NAMES), len(LAST_NAMES)
-    nh, nt, nc = len(COMPANY_HEADS), len(COMPANY_TRADES), len(COMPANY_FORMS)
-    frame = pl.DataFrame(
-        {
-            "first": pl.Series(FIRST_NAMES).gather((mixed // 100) % nf),
-            "last": pl.Series(LAST_NAMES).gather((mixed // (100 * nf)) % nl),
-            "head": pl.Series(COMPANY_HEADS).gather((mixed // 100) % nh),
-            "trade": pl.Series(COMPANY_TRADES).gather((mixed // (100 * nh)) % nt),
-            "form": pl.Series(COMPANY_FORMS).gather((mixed // (100 * nh * nt)) % nc),
-            "company": company,
-            "placeholder": _lookup(list(PLACEHOLDER_NAMES), cols["placeholder"]),
-        }
+    people = len(FIRST_NAMES) * len(LAST_NAMES)
+    companies = len(COMPANY_HEADS) * len(COMPANY_TRADES) * len(COMPANY_FORMS)
+    name = np.where(
+        (mixed % 100) < company_share,
+        people + (mixed // 100) % companies,
+        (mixed // 100) % people,
     )
-    return frame.select(
-        pl.coalesce(
-            pl.col("placeholder"),
-            pl.when(pl.col("company"))
-            .then(pl.concat_str(["head", "trade", "form"], separator=" "))
-            .otherwise(pl.concat_str(["first", "last"], separator=" ")),
-        ).alias("name")
-    ).to_series()
+    placeholder = cols["placeholder"]
+    return np.where(placeholder >= 0, people + companies + placeholder, name)
 
 
 def _padded(prefix: str, column: str, width: int) -> pl.Expr:
@@ -1299,18 +1322,25 @@ def _padded(prefix: str, column: str, width: int) -> pl.Expr:
 def _assemble(
     cols: dict, ctx: _Context, seizure_ids: list[str], batch_id: str, ingested_at: datetime
 ) -> pl.DataFrame:
+    """Sort by arrival (integers only), then turn codes into strings with gathers."""
     texts, hts = _texts()
-    size = len(cols["mode"])
+    order = np.lexsort((np.arange(len(cols["t"])), cols["t"]))
+    cols = {k: v[order] for k, v in cols.items()}
+    day = cols["t"] // DAY_US + EPOCH.astype(np.int64)
+    month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    fiscal = (1970 + month // 12 + (month % 12 >= 9)).astype(np.int16)
+    first = np.searchsorted(fiscal, fiscal, side="left")
+    sequence = np.arange(len(fiscal)) - first + 1
+    upper_texts = list(texts) + [t.upper() for t in texts]
+    text = cols["text"] + np.where(cols["upper"], len(texts), 0)
     frame = pl.DataFrame(
         {
-            "_row": np.arange(size, dtype=np.int64),
             "arrived_at": pl.Series(cols["t"], dtype=pl.Int64).cast(pl.Datetime("us")),
             "port_code": _lookup(ctx.codes, cols["port"]),
             "area_id": _lookup(ctx.areas, cols["port"]),
             "mode": _lookup(list(MODES), cols["mode"]),
             "hts_code": _lookup(list(hts.code), cols["hts"]),
-            "_text": _lookup(list(texts), cols["text"]),
-            "_upper": cols["upper"],
+            "description": _lookup(upper_texts, text),
             "declared_value_usd": np.round(cols["value"], 2),
             "declared_weight_kg": np.round(cols["weight"], 3),
             "origin_country": _lookup(ctx.countries, cols["origin"]),
@@ -1318,7 +1348,7 @@ def _assemble(
             "_shipper": cols["shipper"],
             "_consignee": _bijection(cols["consignee"], ctx.parcel_consignees
                                      + ctx.cargo_consignees, 2) + 1,
-            "consignee_name": _names(cols, ctx),
+            "consignee_name": _lookup(list(_name_table()), _name_index(cols, ctx)),
             "_address": cols["address"],
             "carrier": _lookup(ctx.carriers, cols["carrier"]),
             "entry_type": _lookup(list(ENTRY_TYPES), cols["entry"]),
@@ -1328,21 +1358,15 @@ def _assemble(
             "examined": cols["examined"],
             "outcome": _lookup(list(OUTCOMES), cols["outcome"]),
             "seizure_id": _lookup(seizure_ids, cols["seizure"]),
+            "fiscal_year": fiscal,
+            "_seq": sequence,
         }
     )  # fmt: skip
-    frame = frame.sort(["arrived_at", "_row"])
-    arrived = pl.col("arrived_at")
-    fiscal = (arrived.dt.year() + (arrived.dt.month() >= 10).cast(pl.Int32)).cast(pl.Int16)
-    frame = frame.with_columns(fiscal.alias("fiscal_year"))
-    fy = frame["fiscal_year"].to_numpy()
-    first = np.searchsorted(fy, fy, side="left")
-    sequence = np.arange(len(fy)) - first + 1
     frame = frame.with_columns(
-        pl.Series("_seq", sequence, dtype=pl.Int64),
-        pl.when(pl.col("_upper"))
-        .then(pl.col("_text").str.to_uppercase())
-        .otherwise(pl.col("_text"))
-        .alias("description"),
+        pl.concat_str(
+            [pl.lit("MF"), pl.col("fiscal_year").cast(pl.Utf8),
+             pl.col("_seq").cast(pl.Utf8).str.zfill(8)]
+        ).alias("shipment_id"),
         _padded("SH", "_shipper", 7).alias("shipper_id"),
         _padded("CE", "_consignee", 8).alias("consignee_id"),
         _padded("AD", "_address", 8).alias("consignee_address_id"),
@@ -1351,11 +1375,6 @@ def _assemble(
         .alias("dea_transaction_id"),
         pl.lit(batch_id).alias("batch_id"),
         pl.lit(ingested_at).cast(pl.Datetime("us")).alias("ingested_at"),
-    ).with_columns(
-        pl.concat_str(
-            [pl.lit("MF"), pl.col("fiscal_year").cast(pl.Utf8), pl.col("_seq").cast(pl.Utf8)
-             .str.zfill(8)]
-        ).alias("shipment_id")
     )  # fmt: skip
     return conform("shipments", frame)
 
