@@ -86,7 +86,9 @@ def test_gen005_ports_modes_and_countries_are_plausible(demo_gateway):
           count(*) FILTER (WHERE component = 'USBP' AND port_code IS NOT NULL) AS usbp_at_port,
           count(*) FILTER (WHERE component = 'OFO' AND p.area_id <> s.area_id) AS port_outside_area,
           count(*) FILTER (WHERE s.land_filter = 'Land Only' AND component = 'OFO'
-                           AND p.port_type <> 'land') AS land_cell_not_at_land_port,
+                           AND p.port_type <> 'land'
+                           AND s.area_id IN (SELECT area_id FROM ports WHERE port_type = 'land'))
+              AS land_cell_not_at_land_port,
           count(*) FILTER (WHERE mode = 'mail' AND p.port_type <> 'imf') AS mail_not_at_imf,
           count(*) FILTER (WHERE source_country NOT IN (SELECT country FROM countries))
               AS unknown_country
