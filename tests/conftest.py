@@ -74,15 +74,14 @@ def demo_gateway(demo_lake):
     return Gateway(demo_lake)
 
 
-@pytest.fixture()
-def use_lake(monkeypatch):
-    """Point the process-wide settings (and so the app's default gateway) at a lake."""
+@pytest.fixture(scope="session")
+def internal_app(demo_lake):
+    """One app per session: Dash moves module-level callbacks into the first app that serves a
+    request, so a second app in the same process would miss the filter bar's callbacks."""
+    os.environ["CHOKEPOINT_DATA"] = str(demo_lake)
+    from app import create_app
 
-    def point(data_dir: Path) -> Path:
-        monkeypatch.setenv("CHOKEPOINT_DATA", str(data_dir))
-        return data_dir
-
-    return point
+    return create_app()
 
 
 TINY_ROWS = [

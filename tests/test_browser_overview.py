@@ -3,21 +3,12 @@ and a URL restores the filters it names."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def internal_app(demo_lake):
-    os.environ["CHOKEPOINT_DATA"] = str(demo_lake)
-    from app import create_app
-
-    return create_app()
 
 
 def query_of(dash_duo) -> dict[str, list[str]]:

@@ -1,0 +1,61 @@
+"""The app over HTTP, in process: it serves everything itself (offline) and its callbacks answer."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def client(internal_app):
+    return internal_app.server.test_client()
+
+
+def test_http001_index_loads_only_local_scripts_and_styles(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert not EXTERNAL.findall(html), EXTERNAL.findall(html)
+    assets = re.findall(r"""(?:src|href)=["'](/[^"']+)["']""", html)
+    assert any("bootstrap" in a for a in assets)
+    for asset in assets:
+        body = client.get(asset)
+        assert body.status_code == 200, asset
+        if asset.split("?")[0].endswith(".css"):
+            assert not CSS_URL.findall(body.get_data(as_text=True)), asset
+
+
+def test_http002_layout_has_the_shell(client):
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    for component_id in ("url", "filters-area", "filters-chips", "app-footer"):
+        assert f'"{component_id}"' in layout
+
+
+def test_http003_a_callback_answers_with_filtered_figures(client):
+    client.get("/")
+    payload = {
+        "output": "..overview-ports-graph.figure...overview-ports-title.children..."
+        "overview-ports-summary.children...overview-ports-table.children..",
+        "outputs": [
+            {"id": "overview-ports-graph", "property": "figure"},
+            {"id": "overview-ports-title", "property": "children"},
+            {"id": "overview-ports-summary", "property": "children"},
+            {"id": "overview-ports-table", "property": "children"},
+        ],
+        "inputs": [{"id": "url", "property": "search", "value": "?area=laredo-field-office"}],
+        "changedPropIds": ["url.search"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    body = json.loads(response.get_data(as_text=True))["response"]
+    summary = body["overview-ports-summary"]["children"]
+    assert "leads with" in summary
+    labels = body["overview-ports-graph"]["figure"]["data"][0]["y"]
+    assert "Laredo" in " ".join(labels)
+    assert "1 filter" in body["overview-ports-title"]["children"]
