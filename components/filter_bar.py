@@ -1,4 +1,4 @@
-"""The one global filter bar: controls, removable chips, "clear all", kept in sync with the URL.
+"""The one global filter bar: filters, view options, chips and "clear all", synced to the URL.
 
 A single callback owns both directions (URL -> controls, controls -> URL). Dash forbids a cycle
 between two callbacks but allows one inside a callback, and one owner means the URL and the
@@ -12,16 +12,32 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
 
 from components import url_state
+from components.url_state import View
 from queries import reference
 from queries.filters import SPEC_BY_KEY, Filters
 
 URL = "url"
 PREFIX = "filters"
 MULTI_CONTROLS = ("component", "area", "port", "mode", "category", "commodity", "source", "transit")
-CONTROL_IDS = ("fy", "dates", *MULTI_CONTROLS, "measure")
+
+# Every (component id, property) the callback reads and writes, in one fixed order.
+BINDINGS: tuple[tuple[str, str], ...] = (
+    (f"{PREFIX}-fy", "value"),
+    (f"{PREFIX}-dates", "start_date"),
+    (f"{PREFIX}-dates", "end_date"),
+    *[(f"{PREFIX}-{k}", "value") for k in MULTI_CONTROLS],
+    (f"{PREFIX}-measure", "value"),
+    (f"{PREFIX}-grain", "value"),
+    (f"{PREFIX}-yoy", "value"),
+    (f"{PREFIX}-cmp", "value"),
+    (f"{PREFIX}-cmp-a", "start_date"),
+    (f"{PREFIX}-cmp-a", "end_date"),
+    (f"{PREFIX}-cmp-b", "start_date"),
+    (f"{PREFIX}-cmp-b", "end_date"),
+)
 
 
 def control_id(key: str) -> str:
@@ -52,9 +68,8 @@ def _options(key: str) -> list[dict]:
         names = reference.commodity_names()
         return [{"label": names[c], "value": c} for c in sorted(names, key=names.get)]
     countries = reference.country_names()
-    return [
-        {"label": f"{countries[c]} ({c})", "value": c} for c in sorted(countries, key=countries.get)
-    ]
+    ordered = sorted(countries, key=countries.get)
+    return [{"label": f"{countries[c]} ({c})", "value": c} for c in ordered]
 
 
 def fiscal_year_options(latest: date | None) -> list[dict]:
@@ -62,102 +77,125 @@ def fiscal_year_options(latest: date | None) -> list[dict]:
     return [{"label": f"FY{y}", "value": y} for y in range(last, 2018, -1)]
 
 
-def layout(latest: date | None) -> html.Div:
-    def labelled(key: str, control, width: int) -> dbc.Col:
-        return dbc.Col(
-            [
-                dbc.Label(
-                    SPEC_BY_KEY[key].label if key in SPEC_BY_KEY else key,
-                    html_for=control_id(key),
-                    className="small mb-0",
-                ),
-                control,
-            ],
-            xs=12,
-            sm=6,
-            lg=width,
-        )
+def _labelled(label: str, target: str, control, **widths) -> dbc.Col:
+    return dbc.Col(
+        [dbc.Label(label, html_for=target, className="small mb-0"), control],
+        xs=12,
+        sm=6,
+        **widths,
+    )
 
-    multi = {
-        key: dcc.Dropdown(
+
+def _button_radio(key: str, options: dict[str, str], value: str) -> html.Div:
+    return html.Div(
+        dbc.RadioItems(
+            id=control_id(key),
+            options=[{"label": v, "value": k} for k, v in options.items()],
+            value=value,
+            className="btn-group btn-group-sm",
+            inputClassName="btn-check",
+            labelClassName="btn btn-outline-primary btn-sm px-2",
+            labelCheckedClassName="active",
+        ),
+        className="measure-group d-block",
+    )
+
+
+def _range(key: str, start: str, end: str) -> dcc.DatePickerRange:
+    return dcc.DatePickerRange(
+        id=control_id(key),
+        display_format="YYYY-MM-DD",
+        clearable=True,
+        start_date_placeholder_text=start,
+        end_date_placeholder_text=end,
+    )
+
+
+def layout(latest: date | None) -> html.Div:
+    def multi(key: str) -> dcc.Dropdown:
+        return dcc.Dropdown(
             id=control_id(key),
             options=_options(key),
             multi=True,
             placeholder="All",
             className="filter-dropdown",
         )
-        for key in MULTI_CONTROLS
-    }
+
+    def spec(key: str, **widths) -> dbc.Col:
+        return _labelled(SPEC_BY_KEY[key].label, control_id(key), multi(key), **widths)
+
+    fy = dcc.Dropdown(id=control_id("fy"), options=fiscal_year_options(latest), placeholder="Any")
     return html.Div(
         [
             dbc.Row(
                 [
-                    labelled(
-                        "fy",
-                        dcc.Dropdown(
-                            id=control_id("fy"),
-                            options=fiscal_year_options(latest),
-                            placeholder="Any",
-                        ),
-                        1,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label(
-                                "Dates", html_for=control_id("dates"), className="small mb-0"
-                            ),
-                            dcc.DatePickerRange(
-                                id=control_id("dates"),
-                                display_format="YYYY-MM-DD",
-                                clearable=True,
-                                start_date_placeholder_text="From",
-                                end_date_placeholder_text="To",
-                            ),
-                        ],
-                        xs=12,
-                        sm=6,
-                        lg=3,
-                    ),
-                    labelled("component", multi["component"], 2),
-                    labelled("area", multi["area"], 3),
-                    labelled("port", multi["port"], 3),
+                    _labelled("Fiscal year", control_id("fy"), fy, lg=1),
+                    _labelled("Dates", control_id("dates"), _range("dates", "From", "To"), lg=3),
+                    spec("component", lg=2),
+                    spec("area", lg=3),
+                    spec("port", lg=3),
                 ],
                 className="g-2",
             ),
             dbc.Row(
+                [spec(k, lg=2) for k in ("mode", "category", "commodity", "source", "transit")],
+                className="g-2 mt-1",
+            ),
+            dbc.Row(
                 [
-                    labelled("mode", multi["mode"], 2),
-                    labelled("category", multi["category"], 2),
-                    labelled("commodity", multi["commodity"], 2),
-                    labelled("source", multi["source"], 2),
-                    labelled("transit", multi["transit"], 2),
+                    _labelled(
+                        "Measure",
+                        control_id("measure"),
+                        _button_radio("measure", url_state.MEASURES, "lbs"),
+                        lg="auto",
+                    ),
+                    _labelled(
+                        "Time grain",
+                        control_id("grain"),
+                        _button_radio("grain", url_state.GRAINS, "month"),
+                        lg="auto",
+                    ),
+                    _labelled(
+                        "Overlay",
+                        control_id("yoy"),
+                        dbc.Checklist(
+                            id=control_id("yoy"),
+                            options=[{"label": "Year over year", "value": "1"}],
+                            value=[],
+                            switch=True,
+                        ),
+                        lg="auto",
+                    ),
+                    _labelled(
+                        "Compare",
+                        control_id("cmp"),
+                        dcc.Dropdown(
+                            id=control_id("cmp"),
+                            options=[{"label": v, "value": k} for k, v in
+                                     url_state.COMPARE_MODES.items()],
+                            value="",
+                            clearable=False,
+                            style={"minWidth": "12rem"},
+                        ),
+                        lg="auto",
+                    ),
                     dbc.Col(
-                        [
-                            dbc.Label(
-                                "Measure", html_for=control_id("measure"), className="small mb-0"
-                            ),
-                            html.Div(
-                                dbc.RadioItems(
-                                    id=control_id("measure"),
-                                    options=[
-                                        {"label": v, "value": k}
-                                        for k, v in url_state.MEASURES.items()
-                                    ],
-                                    value=url_state.DEFAULT_MEASURE,
-                                    className="btn-group btn-group-sm",
-                                    inputClassName="btn-check",
-                                    labelClassName="btn btn-outline-primary btn-sm px-2",
-                                    labelCheckedClassName="active",
-                                ),
-                                className="measure-group d-block",
-                            ),
-                        ],
+                        html.Div(
+                            [
+                                dbc.Label("Period A (before)", className="small mb-0 me-1"),
+                                _range("cmp-a", "A from", "A to"),
+                                dbc.Label("Period B (after)", className="small mb-0 ms-2 me-1"),
+                                _range("cmp-b", "B from", "B to"),
+                            ],
+                            id=control_id("cmp-custom"),
+                            className="d-flex flex-wrap align-items-end gap-1",
+                            style={"display": "none"},
+                        ),
                         xs=12,
-                        sm=6,
-                        lg=2,
+                        lg=True,
                     ),
                 ],
-                className="g-2 mt-1",
+                className="g-2 mt-1 align-items-end",
             ),
             html.Div(
                 [
@@ -167,10 +205,7 @@ def layout(latest: date | None) -> html.Div:
                         **{"aria-live": "polite"},
                     ),
                     dbc.Button(
-                        "Clear all",
-                        id=f"{PREFIX}-clear",
-                        color="link",
-                        size="sm",
+                        "Clear all", id=f"{PREFIX}-clear", color="link", size="sm",
                         className="ms-auto",
                     ),
                 ],
@@ -181,7 +216,7 @@ def layout(latest: date | None) -> html.Div:
         className="filter-bar card card-body py-2 mb-3 d-print-none",
         role="search",
         **{"aria-label": "Filters"},
-    )
+    )  # fmt: skip
 
 
 def chip_label(key: str, value: str) -> str:
@@ -222,82 +257,91 @@ def chips(filters: Filters) -> list:
     return out
 
 
-def _from_controls(fy, start, end, multi_values: list, measure) -> tuple[Filters, str]:
-    params = {"fy": fy, "start": start[:10] if start else None, "end": end[:10] if end else None}
-    params.update({k: v for k, v in zip(MULTI_CONTROLS, multi_values, strict=True)})
-    return Filters.from_query({k: v for k, v in params.items() if v}), measure
-
-
-def _control_values(filters: Filters, measure: str) -> list:
+def view_to_controls(view: View) -> list:
+    """Control values, in BINDINGS order, that show ``view``."""
+    f = view.filters
+    (a_lo, a_hi), (b_lo, b_hi) = view.periods or ((None, None), (None, None))
+    iso = [d.isoformat() if d else None for d in (f.start, f.end, a_lo, a_hi, b_lo, b_hi)]
     return [
-        filters.fy,
-        filters.start.isoformat() if filters.start else None,
-        filters.end.isoformat() if filters.end else None,
-        *[list(getattr(filters, k)) for k in MULTI_CONTROLS],
-        measure,
+        f.fy,
+        iso[0],
+        iso[1],
+        *[list(getattr(f, k)) for k in MULTI_CONTROLS],
+        view.measure,
+        view.grain,
+        ["1"] if view.yoy else [],
+        view.compare,
+        *iso[2:],
     ]
+
+
+def controls_to_view(values: list) -> View:
+    """The view the controls show (raises FilterError/ValueError on bad values)."""
+    fy, start, end, *rest = values
+    multi = rest[: len(MULTI_CONTROLS)]
+    measure, grain, yoy, compare, a_lo, a_hi, b_lo, b_hi = rest[len(MULTI_CONTROLS) :]
+    params = {"fy": fy, "start": (start or "")[:10], "end": (end or "")[:10]}
+    params.update(dict(zip(MULTI_CONTROLS, multi, strict=True)))
+    filters = Filters.from_query({k: v for k, v in params.items() if v})
+    periods = None
+    if compare == "custom":
+        dates = [date.fromisoformat(d[:10]) if d else None for d in (a_lo, a_hi, b_lo, b_hi)]
+        if all(dates):
+            periods = ((dates[0], dates[1]), (dates[2], dates[3]))
+    return View(
+        filters=filters,
+        measure=measure or "lbs",
+        grain=grain or "month",
+        yoy=bool(yoy),
+        compare=compare if compare in ("fytd", "custom") else "",
+        periods=periods,
+    )
+
+
+N_CONTROLS = len(BINDINGS)
 
 
 @callback(
     Output(URL, "search"),
-    Output(control_id("fy"), "value"),
-    Output(control_id("dates"), "start_date"),
-    Output(control_id("dates"), "end_date"),
-    *[Output(control_id(k), "value") for k in MULTI_CONTROLS],
-    Output(control_id("measure"), "value"),
+    *[Output(cid, prop) for cid, prop in BINDINGS],
     Output(f"{PREFIX}-chips", "children"),
+    Output(f"{PREFIX}-cmp-custom", "style"),
     Output(f"{PREFIX}-error", "children"),
     Output(f"{PREFIX}-error", "is_open"),
     Input(URL, "search"),
-    Input(control_id("fy"), "value"),
-    Input(control_id("dates"), "start_date"),
-    Input(control_id("dates"), "end_date"),
-    *[Input(control_id(k), "value") for k in MULTI_CONTROLS],
-    Input(control_id("measure"), "value"),
+    *[Input(cid, prop) for cid, prop in BINDINGS],
     Input(f"{PREFIX}-clear", "n_clicks"),
     Input({"type": f"{PREFIX}-chip", "key": ALL, "value": ALL}, "n_clicks"),
-    State(URL, "pathname"),
 )
-def sync_filters(search, fy, start, end, *rest):
-    multi_values = list(rest[: len(MULTI_CONTROLS)])
-    measure, _clear, chip_clicks, _path = rest[len(MULTI_CONTROLS) :]
+def sync_filters(search, *rest):
+    values = list(rest[:N_CONTROLS])
+    chip_clicks = rest[N_CONTROLS + 1]
     trigger = ctx.triggered_id
-    n_controls = 4 + len(MULTI_CONTROLS)
+    hidden, shown = {"display": "none"}, {"display": "flex"}
+
+    def everything(view: View, error: str | None, new_search=no_update):
+        custom = shown if view.compare == "custom" else hidden
+        return (new_search, *view_to_controls(view), chips(view.filters), custom,
+                error, error is not None)  # fmt: skip
 
     if trigger is None or trigger == URL:
-        filters, measure_now, error = url_state.parse(search)
-        return (
-            no_update,
-            *_control_values(filters, measure_now),
-            chips(filters),
-            error,
-            error is not None,
-        )
-
+        view, error = url_state.parse_view(search)
+        return everything(view, error)
     if isinstance(trigger, dict):  # a chip's close button
         if not any(chip_clicks):
-            return (no_update,) * (n_controls + 4)
-        filters, measure_now, _ = url_state.parse(search)
-        filters = filters.without(trigger["key"], trigger["value"])
-    elif trigger == f"{PREFIX}-clear":
-        filters, measure_now = Filters(), url_state.DEFAULT_MEASURE
-    else:
-        try:
-            filters, measure_now = _from_controls(fy, start, end, multi_values, measure)
-        except ValueError as exc:
-            return (no_update,) * (n_controls + 2) + (str(exc), True)
-        new_search = url_state.build(filters, measure_now)
-        return (
-            new_search if new_search != (search or "") else no_update,
-            *([no_update] * n_controls),
-            chips(filters),
-            None,
-            False,
-        )
-    return (
-        url_state.build(filters, measure_now),
-        *_control_values(filters, measure_now),
-        chips(filters),
-        None,
-        False,
-    )
+            return (no_update,) * (N_CONTROLS + 5)
+        view, _ = url_state.parse_view(search)
+        view = view.with_filters(view.filters.without(trigger["key"], trigger["value"]))
+        return everything(view, None, url_state.build_view(view))
+    if trigger == f"{PREFIX}-clear":  # clears the filters; how to look at them stays
+        view, _ = url_state.parse_view(search)
+        view = view.with_filters(Filters())
+        return everything(view, None, url_state.build_view(view))
+    try:
+        view = controls_to_view(values)
+    except ValueError as exc:
+        return (no_update,) * (N_CONTROLS + 3) + (str(exc), True)
+    new_search = url_state.build_view(view)
+    custom = shown if view.compare == "custom" else hidden
+    return (new_search if new_search != (search or "") else no_update,
+            *([no_update] * N_CONTROLS), chips(view.filters), custom, None, False)  # fmt: skip
