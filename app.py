@@ -16,7 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, callback, dcc, html
 
 import settings
-from components import filter_bar
+from components import filter_bar, xfilter  # noqa: F401  (their callbacks register on import)
+from components.exports import register_export_routes
 from components.theme import register_template
 from queries import seizure_stats
 from queries.lake import data_version
@@ -130,6 +131,7 @@ def create_app() -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = shell
+    register_export_routes(app.server)
     return app
 
 

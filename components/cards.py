@@ -37,14 +37,33 @@ def kpi_delta(now: float, before: float, unit: str, period_label: str) -> list:
     ]
 
 
-def chart_card(card_id: str, title: str, height: int = 320) -> dbc.Card:
+def chart_card(
+    card_id: str,
+    title: str,
+    height: int = 320,
+    graph_id: str | dict | None = None,
+    csv: bool = False,
+) -> dbc.Card:
+    """A chart with its title, generated summary and table alternative.
+
+    ``graph_id`` lets a page give the graph a pattern-matching id (cross-filtering); ``csv`` adds
+    a download link ``{card_id}-csv`` whose href the page keeps in step with the URL.
+    """
+    header = [html.H2(title, id=f"{card_id}-title", className="chart-title h6 mb-0 me-auto")]
+    if csv:
+        header.append(
+            html.A("CSV", id=f"{card_id}-csv", className="small csv-link d-print-none",
+                   title="Download the data behind this chart")
+        )  # fmt: skip
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2(title, id=f"{card_id}-title", className="chart-title h6"),
+                html.Div(header, className="d-flex align-items-baseline mb-1"),
                 dcc.Loading(
                     dcc.Graph(
-                        id=f"{card_id}-graph", config=GRAPH_CONFIG, style={"height": f"{height}px"}
+                        id=graph_id or f"{card_id}-graph",
+                        config=GRAPH_CONFIG,
+                        style={"height": f"{height}px"},
                     ),
                     type="dot",
                     delay_show=300,

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from components.theme import CATEGORY_COLOURS, MUTED, PALETTE, TEMPLATE, register_template
+from queries.seizure_stats import OTHERS as OTHERS_KEY
 
 
 def empty_figure(message: str) -> go.Figure:
@@ -74,28 +75,48 @@ def shorten(label: str, width: int = 26) -> str:
     return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
-def ranked_bar_figure(
-    ranked: pl.DataFrame, labels: list[str], measure_label: str, others_label: str
-) -> go.Figure:
-    """Horizontal bars, largest on top; the "all others" bar is muted and always last."""
+def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str) -> go.Figure:
+    """Horizontal bars, largest on top; the "all others" bar is muted, last, and not clickable.
+
+    ``frame`` has key, events, lbs and value (and optionally median_lbs and dominated). Each bar
+    carries its filter value first in ``customdata`` so a click can cross-filter; a bar where one
+    event carries over half the weight is marked with a diamond.
+    """
     register_template()
-    values = ranked["value"].to_numpy()
-    colours = [MUTED if label == others_label else PALETTE[0] for label in labels]
-    shown = [shorten(label) for label in labels]
+    keys = ["" if k == OTHERS_KEY else k for k in frame["key"].to_list()]
+    colours = [MUTED if not k else PALETTE[0] for k in keys]
+    median = frame["median_lbs"].to_list() if "median_lbs" in frame.columns else [None] * len(keys)
+    dominated = (
+        frame["dominated"].fill_null(False).to_list()
+        if "dominated" in frame.columns
+        else [False] * len(keys)
+    )
+    custom = [
+        [k, e, lbs, label, m if m is not None else float("nan")]
+        for k, e, lbs, label, m in zip(
+            keys, frame["events"].to_list(), frame["lbs"].to_list(), labels, median, strict=True
+        )
+    ]
     fig = go.Figure(
         go.Bar(
-            x=values[::-1],
-            y=shown[::-1],
+            x=frame["value"].to_numpy()[::-1],
+            y=[shorten(label) for label in labels][::-1],
             orientation="h",
             marker_color=colours[::-1],
-            customdata=list(zip(ranked["events"].to_list()[::-1], labels[::-1], strict=True)),
-            hovertemplate="%{customdata[1]}: %{x:,.0f} "
+            text=["◆" if d else "" for d in dominated][::-1],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=custom[::-1],
+            hovertemplate="<b>%{customdata[3]}</b><br>%{x:,.0f} "
             + measure_label.lower()
-            + " (%{customdata[0]:,} events)<extra></extra>",
+            + "<br>%{customdata[1]:,} events · %{customdata[2]:,.0f} lbs"
+            + "<br>median seizure %{customdata[4]:,.1f} lbs<extra></extra>",
         ),
         layout={"template": TEMPLATE},
     )
-    fig.update_layout(xaxis_title=measure_label, margin={"l": 8, "r": 16, "t": 8, "b": 8})
+    fig.update_layout(
+        xaxis_title=measure_label, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
+    )
     return fig
 
 

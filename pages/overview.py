@@ -15,6 +15,7 @@ from dash import Input, Output, callback, html
 from components import format as fmt
 from components import url_state
 from components.cards import chart_card, data_table, kpi_card, kpi_delta
+from components.context import describe
 from components.figures import (
     commodity_mix_figure,
     empty_figure,
@@ -22,6 +23,7 @@ from components.figures import (
     ranked_bar_figure,
 )
 from components.filter_bar import URL
+from components.xfilter import graph_id
 from queries import reference, seizure_stats
 from queries.public_data import published_through
 
@@ -60,9 +62,23 @@ def layout(**_query: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        chart_card(f"{PAGE}-areas", "Top field offices and sectors", 380), lg=4
+                        chart_card(
+                            f"{PAGE}-areas",
+                            "Top field offices and sectors",
+                            380,
+                            graph_id=graph_id(PAGE, "area"),
+                        ),
+                        lg=4,
                     ),
-                    dbc.Col(chart_card(f"{PAGE}-ports", "Top ports of entry", 380), lg=4),
+                    dbc.Col(
+                        chart_card(
+                            f"{PAGE}-ports",
+                            "Top ports of entry",
+                            380,
+                            graph_id=graph_id(PAGE, "port"),
+                        ),
+                        lg=4,
+                    ),
                     dbc.Col(
                         chart_card(f"{PAGE}-mix", "Commodity mix (events, log scale)", 380), lg=4
                     ),
@@ -75,17 +91,7 @@ def layout(**_query: str) -> html.Div:
 
 
 def _context(filters, measure: str) -> str:
-    """A chart title's filter context, e.g. "lbs · FY2025 · 2 filters"."""
-    parts = [url_state.MEASURES[measure]]
-    lo, hi = filters.period()
-    if filters.fy:
-        parts.append(f"FY{filters.fy}")
-    elif lo or hi:
-        parts.append(f"{lo or '…'} to {hi or '…'}")
-    n = sum(1 for k in filters.to_query() if k not in ("fy", "start", "end"))
-    if n:
-        parts.append(f"{n} filter{'s' if n > 1 else ''}")
-    return " · ".join(parts)
+    return describe(filters, url_state.MEASURES[measure])
 
 
 @callback(
@@ -162,9 +168,8 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
         OTHERS_LABEL + f" ({m})" if k == seizure_stats.OTHERS else names.get(k, k)
         for k, m in zip(ranked["key"], ranked["members"], strict=True)
     ]
-    others = [lab for lab in labels if lab.startswith(OTHERS_LABEL)]
     label = url_state.MEASURES[measure]
-    figure = ranked_bar_figure(ranked, labels, label, others[0] if others else OTHERS_LABEL)
+    figure = ranked_bar_figure(ranked, labels, label)
     total = float(ranked["value"].sum())
     lead = ranked.row(0, named=True)
     share = lead["value"] / total if total else 0
@@ -179,7 +184,7 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
 
 
 @callback(
-    Output(f"{PAGE}-areas-graph", "figure"),
+    Output(graph_id(PAGE, "area"), "figure"),
     Output(f"{PAGE}-areas-title", "children"),
     Output(f"{PAGE}-areas-summary", "children"),
     Output(f"{PAGE}-areas-table", "children"),
@@ -190,7 +195,7 @@ def update_areas(search: str | None):
 
 
 @callback(
-    Output(f"{PAGE}-ports-graph", "figure"),
+    Output(graph_id(PAGE, "port"), "figure"),
     Output(f"{PAGE}-ports-title", "children"),
     Output(f"{PAGE}-ports-summary", "children"),
     Output(f"{PAGE}-ports-table", "children"),

@@ -38,11 +38,13 @@ def test_http002_layout_has_the_shell(client):
 
 def test_http003_a_callback_answers_with_filtered_figures(client):
     client.get("/")
+    graph = {"dim": "port", "page": "overview", "slot": "main", "type": "xfilter"}
+    graph_key = json.dumps(graph, separators=(",", ":"), sort_keys=True)
     payload = {
-        "output": "..overview-ports-graph.figure...overview-ports-title.children..."
+        "output": f"..{graph_key}.figure...overview-ports-title.children..."
         "overview-ports-summary.children...overview-ports-table.children..",
         "outputs": [
-            {"id": "overview-ports-graph", "property": "figure"},
+            {"id": graph, "property": "figure"},
             {"id": "overview-ports-title", "property": "children"},
             {"id": "overview-ports-summary", "property": "children"},
             {"id": "overview-ports-table", "property": "children"},
@@ -56,6 +58,6 @@ def test_http003_a_callback_answers_with_filtered_figures(client):
     body = json.loads(response.get_data(as_text=True))["response"]
     summary = body["overview-ports-summary"]["children"]
     assert "leads with" in summary
-    labels = body["overview-ports-graph"]["figure"]["data"][0]["y"]
+    labels = body[graph_key]["figure"]["data"][0]["y"]
     assert "Laredo" in " ".join(labels)
     assert "1 filter" in body["overview-ports-title"]["children"]

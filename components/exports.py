@@ -1,0 +1,73 @@
+"""CSV downloads of what a page shows: ``GET /export/<name>.csv?<the page's query string>``.
+
+A download link carries the same query string as the page, so the file always matches the view
+it was taken from, and a shared link to a file works like a shared link to a page. Each named
+export is a function from the parsed ``View`` to SQL and parameters (built in ``queries/``, never
+here); ``EXPORTS`` holds them, and a page adds its own with ``register_export``. The rows stream
+out in record batches, so a large export never sits in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import chain
+
+from flask import Flask, Response, request
+
+from components import url_state
+from components.url_state import View
+from queries import records, seizure_stats
+from queries.gateway import QueryError
+
+ENDPOINT = "chokepoint_export_csv"
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+EXPORTS: dict[str, Callable[[View], tuple[str, list]]] = {
+    "records": lambda view: records.export_sql(view.filters, "records"),
+    "monthly": lambda view: records.export_sql(view.filters, "monthly"),
+}
+
+
+def register_export(name: str, builder: Callable[[View], tuple[str, list]]) -> None:
+    """Serve ``builder``'s rows at ``/export/<name>.csv``; the name becomes part of the URL and
+    of the file name, so it is kept to lower-case letters, digits, ``-`` and ``_``."""
+    if not NAME.fullmatch(name):
+        raise ValueError(f"export name {name!r} must be lower-case letters, digits, - or _")
+    EXPORTS[name] = builder
+
+
+def _text(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
+
+
+def export_csv(name: str) -> Response:
+    """Stream one named export under the filters of the query string."""
+    builder = EXPORTS.get(name)
+    if builder is None:
+        return _text(f"No export named {name[:64]!r}.", 404)
+    view, error = url_state.parse_view(request.query_string.decode("utf-8", "replace"))
+    if error:
+        return _text(f"Bad link: {error}", 400)
+    sql, params = builder(view)
+    chunks = records.stream_csv(sql, params)
+    try:
+        header = next(chunks)  # runs the query now, so a failure is an HTTP error, not a cut file
+    except QueryError as exc:
+        return _text(f"The export failed: {exc}", 500)
+    filename = records.export_filename(name, view, seizure_stats.as_of())
+    return Response(
+        chain([header], chunks),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def register_export_routes(server: Flask) -> None:
+    """Add ``/export/<name>.csv`` to the Flask server under Dash (once per server)."""
+    if ENDPOINT in server.view_functions:
+        return
+    server.add_url_rule("/export/<name>.csv", ENDPOINT, export_csv, methods=["GET"])

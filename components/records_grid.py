@@ -1,0 +1,381 @@
+"""The seizure-records card: a paged, sortable, filterable grid, a CSV link and a record detail.
+
+Any page can show it: ``layout(prefix)`` in the page, ``register_callbacks(prefix)`` once at
+import. The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
+fifty rows at a time and DuckDB pages, sorts and filters (the server-side row model is Enterprise
+only). The page filters come from the URL, the single source of truth. When the URL changes, a
+clientside callback tells the grid to drop its cached blocks, so it asks again under the new
+filters; the rows callback reads the URL as State, never as Input, so a stale block request can
+never be answered with rows for a different window.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components import format as fmt
+from components import url_state
+from components.filter_bar import URL
+from queries import records, reference
+from queries.gateway import QueryError
+from queries.records import COLUMNS, GridModelError
+
+PAGE_SIZE = 50
+EXPORT_PATH = "/export/records.csv"
+ENTRY_TYPES = {"01": "Formal entry (01)", "11": "Informal entry (11)", "86": "Section 321 (86)"}
+EMPTY = {"rowData": [], "rowCount": 0}
+SYNTHETIC = "Synthetic record"
+_registered: set[str] = set()
+
+FILTERS = {
+    "text": {"filter": "agTextColumnFilter", "cellDataType": "text"},
+    "number": {
+        "filter": "agNumberColumnFilter",
+        "cellDataType": "number",
+        "type": "rightAligned",
+        "filterParams": {"inRangeInclusive": True},  # the SQL uses BETWEEN
+        "valueFormatter": {
+            "function": "params.value == null ? '' : "
+            "params.value.toLocaleString('en-US', {maximumFractionDigits: 2})"
+        },
+    },
+    "date": {
+        "filter": "agDateColumnFilter",
+        "cellDataType": "dateString",
+        "filterParams": {"inRangeInclusive": True},
+    },
+    "bool": {"filter": "agTextColumnFilter", "cellDataType": "boolean"},
+}
+
+
+def column_defs() -> list[dict]:
+    """One column per ``queries.records.COLUMNS`` entry, with the filter that fits its kind."""
+    defs = []
+    for column in COLUMNS:
+        spec = {"field": column.key, "colId": column.key, "headerName": column.label}
+        spec.update(FILTERS[column.kind])
+        if column.key == "seizure_id":
+            spec["pinned"] = "left"
+        defs.append(spec)
+    return defs
+
+
+def layout(prefix: str) -> dbc.Card:
+    grid = dag.AgGrid(
+        id=f"{prefix}-grid",
+        rowModelType="infinite",
+        columnDefs=column_defs(),
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
+        getRowId="params.data.seizure_id",
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+            # dash-ag-grid answers one getRows at a time: never let the grid ask for two
+            "maxConcurrentDatasourceRequests": 1,
+            "rowSelection": {
+                "mode": "singleRow",
+                "checkboxes": False,
+                "enableClickSelection": True,
+            },
+            "localeText": {"noRowsToShow": "No seizure records match these filters."},
+        },
+        style={"height": "520px"},
+        className="records-grid",
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.Div(
+                    [
+                        html.H2("Seizure records", className="h6 mb-0 me-2"),
+                        html.Span("Synthetic records", className="badge synthetic-badge"),
+                        html.A(
+                            "Download CSV",
+                            id=f"{prefix}-download",
+                            href=EXPORT_PATH,
+                            className="btn btn-outline-primary btn-sm ms-auto d-print-none",
+                            title="Every record matching the page filters (column filters of "
+                            "the grid are not applied)",
+                        ),
+                    ],
+                    className="d-flex align-items-center",
+                )
+            ),
+            dbc.CardBody(
+                [
+                    html.P(
+                        id=f"{prefix}-count",
+                        className="small text-muted mb-2",
+                        **{"aria-live": "polite"},
+                    ),
+                    grid,
+                    html.P(
+                        "Each record is synthetic: generated to match CBP's published monthly "
+                        "totals, with the details below that level modelled. Select a row to "
+                        "see its manifest line and referral.",
+                        className="small text-muted mt-2 mb-0",
+                    ),
+                    html.Div(
+                        html.P("No record selected.", className="small text-muted mb-0"),
+                        id=f"{prefix}-detail",
+                        className="records-detail mt-3",
+                        **{"aria-live": "polite"},
+                    ),
+                    dcc.Store(id=f"{prefix}-refreshed"),
+                ]
+            ),
+        ],
+        className="records-card",
+    )
+
+
+# -- what the callbacks compute (plain functions, testable without a browser) -----------------
+def grid_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
+    """The rows a getRowsRequest asks for under the URL's filters, and the count line."""
+    if not request:
+        raise PreventUpdate
+    view, error = url_state.parse_view(search)
+    if error:
+        return EMPTY, f"No records shown: {error}"
+    filter_model = request.get("filterModel")
+    try:
+        rows, total = records.fetch_page(
+            view.filters,
+            request.get("startRow", 0),
+            request.get("endRow", PAGE_SIZE),
+            request.get("sortModel"),
+            filter_model,
+        )
+    except GridModelError as exc:
+        return EMPTY, str(exc)
+    except QueryError as exc:
+        return EMPTY, f"The records could not be loaded: {exc}"
+    scope = "the page and column filters" if filter_model else "the page filters"
+    noun = "record matches" if total == 1 else "records match"
+    return {"rowData": rows, "rowCount": total}, f"{fmt.whole(total)} synthetic {noun} {scope}."
+
+
+def _value(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return str(value)
+
+
+def _country(code: str | None) -> str:
+    return reference.country_names().get(code, code) if code else "–"
+
+
+def _route(origin: str | None, transit: str | None) -> str:
+    return _country(origin) + (f" via {_country(transit)}" if transit else "")
+
+
+def _pairs(rows: list[tuple[str, object]]) -> html.Dl:
+    items = []
+    for label, value in rows:
+        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
+        items.append(html.Dd(value, className="col-7 mb-1"))
+    return html.Dl(items, className="row small mb-0")
+
+
+def _found_amount(seizure: dict) -> str:
+    if seizure["unit"] == "lbs" or seizure.get("found_kg") is not None:
+        text = f"{_value(seizure['found_kg'])} kg ({_value(seizure['lbs'])} lb)"
+        return text + (f", {fmt.whole(seizure['pills'])} pills" if seizure.get("pills") else "")
+    return f"{fmt.whole(seizure['quantity'])} {seizure['unit']}"
+
+
+def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
+    if shipment is None:
+        return html.P(
+            "No manifest line: this seizure did not come from a declared shipment.",
+            className="small text-muted mb-0",
+        )
+    commodity = reference.commodity_names().get(seizure["commodity"], seizure["commodity"])
+    rows = [
+        ("Goods", f"{shipment['hts_code']} · {shipment['description']}",
+         f"{commodity} ({seizure['category']})"),
+        ("Weight", f"{_value(shipment['declared_weight_kg'])} kg", _found_amount(seizure)),
+        ("Value", f"US${shipment['declared_value_usd']:,.2f}", "–"),
+        ("Route", _route(shipment["origin_country"], shipment["transit_country"]),
+         _route(seizure["source_country"], seizure["transit_country"])),
+        ("Entry", ENTRY_TYPES.get(shipment["entry_type"], shipment["entry_type"]),
+         "Section 321 de minimis" if seizure["de_minimis"] else "Not de minimis"),
+    ]  # fmt: skip
+    table = html.Table(
+        [
+            html.Thead(html.Tr([html.Th(""), html.Th("Declared"), html.Th("Found")])),
+            html.Tbody(
+                [html.Tr([html.Th(a, scope="row"), html.Td(b), html.Td(c)]) for a, b, c in rows]
+            ),
+        ],
+        className="table table-sm small mb-2",
+    )
+    flags = [
+        ("Shipment", shipment["shipment_id"]),
+        ("Arrived", _value(shipment["arrived_at"])),
+        ("Carrier", shipment["carrier"]),
+        ("Shipper / consignee", f"{shipment['shipper_id']} → {shipment['consignee_id']} "
+                                f"({shipment['consignee_name']})"),
+        ("Master carton", _value(shipment["master_carton"])),
+        ("Preprinted U.S. label", _value(shipment["preprinted_domestic_label"])),
+        ("DEA transaction", _value(shipment["dea_transaction_id"])),
+        ("Examined / outcome", f"{_value(shipment['examined'])} / {shipment['outcome']}"),
+    ]  # fmt: skip
+    return html.Div([table, _pairs(flags)])
+
+
+def _referrals(referrals: list[dict]) -> html.Div:
+    if not referrals:
+        return html.P("Not referred to another agency.", className="small text-muted mb-0")
+    blocks = []
+    for referral in referrals:
+        start = referral["referred_on"]
+        steps = [
+            html.Li(
+                [html.Strong(step["step"]), f" · {step['on'].isoformat()}",
+                 html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
+                 if step["on"] != start else None],
+                className="mb-1",
+            )
+            for step in referral["steps"]
+        ]  # fmt: skip
+        blocks.append(
+            html.Div(
+                [
+                    html.P(
+                        [
+                            f"{referral['referral_id']} to {referral['agency']} · status ",
+                            html.Span(referral["status"], className="badge text-bg-secondary"),
+                        ],
+                        className="small mb-1",
+                    ),
+                    html.Ol(steps, className="small border-start ps-3 ms-1 mb-2 list-unstyled"),
+                ]
+            )
+        )
+    return html.Div(blocks)
+
+
+def detail_panel(seizure_id: str | None) -> list:
+    """The detail of one record: the seizure, declared vs found, and the referral timeline."""
+    if not seizure_id:
+        return [html.P("No record selected.", className="small text-muted mb-0")]
+    try:
+        detail = records.record_detail(seizure_id)
+    except QueryError as exc:
+        return [dbc.Alert(f"The record could not be loaded: {exc}", color="danger")]
+    if detail is None:
+        return [dbc.Alert(f"No seizure record {seizure_id[:64]!r}.", color="warning")]
+    s = detail["seizure"]
+    where = [reference.area_names().get(s["area_id"], s["area_id"])]
+    if s["port_code"]:
+        where.append(reference.port_names().get(s["port_code"], s["port_code"]))
+    facts = [
+        ("Date", _value(s["event_date"])),
+        ("Where", " · ".join(where)),
+        ("Mode", reference.mode_names().get(s["mode"], s["mode"])),
+        ("Seized", f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
+                   f"{_found_amount(s)}"),
+        ("Counts under", s["cbp_drug_type"] or "no CBP drug type"),
+        ("Concealment", (s["concealment"] or "–").replace("_", " ")),
+        ("Source", _route(s["source_country"], s["transit_country"])),
+        ("Provenance", s["provenance"]),
+    ]  # fmt: skip
+    section = "h6 mt-2 mb-1"
+    return [
+        html.Div(
+            [
+                html.H3(f"Seizure {s['seizure_id']}", className="h6 mb-0 me-2"),
+                html.Span(SYNTHETIC, className="badge synthetic-badge"),
+            ],
+            className="d-flex align-items-center mb-2",
+        ),
+        dbc.Row(
+            [
+                dbc.Col([html.H4("The seizure", className=section), _pairs(facts)], lg=4),
+                dbc.Col(
+                    [
+                        html.H4("Declared vs found", className=section),
+                        _declared_vs_found(s, detail["shipment"]),
+                    ],
+                    lg=5,
+                ),
+                dbc.Col(
+                    [html.H4("Referral", className=section), _referrals(detail["referrals"])], lg=3
+                ),
+            ],
+            className="g-3",
+        ),
+    ]
+
+
+# -- callbacks --------------------------------------------------------------------------------
+PURGE_ON_URL_CHANGE = """
+async function(search, gridId) {
+    const api = await dash_ag_grid.getApiAsync(gridId);
+    api.paginationGoToFirstPage();
+    api.purgeInfiniteCache();
+    return search || "";
+}
+"""
+
+
+def register_callbacks(prefix: str) -> None:
+    """Register the card's callbacks for ``prefix`` (once; later calls do nothing)."""
+    if prefix in _registered:
+        return
+    _registered.add(prefix)
+    grid = f"{prefix}-grid"
+
+    @callback(
+        Output(grid, "getRowsResponse"),
+        Output(f"{prefix}-count", "children"),
+        Input(grid, "getRowsRequest"),
+        State(URL, "search"),
+    )
+    def _rows(request, search):
+        return grid_rows(request, search)
+
+    clientside_callback(
+        PURGE_ON_URL_CHANGE,
+        Output(f"{prefix}-refreshed", "data"),
+        Input(URL, "search"),
+        State(grid, "id"),
+        prevent_initial_call=True,
+    )
+
+    @callback(Output(f"{prefix}-download", "href"), Input(URL, "search"))
+    def _download(search):
+        return dash.get_relative_path(EXPORT_PATH) + (search or "")
+
+    @callback(
+        Output(f"{prefix}-detail", "children"),
+        Input(grid, "cellClicked"),
+        Input(grid, "selectedRows"),
+        prevent_initial_call=True,
+    )
+    def _detail(clicked, selected):
+        if ctx.triggered_id is None:
+            raise PreventUpdate
+        if f"{grid}.cellClicked" in ctx.triggered_prop_ids and clicked:
+            return detail_panel(clicked.get("rowId"))
+        if isinstance(selected, list) and selected:
+            return detail_panel(selected[0].get("seizure_id"))
+        raise PreventUpdate

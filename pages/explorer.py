@@ -1,0 +1,339 @@
+"""Explorer: the analyst's page — trends, breakdowns, routes, traffic-adjusted rates, period
+comparison and the records behind them, all cross-filtered through the URL.
+
+Each card has its own callback so the browser fetches them in parallel; every callback reads the
+view from the URL, calls one named query and one figure builder.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, callback, html
+
+from components import format as fmt
+from components import records_grid, url_state
+from components.cards import chart_card, data_table
+from components.context import describe
+from components.explorer_figures import delta_figure, sankey_figure, traffic_figure, trend_figure
+from components.figures import empty_figure, ranked_bar_figure
+from components.filter_bar import URL
+from components.xfilter import graph_id
+from queries import breakdowns, compare, reference, seizure_stats, traffic, trends
+from queries.public_data import published_through
+
+PAGE = "explorer"
+dash.register_page(__name__, path="/explorer", name="Explorer", title="Chokepoint · Explorer",
+                   order=1)  # fmt: skip
+
+NO_DATA = "No seizures match these filters. Remove a filter chip or widen the dates."
+BREAKDOWNS = (
+    ("area", "Field offices and sectors"),
+    ("port", "Ports of entry"),
+    ("mode", "Modes of transport"),
+    ("commodity", "Commodities"),
+    ("source", "Source countries"),
+    ("transit", "Transit countries"),
+)
+MIN_TRAFFIC_EVENTS = 10
+COMPARE_DIMS = (("area", "field office"), ("commodity", "commodity"), ("source", "source country"))
+
+
+def names_for(dim: str) -> dict[str, str]:
+    return {
+        "area": reference.area_names,
+        "port": reference.port_names,
+        "mode": reference.mode_names,
+        "commodity": reference.commodity_names,
+        "source": reference.country_names,
+        "transit": reference.country_names,
+        "category": lambda: {c: c.capitalize() for c in reference.CATEGORIES},
+        "component": lambda: reference.COMPONENTS,
+    }[dim]()
+
+
+def layout(**_query: str) -> html.Div:
+    breakdown_cards = [
+        dbc.Col(
+            chart_card(f"{PAGE}-{dim}", title, 360, graph_id=graph_id(PAGE, dim), csv=True),
+            lg=4, md=6,
+        )
+        for dim, title in BREAKDOWNS
+    ]  # fmt: skip
+    compare_cards = [
+        dbc.Col(
+            chart_card(f"{PAGE}-cmp-{dim}", f"What drove the change: {noun}", 320,
+                       graph_id=graph_id(PAGE, dim, "compare"), csv=True),
+            lg=4,
+        )
+        for dim, noun in COMPARE_DIMS
+    ]  # fmt: skip
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Explorer", className="h4 mb-0"),
+                    html.Span(id=f"{PAGE}-period", className="text-muted ms-3 small"),
+                ],
+                className="d-flex align-items-baseline mb-1",
+            ),
+            html.P(
+                "Click a bar, a route node or a trend period to add it to the filters; remove "
+                "it from the chips above. ◆ marks a row where one seizure carries over half "
+                "the weight.",
+                className="small text-muted mb-2",
+            ),
+            dbc.Row(
+                dbc.Col(
+                    chart_card(
+                        f"{PAGE}-trend", "Trend", 360, graph_id=graph_id(PAGE, "period"), csv=True
+                    )
+                ),
+                className="g-3 mb-3",
+            ),  # fmt: skip
+            html.Div(
+                [
+                    html.H2("Compare two periods", className="h5"),
+                    html.P(id=f"{PAGE}-cmp-totals", className="mb-2"),
+                    dbc.Row(compare_cards, className="g-3"),
+                ],
+                id=f"{PAGE}-compare",
+                className="mb-3",
+                style={"display": "none"},
+            ),
+            dbc.Row(breakdown_cards, className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            f"{PAGE}-routes",
+                            "Route flow: source → transit → port",
+                            420,
+                            graph_id=graph_id(PAGE, "route"),
+                            csv=True,
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            f"{PAGE}-traffic",
+                            "Seizures per traffic at land ports",
+                            420,
+                            graph_id=graph_id(PAGE, "port", "traffic"),
+                            csv=True,
+                        ),
+                        lg=5,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),  # fmt: skip
+            records_grid.layout(f"{PAGE}-records"),
+        ]
+    )
+
+
+records_grid.register_callbacks(f"{PAGE}-records")
+
+
+def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
+    names = names_for(dim)
+    return [
+        f"All others ({m})" if k == seizure_stats.OTHERS else names.get(k, k)
+        for k, m in zip(frame["key"], frame["members"], strict=True)
+    ]
+
+
+@callback(
+    Output(f"{PAGE}-period", "children"),
+    Input(URL, "search"),
+)
+def update_period(search: str | None) -> str:
+    view, error = url_state.parse_view(search)
+    if error:
+        return ""
+    lo, hi = view.filters.period()
+    as_of = seizure_stats.as_of()
+    if not (lo or hi):
+        return f"All dates through {as_of:%d %b %Y}" if as_of else ""
+    return f"{lo or 'start'} – {hi or as_of}"
+
+
+@callback(
+    Output(graph_id(PAGE, "period"), "figure"),
+    Output(f"{PAGE}-trend-title", "children"),
+    Output(f"{PAGE}-trend-summary", "children"),
+    Output(f"{PAGE}-trend-table", "children"),
+    Input(URL, "search"),
+)
+def update_trend(search: str | None):
+    view, error = url_state.parse_view(search)
+    grain = url_state.GRAINS[view.grain].lower()
+    title = f"Trend by {grain} — {describe(view.filters, view.measure_label())}"
+    if error:
+        return empty_figure(error), title, error, None
+    series = trends.series(view.filters, view.measure, view.grain)
+    if series.is_empty():
+        return empty_figure(NO_DATA), title, NO_DATA, None
+    figure = trend_figure(series, view.grain, view.measure_label(), view.yoy, published_through())
+    summary = trends.summary_sentence(series, view.measure_label())
+    columns = ["label", "events", "lbs", "pills", "median_lbs", "prior_value", "seizure_rate"]
+    table = data_table(series.select([c for c in columns if c in series.columns]).reverse())
+    return figure, title, summary, table
+
+
+def _breakdown_callback(dim: str, title: str) -> None:
+    @callback(
+        Output(graph_id(PAGE, dim), "figure"),
+        Output(f"{PAGE}-{dim}-title", "children"),
+        Output(f"{PAGE}-{dim}-summary", "children"),
+        Output(f"{PAGE}-{dim}-table", "children"),
+        Input(URL, "search"),
+    )
+    def update(search: str | None):
+        view, error = url_state.parse_view(search)
+        heading = f"{title} — {describe(view.filters, view.measure_label())}"
+        if error:
+            return empty_figure(error), heading, error, None
+        frame = breakdowns.breakdown(view.filters, dim, view.measure, n=10)
+        if frame.is_empty():
+            return empty_figure(NO_DATA), heading, NO_DATA, None
+        labels = _labels(frame, dim)
+        figure = ranked_bar_figure(frame, labels, view.measure_label())
+        lead = frame.row(0, named=True)
+        summary = (
+            f"{labels[0]} leads with {fmt.whole(lead['value'])} "
+            f"{view.measure_label().lower()} ({lead['share']:.0%}); median seizure "
+            f"{fmt.whole(lead['median_lbs'])} lbs."
+        )
+        dominated = [lab for lab, d in zip(labels, frame["dominated"], strict=True) if d]
+        if dominated:
+            summary += f" One seizure carries over half the weight of: {', '.join(dominated)}."
+        table = data_table(
+            pl.DataFrame({title: labels}).hstack(
+                frame.select("events", "lbs", "pills", "median_lbs", "share")
+            )
+        )
+        return figure, heading, summary, table
+
+
+for _dim, _title in BREAKDOWNS:
+    _breakdown_callback(_dim, _title)
+
+
+@callback(
+    Output(graph_id(PAGE, "route"), "figure"),
+    Output(f"{PAGE}-routes-title", "children"),
+    Output(f"{PAGE}-routes-summary", "children"),
+    Output(f"{PAGE}-routes-table", "children"),
+    Input(URL, "search"),
+)
+def update_routes(search: str | None):
+    view, error = url_state.parse_view(search)
+    heading = f"Route flow — {describe(view.filters, view.measure_label())}"
+    if error:
+        return empty_figure(error), heading, error, None
+    flows = breakdowns.route_flows(view.filters, view.measure, n=15)
+    if flows.is_empty():
+        return empty_figure(NO_DATA), heading, NO_DATA, None
+    names = {
+        "source": reference.country_names(),
+        "transit": {**reference.country_names(), "direct": "direct"},
+        "port": {**reference.port_names(), "between ports": "Between ports"},
+    }
+    figure = sankey_figure(flows, names, view.measure_label().lower())
+    top = flows.row(0, named=True)
+    summary = (
+        f"Largest route: {names['source'].get(top['source'], top['source'])} → "
+        f"{names['transit'].get(top['transit'], top['transit'])} → "
+        f"{names['port'].get(top['port'], top['port'])} with {fmt.whole(top['value'])} "
+        f"{view.measure_label().lower()}. Countries and ports of individual events are modelled."
+    )
+    return figure, heading, summary, data_table(flows)
+
+
+@callback(
+    Output(graph_id(PAGE, "port", "traffic"), "figure"),
+    Output(f"{PAGE}-traffic-title", "children"),
+    Output(f"{PAGE}-traffic-summary", "children"),
+    Output(f"{PAGE}-traffic-table", "children"),
+    Input(URL, "search"),
+)
+def update_traffic(search: str | None):
+    view, error = url_state.parse_view(search)
+    heading = f"Seizures per 100,000 crossings, land ports — {describe(view.filters, 'Events')}"
+    if error:
+        return empty_figure(error), heading, error, None
+    # A port with a handful of seizures over little traffic would top any rate ranking.
+    totals = traffic.port_totals(view.filters).filter(
+        pl.col("events_with_traffic") >= MIN_TRAFFIC_EVENTS
+    )
+    if totals.is_empty():
+        message = "No land-port seizures with traffic data match these filters."
+        return empty_figure(message), heading, message, None
+    names = reference.port_names()
+    figure = traffic_figure(totals, names)
+    lead = totals.row(0, named=True)
+    summary = (
+        f"{names.get(lead['port_code'], lead['port_code'])}: "
+        f"{lead['events_per_100k']:,.2f} events per 100,000 crossings (ports with at least "
+        f"{MIN_TRAFFIC_EVENTS} seizures in months with traffic data)."
+    )
+    note = traffic.missing_traffic_note(traffic.rates(view.filters, "month"))
+    if note:
+        summary += " " + note
+    return figure, heading, summary, data_table(totals)
+
+
+@callback(
+    Output(f"{PAGE}-compare", "style"),
+    Output(f"{PAGE}-cmp-totals", "children"),
+    *[Output(graph_id(PAGE, dim, "compare"), "figure") for dim, _ in COMPARE_DIMS],
+    *[Output(f"{PAGE}-cmp-{dim}-summary", "children") for dim, _ in COMPARE_DIMS],
+    *[Output(f"{PAGE}-cmp-{dim}-table", "children") for dim, _ in COMPARE_DIMS],
+    Input(URL, "search"),
+)
+def update_compare(search: str | None):
+    view, error = url_state.parse_view(search)
+    n = len(COMPARE_DIMS)
+    hidden = ({"display": "none"}, None, *[empty_figure("")] * n, *[None] * (2 * n))
+    if error or not view.compare:
+        return hidden
+    as_of = seizure_stats.as_of()
+    if view.compare == "fytd":
+        a, b = compare.fytd_pair(as_of)
+    elif view.periods:
+        (a_lo, a_hi), (b_lo, b_hi) = view.periods
+        a, b = seizure_stats.Period(a_lo, a_hi), seizure_stats.Period(b_lo, b_hi)
+    else:
+        return hidden
+    totals = compare.totals(view.filters, a, b).row(0, named=True)
+    measure = "events" if view.measure == "events" else "lbs"
+    head = (
+        f"Period A {a.label()} → period B {b.label()}: "
+        f"{fmt.whole(totals['events_a'])} → {fmt.whole(totals['events_b'])} events "
+        f"({fmt.signed_percent(totals['events_pct'])}), "
+        f"{fmt.whole(totals['lbs_a'])} → {fmt.whole(totals['lbs_b'])} lbs "
+        f"({fmt.signed_percent(totals['lbs_pct'])})."
+    )
+    figures, summaries, tables = [], [], []
+    versus = "prior FYTD" if view.compare == "fytd" else "period A"
+    for dim, noun in COMPARE_DIMS:
+        full = compare.compare(view.filters, a, b, dim)
+        frame = full.head(10)
+        if frame.is_empty():
+            figures.append(empty_figure(NO_DATA))
+            summaries.append(NO_DATA)
+            tables.append(None)
+            continue
+        names = names_for(dim)
+        keys = frame["key"].to_list()
+        labels = [names.get(k, k) for k in keys]
+        figures.append(delta_figure(frame, labels, keys, measure))
+        summaries.append(
+            compare.drivers_sentence(full, noun, measure, names=names, versus=versus,
+                                     total=totals)
+        )  # fmt: skip
+        tables.append(data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(
+            frame.drop("key"))))  # fmt: skip
+    return ({"display": "block"}, head, *figures, *summaries, *tables)
