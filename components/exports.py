@@ -3,8 +3,9 @@
 A download link carries the same query string as the page, so the file always matches the view
 it was taken from, and a shared link to a file works like a shared link to a page. Each named
 export is a function from the parsed ``View`` to SQL and parameters (built in ``queries/``, never
-here); ``EXPORTS`` holds them, and a page adds its own with ``register_export``. The rows stream
-out in record batches, so a large export never sits in memory.
+here) — the rows then stream out in record batches, so a large export never sits in memory — or,
+for a chart's small aggregate, to the very frame the chart was drawn from. ``EXPORTS`` holds them,
+and a page adds its own with ``register_export``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Callable
 from itertools import chain
 
+import polars as pl
 from flask import Flask, Response, request
 
 from components import url_state
@@ -23,13 +25,15 @@ from queries.gateway import QueryError
 ENDPOINT = "chokepoint_export_csv"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
-EXPORTS: dict[str, Callable[[View], tuple[str, list]]] = {
+Builder = Callable[[View], "tuple[str, list] | pl.DataFrame"]
+
+EXPORTS: dict[str, Builder] = {
     "records": lambda view: records.export_sql(view.filters, "records"),
     "monthly": lambda view: records.export_sql(view.filters, "monthly"),
 }
 
 
-def register_export(name: str, builder: Callable[[View], tuple[str, list]]) -> None:
+def register_export(name: str, builder: Builder) -> None:
     """Serve ``builder``'s rows at ``/export/<name>.csv``; the name becomes part of the URL and
     of the file name, so it is kept to lower-case letters, digits, ``-`` and ``_``."""
     if not NAME.fullmatch(name):
@@ -49,9 +53,12 @@ def export_csv(name: str) -> Response:
     view, error = url_state.parse_view(request.query_string.decode("utf-8", "replace"))
     if error:
         return _text(f"Bad link: {error}", 400)
-    sql, params = builder(view)
-    chunks = records.stream_csv(sql, params)
     try:
+        built = builder(view)
+        if isinstance(built, pl.DataFrame):
+            chunks = iter([built.write_csv().encode()])
+        else:
+            chunks = records.stream_csv(*built)
         header = next(chunks)  # runs the query now, so a failure is an HTTP error, not a cut file
     except QueryError as exc:
         return _text(f"The export failed: {exc}", 500)

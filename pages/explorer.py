@@ -17,6 +17,7 @@ from components import records_grid, url_state
 from components.cards import chart_card, data_table
 from components.context import describe
 from components.explorer_figures import delta_figure, sankey_figure, traffic_figure, trend_figure
+from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
 from components.filter_bar import URL
 from components.xfilter import graph_id
@@ -285,6 +286,17 @@ def update_traffic(search: str | None):
     return figure, heading, summary, data_table(totals)
 
 
+def compare_periods(view: url_state.View):
+    """(period A, period B) of the view's compare mode, or None when it compares nothing."""
+    if view.compare == "fytd":
+        as_of = seizure_stats.as_of()
+        return compare.fytd_pair(as_of) if as_of else None
+    if view.compare == "custom" and view.periods:
+        (a_lo, a_hi), (b_lo, b_hi) = view.periods
+        return seizure_stats.Period(a_lo, a_hi), seizure_stats.Period(b_lo, b_hi)
+    return None
+
+
 @callback(
     Output(f"{PAGE}-compare", "style"),
     Output(f"{PAGE}-cmp-totals", "children"),
@@ -299,14 +311,10 @@ def update_compare(search: str | None):
     hidden = ({"display": "none"}, None, *[empty_figure("")] * n, *[None] * (2 * n))
     if error or not view.compare:
         return hidden
-    as_of = seizure_stats.as_of()
-    if view.compare == "fytd":
-        a, b = compare.fytd_pair(as_of)
-    elif view.periods:
-        (a_lo, a_hi), (b_lo, b_hi) = view.periods
-        a, b = seizure_stats.Period(a_lo, a_hi), seizure_stats.Period(b_lo, b_hi)
-    else:
+    pair = compare_periods(view)
+    if pair is None:
         return hidden
+    a, b = pair
     totals = compare.totals(view.filters, a, b).row(0, named=True)
     measure = "events" if view.measure == "events" else "lbs"
     head = (
@@ -337,3 +345,50 @@ def update_compare(search: str | None):
         tables.append(data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(
             frame.drop("key"))))  # fmt: skip
     return ({"display": "block"}, head, *figures, *summaries, *tables)
+
+
+# -- CSV downloads: each card's link serves the frame its chart was drawn from ---------------
+def _named(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
+    names = names_for(dim)
+    label = pl.col("key").replace_strict(names, default=pl.col("key"), return_dtype=pl.Utf8)
+    return frame.with_columns(label.alias("name")).select("key", "name", pl.exclude("key", "name"))
+
+
+def _breakdown_export(dim: str):
+    return lambda view: _named(breakdowns.breakdown(view.filters, dim, view.measure, n=10), dim)
+
+
+def _compare_export(dim: str):
+    def build(view: url_state.View) -> pl.DataFrame:
+        pair = compare_periods(view)
+        if pair is None:
+            return pl.DataFrame({"note": ["compare mode is off: add cmp= to the link"]})
+        return _named(compare.compare(view.filters, *pair, dim), dim)
+
+    return build
+
+
+register_export(f"{PAGE}-trend", lambda v: trends.series(v.filters, v.measure, v.grain))
+register_export(f"{PAGE}-routes", lambda v: breakdowns.route_flows(v.filters, v.measure, n=15))
+register_export(f"{PAGE}-traffic", lambda v: traffic.port_totals(v.filters))
+for _dim, _ in BREAKDOWNS:
+    register_export(f"{PAGE}-{_dim}", _breakdown_export(_dim))
+for _dim, _ in COMPARE_DIMS:
+    register_export(f"{PAGE}-cmp-{_dim}", _compare_export(_dim))
+
+CSV_CARDS = (
+    "trend",
+    "routes",
+    "traffic",
+    *[dim for dim, _ in BREAKDOWNS],
+    *[f"cmp-{dim}" for dim, _ in COMPARE_DIMS],
+)
+
+
+@callback(
+    *[Output(f"{PAGE}-{card}-csv", "href") for card in CSV_CARDS],
+    Input(URL, "search"),
+)
+def update_csv_links(search: str | None) -> list[str]:
+    """Each link carries the page's query string, so the file matches what is on screen."""
+    return [f"/export/{PAGE}-{card}.csv{search or ''}" for card in CSV_CARDS]

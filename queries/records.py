@@ -20,6 +20,7 @@ from datetime import date
 import duckdb
 import pyarrow.csv as pacsv
 
+from queries import seizure_stats
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, QueryError, default_gateway
 
@@ -310,22 +311,9 @@ def _records_sql(filters: Filters) -> tuple[str, list]:
     return sql, where.params
 
 
-def _monthly_sql(filters: Filters) -> tuple[str, list]:
-    """Same shape as seizure_stats.monthly_trend (the Overview's trend chart)."""
-    where = predicate(filters, SEIZURE_TARGET)
-    sql = f"""
-        SELECT date_trunc('month', event_date)::DATE AS month, count(*) AS events,
-               coalesce(sum(lbs), 0) AS lbs,
-               coalesce(sum(lbs) FILTER (WHERE cbp_drug_type = 'Fentanyl'), 0) AS fentanyl_lbs,
-               coalesce(sum(pills), 0)::BIGINT AS pills
-        FROM seizures WHERE {where.sql} GROUP BY 1 ORDER BY 1
-    """  # noqa: S608 -- fixed fragments; values are bound
-    return sql, where.params
-
-
 EXPORT_KINDS: dict[str, Callable[[Filters], tuple[str, list]]] = {
     "records": _records_sql,
-    "monthly": _monthly_sql,
+    "monthly": seizure_stats.monthly_trend_sql,
 }
 
 

@@ -88,9 +88,8 @@ def kpis(filters: Filters, period: Period, gateway: Gateway | None = None) -> pl
     return gw.frame(sql, params)
 
 
-def monthly_trend(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
+def monthly_trend_sql(filters: Filters) -> tuple[str, list]:
     """Per month: events, lbs, fentanyl lbs, pills, and how many events are modelled."""
-    gw = _gw(gateway)
     where = predicate(filters, SEIZURE_TARGET)
     sql = f"""
         SELECT date_trunc('month', event_date)::DATE AS month,
@@ -103,7 +102,11 @@ def monthly_trend(filters: Filters, gateway: Gateway | None = None) -> pl.DataFr
         WHERE {where.sql}
         GROUP BY 1 ORDER BY 1
     """  # noqa: S608 -- fragments are fixed; values are bound
-    return gw.frame(sql, where.params)
+    return sql, where.params
+
+
+def monthly_trend(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
+    return _gw(gateway).frame(*monthly_trend_sql(filters))
 
 
 def top(

@@ -61,3 +61,28 @@ def test_http003_a_callback_answers_with_filtered_figures(client):
     labels = body[graph_key]["figure"]["data"][0]["y"]
     assert "Laredo" in " ".join(labels)
     assert "1 filter" in body["overview-ports-title"]["children"]
+
+
+def test_http004_chart_csv_equals_the_chart_query(client, demo_lake):
+    import csv
+    import io
+
+    from queries import breakdowns
+    from queries.filters import Filters
+    from queries.gateway import Gateway
+
+    response = client.get("/export/explorer-area.csv?fy=2025&measure=events")
+    assert response.status_code == 200
+    assert "fy2025" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    expected = breakdowns.breakdown(Filters(fy=2025), "area", "events", 10, Gateway(demo_lake))
+    assert [r["key"] for r in rows] == expected["key"].to_list()
+    assert [int(r["events"]) for r in rows] == expected["events"].to_list()
+    assert rows[0]["name"].endswith(("Field Office", "Sector"))
+
+
+def test_http005_compare_export_needs_compare_mode(client):
+    off = client.get("/export/explorer-cmp-area.csv?fy=2025").get_data(as_text=True)
+    assert "compare mode is off" in off
+    on = client.get("/export/explorer-cmp-area.csv?cmp=fytd").get_data(as_text=True)
+    assert on.splitlines()[0].startswith("key,name,events_a")

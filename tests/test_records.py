@@ -317,7 +317,7 @@ def test_rec051_csv_stream_follows_filters_and_may_be_empty(tiny):
 def test_rec052_monthly_export_matches_the_trend_query(tiny):
     sql, params = export_sql(Filters(), "monthly")
     parsed = list(csv.DictReader(io.StringIO(b"".join(stream_csv(sql, params, tiny)).decode())))
-    assert list(parsed[0]) == ["month", "events", "lbs", "fentanyl_lbs", "pills"]
+    assert list(parsed[0]) == ["month", "events", "lbs", "fentanyl_lbs", "pills", "modelled_events"]
     trend = seizure_stats.monthly_trend(Filters(), gateway=tiny)
     assert [r["month"] for r in parsed] == [m.isoformat() for m in trend["month"]]
     assert [int(r["events"]) for r in parsed] == trend["events"].to_list()
