@@ -18,6 +18,8 @@ import pytest
 
 TODAY = "2026-06-30"  # pinned: the generator continues CBP's series up to "today"
 DEMO_SHIPMENTS = 30_000
+pytest_plugins = ["tests.generate_fixtures"]  # synthetic-seizure fixtures of the generator tests
+
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO / "data" / "real"
 

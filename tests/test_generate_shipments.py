@@ -1,26 +1,17 @@
-"""The shipment and referral generators: contract, determinism, link rules, planted patterns.
-
-Twenty thousand plausible seizures are synthesised here from the real reference tables (ports,
-commodities), so these tests need no imported data and run in a few seconds. That is more
-linkable seizures than the link cap allows at N rows, so the shipments are built in the regime a
-full demo runs in: the cap binds and chooses which seizures keep their manifest line.
-"""
+"""The shipment generator: contract, determinism, link rules, planted patterns."""
 
 from __future__ import annotations
 
-import time
-from datetime import date, datetime
+from datetime import datetime
 
 import numpy as np
 import polars as pl
 import pycountry
 import pytest
 
-from ingest.contract import SCHEMAS, SHIPMENTS, conform
-from ingest.generate.referrals import make_referrals
-from ingest.generate.shipments import make_shipments
+from ingest.contract import SHIPMENTS
 from ingest.generate.shipments.declarations import CHEMICAL_COVER
-from ingest.generate.shipments.hts import DEA_MACHINE_TEXTS, DESCRIPTIONS, VAGUE_TEXTS, hts_table
+from ingest.generate.shipments.hts import DESCRIPTIONS, VAGUE_TEXTS, hts_table
 from ingest.generate.shipments.linking import (
     CARGO_MODES,
     LINK_SHARE_CARGO,
@@ -31,198 +22,23 @@ from ingest.generate.shipments.linking import (
     MAX_LINKED_SHARE,
     select_linked,
 )
-from ingest.generate.shipments.parties import PLACEHOLDER_NAMES
 from ingest.generate.shipments.vocabulary import (
     EMERGING_ORIGIN,
     EMERGING_PORT_PREFERENCE,
     EMERGING_TRANSIT,
-    MAIL_HOST_PORTS,
     PORT_TYPES_OF_MODE,
 )
 from queries import reference
-
-START, END = date(2018, 10, 1), date(2026, 3, 31)
-INGESTED = datetime(2026, 4, 1, 6, 0)
-N = 150_000
-SEIZURES = 20_000
-PARCEL = ("express", "mail")
-PLACEHOLDERS = set(PLACEHOLDER_NAMES)
-MACHINE_TEXTS = set(DEA_MACHINE_TEXTS)
-PORT_TYPE_OF_SEIZURE_MODE = {
-    "land_pov": "land",
-    "land_pedestrian": "land",
-    "land_truck": "land",
-    "air_passenger": "air",
-    "air_cargo": "air",
-    "sea_container": "sea",
-    "sea_vessel": "sea",
-    "express": "ecf",
-    "mail": "imf",
-}
-SEIZURE_MODES = {
-    "land_pov": 0.28,
-    "land_pedestrian": 0.08,
-    "land_truck": 0.07,
-    "between_ports": 0.12,
-    "air_passenger": 0.08,
-    "air_cargo": 0.06,
-    "sea_container": 0.03,
-    "sea_vessel": 0.02,
-    "mail": 0.11,
-    "express": 0.15,
-}
-SEIZURE_COMMODITIES = {
-    "marijuana": 0.3,
-    "methamphetamine": 0.2,
-    "cocaine": 0.14,
-    "fentanyl_powder": 0.08,
-    "fentanyl_pills": 0.08,
-    "heroin": 0.05,
-    "other_drugs": 0.05,
-    "ecstasy": 0.02,
-    "4_ap": 0.012,
-    "1_boc_4_ap": 0.01,
-    "npp": 0.008,
-    "anpp": 0.006,
-    "pill_press": 0.006,
-    "die_set": 0.008,
-    "press_parts": 0.006,
-    "encapsulating_machine": 0.002,
-}
-
-
-def _choice(rng: np.random.Generator, table: dict[str, float], size: int) -> np.ndarray:
-    p = np.fromiter(table.values(), dtype=float)
-    return np.array(list(table), dtype=object)[rng.choice(len(p), size=size, p=p / p.sum())]
-
-
-def synthetic_seizures(rng: np.random.Generator, size: int, last: date = END) -> pl.DataFrame:
-    """Plausible seizure events (contract.SEIZURES + fiscal_year) at real ports."""
-    ports = reference.ports()
-    commodities = {r["commodity_id"]: r for r in reference.commodities().iter_rows(named=True)}
-    mode = _choice(rng, SEIZURE_MODES, size)
-    port = np.full(size, None, dtype=object)
-    area = np.full(size, "tucson-sector", dtype=object)
-    region = np.full(size, "Southwest Border", dtype=object)
-    for m, kind in PORT_TYPE_OF_SEIZURE_MODE.items():
-        rows = np.flatnonzero(mode == m)
-        candidates = ports.filter(pl.col("port_type") == kind)
-        if candidates.height == 0:  # no imf rows: mail works under its host airports
-            candidates = ports.filter(pl.col("port_code").is_in(MAIL_HOST_PORTS))
-        pick = rng.integers(0, candidates.height, len(rows))
-        port[rows] = np.array(candidates["port_code"].to_list(), dtype=object)[pick]
-        area[rows] = np.array(candidates["area_id"].to_list(), dtype=object)[pick]
-        region[rows] = np.array(candidates["region"].to_list(), dtype=object)[pick]
-    commodity = _choice(rng, SEIZURE_COMMODITIES, size)
-    category = np.array([commodities[c]["category"] for c in commodity], dtype=object)
-    unit = np.array([commodities[c]["unit"] for c in commodity], dtype=object)
-    lbs = np.round(rng.lognormal(1.0, 1.6, size), 3)
-    pieces, pills = unit == "pieces", unit == "pills"
-    pill_count = np.maximum((lbs * 4536).astype(np.int64), 1)
-    quantity = np.where(pieces, rng.integers(1, 20, size), np.where(pills, pill_count, lbs))
-    chemical = np.isin(category, ["precursor", "equipment"])
-    source = np.where(chemical, "CN", np.where(rng.random(size) < 0.6, "MX", "CO")).astype(object)
-    source[rng.random(size) < 0.05] = None
-    transit = np.full(size, None, dtype=object)
-    transit[rng.random(size) < 0.2] = "HK"
-    parcel = np.isin(mode, PARCEL)
-    span = (np.datetime64(last) - np.datetime64(START)).astype(int) + 1
-    event = np.datetime64(START) + rng.integers(0, span, size).astype("timedelta64[D]")
-    frame = pl.DataFrame(
-        {
-            "seizure_id": pl.Series(np.arange(size)).cast(pl.Utf8).str.zfill(8),
-            "event_date": event,
-            "component": np.where(port == None, "USBP", "OFO"),  # noqa: E711
-            "region": region.astype(str),
-            "area_id": area.astype(str),
-            "port_code": pl.Series(port.tolist(), dtype=pl.Utf8),
-            "land_filter": np.where(
-                np.char.startswith(mode.astype(str), "land"), "Land Only", "Other"
-            ),
-            "mode": mode.astype(str),
-            "commodity": commodity.astype(str),
-            "category": category.astype(str),
-            "cbp_drug_type": [commodities[c]["cbp_drug_type"] for c in commodity],
-            "quantity": quantity.astype(float),
-            "unit": unit.astype(str),
-            "lbs": pl.Series(np.where(pieces, np.nan, lbs), nan_to_null=True),
-            "pills": pl.Series(np.where(pills, pill_count, -1)).replace(-1, None),
-            "source_country": pl.Series(source.tolist(), dtype=pl.Utf8),
-            "transit_country": pl.Series(transit.tolist(), dtype=pl.Utf8),
-            "concealment": np.where(parcel, "parcel", "commercial_cargo"),
-            "de_minimis": parcel & (rng.random(size) < 0.55),
-            "shipment_id": pl.Series([None] * size, dtype=pl.Utf8),
-            "provenance": "modelled",
-            "batch_id": "test-seizures",
-            "ingested_at": INGESTED,
-        }
-    ).with_columns(
-        pl.concat_str([pl.lit("SZ"), pl.col("seizure_id")]).alias("seizure_id"),
-        (pl.col("event_date").dt.year() + (pl.col("event_date").dt.month() >= 10).cast(pl.Int32))
-        .cast(pl.Int16)
-        .alias("fiscal_year"),
-    )
-    return conform("seizures", frame)
-
-
-def _make(seed: int, n: int = N, seizures: pl.DataFrame | None = None, **kwargs):
-    frame = (
-        seizures if seizures is not None else synthetic_seizures(np.random.default_rng(1), SEIZURES)
-    )
-    return make_shipments(
-        n, np.random.default_rng(seed), frame, START, END, "test-batch", INGESTED, **kwargs
-    )
-
-
-@pytest.fixture(scope="module")
-def seizures() -> pl.DataFrame:
-    return synthetic_seizures(np.random.default_rng(1), SEIZURES)
-
-
-@pytest.fixture(scope="module")
-def built(seizures):
-    began = time.perf_counter()
-    ships, links = _make(7, seizures=seizures)
-    seconds = time.perf_counter() - began
-    print(f"\n{N:,} shipments in {seconds:.2f} s ({N / seconds:,.0f} rows/s)")
-    return ships, links
-
-
-@pytest.fixture(scope="module")
-def ships(built) -> pl.DataFrame:
-    return built[0]
-
-
-@pytest.fixture(scope="module")
-def links(built) -> pl.DataFrame:
-    return built[1]
-
-
-@pytest.fixture(scope="module")
-def with_shipments(seizures, links) -> pl.DataFrame:
-    """The seizures as the orchestrator hands them to make_referrals: shipment_id filled in."""
-    return (
-        seizures.drop("shipment_id")
-        .join(links, on="seizure_id", how="left")
-        .select(seizures.columns)
-    )
-
-
-@pytest.fixture(scope="module")
-def referrals(with_shipments) -> pl.DataFrame:
-    return make_referrals(with_shipments, np.random.default_rng(11), END, "test-batch", INGESTED)
-
-
-def _expected_schema(table: str) -> dict:
-    schema = dict(pl.from_arrow(SCHEMAS[table].empty_table()).schema)
-    schema["fiscal_year"] = pl.Int16
-    return schema
-
-
-def _fiscal_year(column: str) -> pl.Expr:
-    col = pl.col(column)
-    return (col.dt.year() + (col.dt.month() >= 10).cast(pl.Int32)).cast(pl.Int16)
-
+from tests.generate_fixtures import (
+    END,
+    MACHINE_TEXTS,
+    PARCEL,
+    PLACEHOLDERS,
+    N,
+    _expected_schema,
+    _fiscal_year,
+    _make,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Shipments
@@ -573,99 +389,3 @@ def test_gen119_hts_reference_is_consistent():
     for row in commodities.iter_rows(named=True):
         prefixes = [p for p in (row["hts_codes"] or "").split(";") if p]
         assert any(line.startswith(p[:7]) for p in prefixes for line in lines), row["commodity_id"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Referrals
-# ---------------------------------------------------------------------------------------------
-
-STEPS = ("seizure_on", "warrant_on", "arrest_on", "prosecution_on")
-
-
-def test_gen130_referral_dates_ordered_and_not_after_today(referrals, seizures):
-    joined = referrals.join(seizures.select("seizure_id", "event_date"), on="seizure_id")
-    assert joined.height == referrals.height
-    lag = (joined["referred_on"] - joined["event_date"]).dt.total_days()
-    assert lag.min() >= 0 and lag.max() <= 14
-    for column in ("referred_on", *STEPS, "declined_on"):
-        assert (referrals[column].drop_nulls() <= END).all(), column
-    previous = pl.col("referred_on")
-    for column in STEPS:
-        assert referrals.filter(pl.col(column) < previous).height == 0, column
-        previous = pl.coalesce(column, previous)
-    assert referrals.filter(pl.col("declined_on") < pl.col("referred_on")).height == 0
-
-
-def test_gen131_status_is_the_latest_step(referrals):
-    expected = (
-        pl.when(pl.col("declined_on").is_not_null())
-        .then(pl.lit("declined"))
-        .when(pl.col("prosecution_on").is_not_null())
-        .then(pl.lit("prosecution"))
-        .when(pl.col("arrest_on").is_not_null())
-        .then(pl.lit("arrest"))
-        .when(pl.col("warrant_on").is_not_null())
-        .then(pl.lit("warrant"))
-        .when(pl.col("seizure_on").is_not_null())
-        .then(pl.lit("seizure"))
-        .otherwise(pl.lit("open"))
-    )
-    assert (referrals.select(expected)["literal"] == referrals["status"]).all()
-    declined = referrals.filter(pl.col("status") == "declined")
-    assert declined.height > 0
-    assert declined.select(pl.col(list(STEPS)).null_count().sum()).sum_horizontal().item() == (
-        declined.height * len(STEPS)
-    )
-    # Later steps need the one before (the follow-up seizure is optional).
-    assert (
-        referrals.filter(pl.col("arrest_on").is_not_null() & pl.col("warrant_on").is_null()).height
-        == 0
-    )
-    assert (
-        referrals.filter(
-            pl.col("prosecution_on").is_not_null() & pl.col("arrest_on").is_null()
-        ).height
-        == 0
-    )
-    statuses = set(referrals["status"].unique())
-    assert statuses == {"open", "seizure", "warrant", "arrest", "prosecution", "declined"}
-
-
-def test_gen132_referral_shares_agencies_and_ids(referrals, with_shipments, seizures):
-    share = referrals.height / seizures.height
-    assert 0.28 <= share <= 0.42
-    referred = seizures.with_columns(
-        pl.col("seizure_id").is_in(referrals["seizure_id"].implode()).alias("referred")
-    )
-    by = dict(referred.group_by("commodity").agg(pl.col("referred").mean()).iter_rows())
-    assert by["fentanyl_pills"] > 1.5 * by["marijuana"]
-    chemical = referred.filter(pl.col("category").is_in(["precursor", "equipment"]))
-    assert chemical["referred"].mean() > share
-    declined = (referrals["status"] == "declined").mean()
-    assert 0.12 < declined < 0.35
-    agencies = referrals.join(seizures.select("seizure_id", "mode"), on="seizure_id")
-    by_agency = agencies.group_by("agency").len()
-    top = by_agency.sort("len", descending=True)["agency"][0]
-    assert top == "HSI"
-    uspis = agencies.filter(pl.col("agency") == "USPIS")
-    assert uspis.height > 0 and (uspis["mode"] == "mail").all()
-    recent = referrals.filter(pl.col("referred_on") > date(2026, 3, 1))
-    assert (recent["status"] == "open").mean() > 0.6
-    old = referrals.filter(pl.col("fiscal_year") <= 2021)
-    assert (old["status"] == "prosecution").mean() > 0.1
-    assert referrals["referral_id"].n_unique() == referrals.height
-    assert referrals["referral_id"].str.contains(r"^RF\d+$").all()
-    assert referrals["seizure_id"].n_unique() == referrals.height
-    copied = referrals.join(with_shipments.select("seizure_id", "shipment_id"), on="seizure_id")
-    assert copied["shipment_id"].eq_missing(copied["shipment_id_right"]).all()
-    assert copied["shipment_id"].is_not_null().any()
-    assert (
-        referrals["fiscal_year"] == referrals.select(_fiscal_year("referred_on")).to_series()
-    ).all()
-
-
-def test_gen133_referrals_deterministic(with_shipments, referrals):
-    again = make_referrals(with_shipments, np.random.default_rng(11), END, "test-batch", INGESTED)
-    assert again.equals(referrals)
-    other = make_referrals(with_shipments, np.random.default_rng(12), END, "test-batch", INGESTED)
-    assert not other.equals(referrals)
