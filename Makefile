@@ -7,7 +7,7 @@ export CHOKEPOINT_DATA ?= data
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 DEMO_SHIPMENTS ?= 1000000
 
-.PHONY: run test lint data browser-deps clean-data
+.PHONY: run test lint bench data browser-deps clean-data
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
+
+# Callback latency over the demo lake (see bench/); never part of `make test`.
+bench: data
+	$(PY) -m bench
 
 clean-data:
 	rm -rf "$(CHOKEPOINT_DATA)/lake" "$(CHOKEPOINT_DATA)/quarantine" "$(CHOKEPOINT_DATA)/public"

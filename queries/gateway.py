@@ -68,6 +68,7 @@ class Gateway:
         self._version: str | None = None
         self._checked_at = 0.0
         self.tables: tuple[str, ...] = ()
+        self._memo: dict = {}
 
     # -- connection and views -------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -156,6 +157,18 @@ class Gateway:
             self._local.cursor = cur
             self._local.owner = self._connection
         return cur
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per data version: for small facts many callbacks ask for (the
+        as-of date, the published range) that only change when the lake does."""
+        version = self.refresh()
+        cache = self._memo
+        if cache.get("__version__") != version:
+            cache.clear()
+            cache["__version__"] = version
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def has(self, table: str) -> bool:
         self.refresh()

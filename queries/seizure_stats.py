@@ -51,7 +51,7 @@ def as_of(gateway: Gateway | None = None) -> date | None:
     gw = _gw(gateway)
     if not gw.has("seizures"):
         return None
-    return gw.scalar("SELECT max(event_date) FROM seizures")
+    return gw.memo("as_of", lambda: gw.scalar("SELECT max(event_date) FROM seizures"))
 
 
 def current_period(filters: Filters, data_as_of: date) -> Period:

@@ -1,0 +1,71 @@
+"""``python -m bench``: benchmarks over the built lake (``make bench``), never in ``make test``.
+
+Prints a table and writes ``bench/results/callbacks-<timestamp>.json`` with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.callbacks import run
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def table(rows: list[dict]) -> str:
+    columns = list(rows[0])
+    widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in columns]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    for row in sorted(rows, key=lambda r: -r["warm_p50_ms"]):
+        lines.append("  ".join(str(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="warm requests per view")
+    args = parser.parse_args(argv)
+    from app import create_app
+    from queries.gateway import default_gateway
+
+    started = time.perf_counter()
+    app = create_app()
+    gateway = default_gateway()
+    seizures = gateway.scalar("SELECT count(*) FROM seizures")
+    shipments = gateway.scalar("SELECT count(*) FROM shipments") if gateway.has("shipments") else 0
+    rows = run(app, repeats=args.repeats)
+    result = {
+        "kind": "callbacks",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "lake": {"seizures": seizures, "shipments": shipments},
+        "seconds": round(time.perf_counter() - started, 1),
+        "rows": rows,
+    }
+    print(f"Callback latency, {seizures:,} seizures / {shipments:,} shipments, "
+          f"{machine()['cpus']} CPUs, {args.repeats} warm repeats x 6 views")  # fmt: skip
+    print(table(rows))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"callbacks-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

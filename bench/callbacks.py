@@ -1,0 +1,112 @@
+"""Latency of every server-side page callback, replayed the way the browser sends them.
+
+The app's own ``/_dash-dependencies`` lists the callbacks; each one driven by the URL is posted to
+``/_dash-update-component`` with a set of realistic views (no filters, a fiscal year, a field
+office, a commodity by week, compare mode, a country and mode). Each view is first requested once
+(cold: first request after start), then ``repeats`` times (warm). The baseline measured in the
+same run is a callback that runs no query (the CSV links), so the ratio shows what each card
+costs beyond Dash's own request handling.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+
+VIEWS = (
+    "",
+    "?fy=2025",
+    "?fy=2025&area=tucson-field-office",
+    "?commodity=fentanyl_pills&measure=pills&grain=week",
+    "?cmp=fytd&measure=events",
+    "?source=CN&mode=express,mail",
+)
+BASELINE = "explorer-trend-csv"  # a callback that runs no query: Dash's own cost
+
+
+@dataclass
+class Timing:
+    name: str
+    cold_ms: list[float] = field(default_factory=list)
+    warm_ms: list[float] = field(default_factory=list)
+
+    @staticmethod
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    def row(self, baseline_p50: float) -> dict:
+        p50 = statistics.median(self.warm_ms)
+        return {
+            "callback": self.name,
+            "cold_p50_ms": round(statistics.median(self.cold_ms), 1),
+            "warm_p50_ms": round(p50, 1),
+            "warm_p95_ms": round(self.pct(self.warm_ms, 0.95), 1),
+            "warm_max_ms": round(max(self.warm_ms), 1),
+            "x_baseline": round(p50 / baseline_p50, 1) if baseline_p50 else None,
+        }
+
+
+def _payload(dep: dict, search: str, pathname: str) -> dict:
+    inputs = []
+    for item in dep["inputs"]:
+        value = search if item["property"] == "search" else pathname
+        inputs.append({"id": item["id"], "property": item["property"], "value": value})
+    outputs = []
+    for part in dep["output"].strip(".").split("..."):
+        ident, _, prop = part.rpartition(".")
+        ident = json.loads(ident) if ident.startswith("{") else ident
+        outputs.append({"id": ident, "property": prop})
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in dep["inputs"]],
+        "state": [],
+    }
+
+
+def _name(dep: dict) -> str:
+    first = dep["output"].strip(".").split("...")[0].rpartition(".")[0]
+    if first.startswith("{"):
+        ident = json.loads(first)
+        return f"{ident['page']}:{ident['dim']}:{ident['slot']}"
+    return first
+
+
+def url_callbacks(client) -> list[dict]:
+    """Server-side callbacks whose only inputs are the URL (what a view change triggers)."""
+    deps = json.loads(client.get("/_dash-dependencies").get_data())
+    chosen = []
+    for dep in deps:
+        props = {(i["id"], i["property"]) for i in dep["inputs"]}
+        if dep.get("clientside_function") or not props <= {("url", "search"), ("url", "pathname")}:
+            continue
+        chosen.append(dep)
+    return chosen
+
+
+def run(app, repeats: int = 5) -> list[dict]:
+    client = app.server.test_client()
+    client.get("/")
+    timings: dict[str, Timing] = {}
+    for dep in url_callbacks(client):
+        name = _name(dep)
+        page = name.split(":")[0] if ":" in name else name.split("-")[0]
+        pathname = "/explorer" if page == "explorer" else "/"
+        timing = timings.setdefault(name, Timing(name))
+        for view in VIEWS:
+            for attempt in range(repeats + 1):
+                started = time.perf_counter()
+                response = client.post(
+                    "/_dash-update-component", json=_payload(dep, view, pathname)
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code not in (200, 204):
+                    raise RuntimeError(f"{name} {view}: HTTP {response.status_code}")
+                (timing.cold_ms if attempt == 0 else timing.warm_ms).append(elapsed)
+    baseline = timings.get(BASELINE)
+    baseline_p50 = statistics.median(baseline.warm_ms) if baseline else 0.0
+    return [t.row(baseline_p50) for t in timings.values()]
