@@ -34,6 +34,8 @@ BREAKDOWNS = (
     ("port", "Ports of entry"),
     ("mode", "Modes of transport"),
     ("commodity", "Commodities"),
+    ("category", "Commodity categories"),
+    ("component", "Components"),
     ("source", "Source countries"),
     ("transit", "Transit countries"),
 )
@@ -103,30 +105,33 @@ def layout(**_query: str) -> html.Div:
                 className="mb-3",
                 style={"display": "none"},
             ),
-            dbc.Row(breakdown_cards, className="g-3 mb-3"),
             dbc.Row(
                 [
-                    dbc.Col(
-                        chart_card(
-                            f"{PAGE}-routes",
-                            "Route flow: source → transit → port",
-                            420,
-                            graph_id=graph_id(PAGE, "route"),
-                            csv=True,
-                        ),
-                        lg=7,
-                    ),
+                    *breakdown_cards,
                     dbc.Col(
                         chart_card(
                             f"{PAGE}-traffic",
                             "Seizures per traffic at land ports",
-                            420,
+                            360,
                             graph_id=graph_id(PAGE, "port", "traffic"),
                             csv=True,
                         ),
-                        lg=5,
+                        lg=4,
+                        md=6,
                     ),
                 ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                dbc.Col(
+                    chart_card(
+                        f"{PAGE}-routes",
+                        "Route flow: source → transit → port",
+                        460,
+                        graph_id=graph_id(PAGE, "route"),
+                        csv=True,
+                    ),
+                ),
                 className="g-3 mb-3",
             ),  # fmt: skip
             records_grid.layout(f"{PAGE}-records"),
@@ -178,6 +183,13 @@ def update_trend(search: str | None):
         return empty_figure(NO_DATA), title, NO_DATA, None
     figure = trend_figure(series, view.grain, view.measure_label(), view.yoy, published_through())
     summary = trends.summary_sentence(series, view.measure_label())
+    rated = series.filter(~pl.col("partial") & pl.col("seizure_rate").is_not_null())
+    if not rated.is_empty():
+        last = rated.row(-1, named=True)
+        summary += (
+            f" DHS seizure rate for {last['label']}: {last['seizure_rate']:.2f} "
+            "(this period ÷ the average of the same period in the prior five years)."
+        )
     columns = ["label", "events", "lbs", "pills", "median_lbs", "prior_value", "seizure_rate"]
     table = data_table(series.select([c for c in columns if c in series.columns]).reverse())
     return figure, title, summary, table

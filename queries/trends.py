@@ -216,7 +216,10 @@ def summary_sentence(frame: pl.DataFrame, measure_label: str) -> str:
     if frame.is_empty():
         return "No seizures match these filters."
     measure_label = _mid_sentence(measure_label)
-    last = frame.row(-1, named=True)
+    # A period cut short by the window or by today would compare a part with a whole a year
+    # earlier: lead with the latest complete period instead, when there is one.
+    complete = frame.filter(~pl.col("partial")) if "partial" in frame.columns else frame
+    last = (complete if not complete.is_empty() else frame).row(-1, named=True)
     label = f"{last['label']} (partial)" if last.get("partial") else last["label"]
     text = f"{label}: {_number(last['value'])} {measure_label}"
     prior, prior_label = last["prior_value"], last.get("prior_label")
