@@ -13,7 +13,7 @@ import polars as pl
 
 from ingest.quarantine import quarantine_rows
 from ingest.textfile import read_text_csv
-from ingest.writer import remove_files, write_partitioned
+from ingest.writer import commit, write_partitioned
 from queries.lake import table_files
 
 REQUIRED = ["Port Name", "State", "Port Code", "Border", "Date", "Measure", "Value"]
@@ -91,7 +91,12 @@ def import_bts_file(path: Path, data_dir: Path | None = None) -> BtsImport:
     previous = table_files("border_crossings", data_dir)
     written = write_partitioned("border_crossings", summed, "bts", data_dir)
     # A new file supersedes the old one whole: drop partitions it no longer covers.
-    remove_files([p for p in previous if p not in written])
+    commit(
+        "border_crossings",
+        add=written,
+        remove=[p for p in previous if p not in written],
+        data_dir=data_dir,
+    )
     quarantine_rows("border_crossings", f"bts-{path.stem}", refused, data_dir)
     return BtsImport(
         source_file=path.name,

@@ -19,7 +19,7 @@ import polars as pl
 from ingest.fiscal import MONTH_NUMBER, month_start
 from ingest.quarantine import quarantine_rows
 from ingest.textfile import read_text_csv
-from ingest.writer import write_parquet_atomic
+from ingest.writer import commit, write_parquet_atomic
 from queries.lake import table_dir
 from queries.reference import COMPONENT_BY_NAME
 
@@ -152,6 +152,7 @@ def import_cbp_file(path: Path, data_dir: Path | None = None) -> CbpImport:
     vintage = frame["vintage"][0]
     target = table_dir("cbp_public", data_dir) / f"vintage={vintage}" / "data.parquet"
     write_parquet_atomic(frame.drop("vintage").sort("month_start").to_arrow(), target)
+    commit("cbp_public", add=[target], data_dir=data_dir)
     quarantine_rows("cbp_public", vintage, refused, data_dir)
     return CbpImport(
         source_file=path.name,

@@ -19,7 +19,7 @@ import polars as pl
 
 import settings
 from queries import reference
-from queries.lake import TABLES, built_tables, data_version, table_glob
+from queries.lake import TABLES, data_version, table_files
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
 
@@ -107,19 +107,22 @@ class Gateway:
             con.unregister("_incoming")
 
     def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-        built = built_tables(self.data_dir)
+        """One view per built table over exactly the files its manifest lists."""
+        built = []
         for name in TABLES:
             view = "cbp_public_all" if name == "cbp_public" else name
-            if name in built:
-                # view names are the fixed TABLES keys; the glob is our own data folder
-                sql = (
-                    f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet("  # noqa: S608
-                    f"'{_sql_string(table_glob(name, self.data_dir))}', hive_partitioning = true, "
-                    "union_by_name = true)"
-                )
-                con.execute(sql)
-            else:
+            files = [str(p) for p in table_files(name, self.data_dir)]
+            if not files:
                 con.execute(f"DROP VIEW IF EXISTS {view}")
+                continue
+            listed = ", ".join(f"'{_sql_string(f)}'" for f in files)
+            # view names are the fixed TABLES keys; the files are the manifest's, in our folder
+            sql = (
+                f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet("  # noqa: S608
+                f"[{listed}], hive_partitioning = true, union_by_name = true)"
+            )
+            con.execute(sql)
+            built.append(name)
         if "cbp_public" in built:
             con.execute(_cbp_public_view())
         else:

@@ -1,19 +1,27 @@
-"""Where the lake's files live, and a cheap version number that changes whenever they change.
+"""Where the lake's files live, which of them are visible, and a cheap version of it all.
 
-Readers and writers agree on this layout and on nothing else:
-``<data>/lake/<table>/<partition>=<value>/<name>.parquet``. Writers put a file in place with an
-atomic rename (``ingest.writer``); temporary files start with a dot and end in ``.tmp``, so the
-``*.parquet`` globs below never see them.
+Layout: ``<data>/lake/<table>/<partition>=<value>/<name>.parquet``. A file is *visible* only once
+it is listed in its table's manifest (``<table>/_manifest.json``), and a manifest is replaced
+whole with an atomic rename. So a writer can add files, or swap many small files for one
+compacted file, in a single step: readers see the old set or the new set, never a gap, a double
+or a partial file. Files a new manifest no longer lists are deleted by a later commit after a
+grace period, so queries already running on the old set can finish.
+
+``data_version`` digests the manifests' identities, so it changes exactly when what readers see
+changes, and costs one ``stat`` per table.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import settings
+
+MANIFEST = "_manifest.json"
 
 
 @dataclass(frozen=True)
@@ -45,44 +53,56 @@ def table_dir(table: str, data_dir: Path | None = None) -> Path:
     return lake_dir(data_dir) / TABLES[table].name
 
 
+def manifest_path(table: str, data_dir: Path | None = None) -> Path:
+    return table_dir(table, data_dir) / MANIFEST
+
+
+def read_manifest(table: str, data_dir: Path | None = None) -> dict:
+    """The table's manifest: ``files`` (visible, relative to the table folder) and ``retired``
+    (no longer visible, waiting for their grace period to pass)."""
+    try:
+        return json.loads(manifest_path(table, data_dir).read_text())
+    except FileNotFoundError:
+        return {"files": [], "retired": [], "serial": 0}
+
+
 def table_files(table: str, data_dir: Path | None = None) -> list[Path]:
-    """The visible parquet files of a table (never temporary ones)."""
+    """The visible parquet files of a table, as its manifest lists them."""
     root = table_dir(table, data_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.glob("*=*/*.parquet") if not p.name.startswith("."))
-
-
-def table_glob(table: str, data_dir: Path | None = None) -> str:
-    return str(table_dir(table, data_dir) / "*=*" / "*.parquet")
+    return [root / name for name in read_manifest(table, data_dir)["files"]]
 
 
 def built_tables(data_dir: Path | None = None) -> list[str]:
-    """Tables that have at least one file: views are created for these only."""
-    return [name for name in TABLES if table_files(name, data_dir)]
+    """Tables with at least one visible file: views are created for these only."""
+    return [name for name in TABLES if read_manifest(name, data_dir)["files"]]
 
 
 def data_version(data_dir: Path | None = None) -> str:
-    """A short digest of every visible lake file's name, size and mtime.
+    """A short digest that changes whenever any table's visible files change.
 
-    Listing a few hundred files costs about a millisecond, needs no coordination between writers
-    (the generator, the importers, the inbox watcher) and cannot drift from what is on disk, which
-    a counter file written by each writer could.
+    Each commit replaces the manifest with a new file (new inode, new mtime), so its identity is
+    enough; no directory listing is needed.
     """
-    root = lake_dir(data_dir)
     digest = hashlib.blake2b(digest_size=8)
-    if root.is_dir():
-        for table in sorted(TABLES):
-            for path in table_files(table, data_dir):
-                stat = path.stat()
-                digest.update(
-                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
-                )
+    for table in TABLES:
+        try:
+            stat = os.stat(manifest_path(table, data_dir))
+        except FileNotFoundError:
+            continue
+        digest.update(f"{table}:{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size};".encode())
     return digest.hexdigest()
 
 
-def is_visible_parquet(name: str) -> bool:
-    return name.endswith(".parquet") and not name.startswith(".")
+def table_versions(data_dir: Path | None = None) -> dict[str, str]:
+    """Per-table versions, so a page re-runs only the queries whose table changed."""
+    out = {}
+    for table in TABLES:
+        try:
+            stat = os.stat(manifest_path(table, data_dir))
+            out[table] = f"{stat.st_ino:x}-{stat.st_mtime_ns:x}"
+        except FileNotFoundError:
+            out[table] = ""
+    return out
 
 
 def ensure_dir(path: Path) -> Path:

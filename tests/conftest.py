@@ -200,7 +200,7 @@ TINY_ROWS = [
 def tiny_lake(tmp_path_factory) -> Path:
     from ingest.contract import conform
     from ingest.fiscal import fiscal_year_of
-    from ingest.writer import write_partitioned
+    from ingest.writer import replace_table_files
 
     cols = [
         "seizure_id",
@@ -242,5 +242,5 @@ def tiny_lake(tmp_path_factory) -> Path:
         pl.lit(datetime(2026, 1, 1)).alias("ingested_at"),
     )
     data_dir = tmp_path_factory.mktemp("tiny-data")
-    write_partitioned("seizures", conform("seizures", frame), "tiny", data_dir)
+    replace_table_files("seizures", conform("seizures", frame), "tiny", data_dir)
     return data_dir

@@ -44,7 +44,7 @@ SEIZURE_SCHEMA = {
 def _write_seizures(rows: list[tuple], data_dir) -> None:
     from ingest.contract import conform
     from ingest.fiscal import fiscal_year_of
-    from ingest.writer import write_partitioned
+    from ingest.writer import replace_table_files
 
     frame = pl.DataFrame(rows, schema=SEIZURE_SCHEMA, orient="row").with_columns(
         pl.col("event_date")
@@ -61,7 +61,7 @@ def _write_seizures(rows: list[tuple], data_dir) -> None:
         pl.lit("exq").alias("batch_id"),
         pl.lit(datetime(2026, 1, 1)).alias("ingested_at"),
     )
-    write_partitioned("seizures", conform("seizures", frame), "exq", data_dir)
+    replace_table_files("seizures", conform("seizures", frame), "exq", data_dir)
 
 
 def _history_rows() -> list[tuple]:
@@ -137,7 +137,7 @@ BTS_ROWS = [
 @pytest.fixture(scope="module")
 def traffic_gw(tiny_lake, tmp_path_factory) -> Gateway:
     from ingest.contract import conform
-    from ingest.writer import write_partitioned
+    from ingest.writer import replace_table_files
 
     data_dir = tmp_path_factory.mktemp("exq-traffic") / "data"
     shutil.copytree(tiny_lake, data_dir)
@@ -149,7 +149,7 @@ def traffic_gw(tiny_lake, tmp_path_factory) -> Gateway:
         pl.lit("US-Mexico").alias("border"),
         pl.col("month_start").dt.year().alias("year"),
     )
-    write_partitioned("border_crossings", conform("border_crossings", frame), "bts", data_dir)
+    replace_table_files("border_crossings", conform("border_crossings", frame), "bts", data_dir)
     return Gateway(data_dir)
 
 

@@ -29,10 +29,9 @@ from ingest.generate.seizures import (
     month_last_day,
     refine_commodity,
 )
-from ingest.writer import remove_files, write_partitioned
+from ingest.writer import replace_table_files
 from queries import reference
 from queries.gateway import Gateway
-from queries.lake import table_files
 
 GENERATED_PREFIX = "gen-"
 TRAFFIC_MEASURES = ("Personal Vehicles", "Trucks", "Pedestrians", "Buses", "Trains")
@@ -161,10 +160,8 @@ def build_seizures(gateway: Gateway, rng: np.random.Generator, until: date) -> p
 
 
 def _replace_generated(table: str, frame: pl.DataFrame, stem: str, data_dir: Path) -> None:
-    """Write the new generated files, then drop those of earlier runs."""
-    previous = [p for p in table_files(table, data_dir) if p.name.startswith(GENERATED_PREFIX)]
-    written = write_partitioned(table, frame, stem, data_dir)
-    remove_files([p for p in previous if p not in written])
+    """Make the new generated files visible and the previous run's invisible, in one swap."""
+    replace_table_files(table, frame, stem, data_dir, replace_prefix=GENERATED_PREFIX)
 
 
 def generate_demo(
