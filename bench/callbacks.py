@@ -49,11 +49,25 @@ class Timing:
         }
 
 
+GRID_REQUEST = {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "lbs", "sort": "desc"}],
+                "filterModel": {}}  # fmt: skip
+
+
+def _value(item: dict, search: str, pathname: str):
+    return {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}[
+        item["property"]
+    ]
+
+
 def _payload(dep: dict, search: str, pathname: str) -> dict:
-    inputs = []
-    for item in dep["inputs"]:
-        value = search if item["property"] == "search" else pathname
-        inputs.append({"id": item["id"], "property": item["property"], "value": value})
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": _value(i, search, pathname)}
+        for i in dep["inputs"]
+    ]
+    state = [
+        {"id": i["id"], "property": i["property"], "value": _value(i, search, pathname)}
+        for i in dep.get("state", [])
+    ]
     outputs = []
     for part in dep["output"].strip(".").split("..."):
         ident, _, prop = part.rpartition(".")
@@ -64,7 +78,7 @@ def _payload(dep: dict, search: str, pathname: str) -> dict:
         "outputs": outputs if dep["output"].startswith("..") else outputs[0],
         "inputs": inputs,
         "changedPropIds": [f"{i['id']}.{i['property']}" for i in dep["inputs"]],
-        "state": [],
+        "state": state,
     }
 
 
@@ -77,12 +91,15 @@ def _name(dep: dict) -> str:
 
 
 def url_callbacks(client) -> list[dict]:
-    """Server-side callbacks whose only inputs are the URL (what a view change triggers)."""
+    """Server-side callbacks a view change triggers: those driven by the URL alone, and the
+    records grid's page requests (which read the URL as state)."""
     deps = json.loads(client.get("/_dash-dependencies").get_data())
     chosen = []
     for dep in deps:
-        props = {(i["id"], i["property"]) for i in dep["inputs"]}
-        if dep.get("clientside_function") or not props <= {("url", "search"), ("url", "pathname")}:
+        props = {i["property"] for i in dep["inputs"]}
+        ids = {i["id"] for i in dep["inputs"]}
+        by_url = ids == {"url"} and props <= {"search", "pathname"}
+        if dep.get("clientside_function") or not (by_url or props == {"getRowsRequest"}):
             continue
         chosen.append(dep)
     return chosen
