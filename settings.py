@@ -34,6 +34,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"
     ),
+    Setting("watch_interval_s", "0.5", "How often the inbox watcher looks for new files", float),
+    Setting(
+        "file_settle_s",
+        "1.0",
+        "A file unchanged this long is complete (still being written)",
+        float,
+    ),
+    Setting(
+        "compact_min_files", "16", "Compact a partition once it has this many batch files", int
+    ),
+    Setting("dashboard_poll_s", "2", "How often pages check the data version", float),
+    Setting(
+        "feed_stale_s",
+        "120",
+        "The freshness badge warns when no batch arrived for this long",
+        float,
+    ),
     Setting("host", "127.0.0.1", "Address the app listens on"),
     Setting("port", "8050", "Port of the internal app", int),
     Setting("public_port", "8051", "Port of the public app", int),
