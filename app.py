@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, callback, dcc, html
 
 import settings
-from components import filter_bar, xfilter  # noqa: F401  (their callbacks register on import)
+from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
 from components.exports import register_export_routes
 from components.theme import register_template
 from queries import seizure_stats
@@ -43,7 +43,8 @@ def navbar() -> dbc.Navbar:
             [
                 dbc.NavbarBrand("Chokepoint", href="/", className="fw-bold"),
                 dbc.Nav(links, navbar=True, className="me-auto"),
-                html.Span(id="app-freshness", className="navbar-text small text-light"),
+                html.Span(id="app-freshness", className="navbar-text small text-light me-2"),
+                live.badge(),
             ],
             fluid=True,
         ),
@@ -87,6 +88,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=filter_bar.URL, refresh=False),
+            live.layout(),
             navbar(),
             dbc.Container(
                 [filter_bar.layout(seizure_stats.as_of()), dash.page_container, footer()],
@@ -110,8 +112,9 @@ def keep_filters_in_nav(search: str | None, ids: list[dict]) -> list[str]:
     Output("app-footer", "children"),
     Output("app-freshness", "children"),
     Input(filter_bar.URL, "pathname"),
+    *live.versions("seizures", "cbp_public"),
 )
-def update_footer(_pathname: str | None):
+def update_footer(_pathname: str | None, *_versions: str):
     as_of = seizure_stats.as_of()
     return footer_text(), (f"Data as of {as_of:%d %b %Y}" if as_of else "")
 

@@ -54,9 +54,8 @@ GRID_REQUEST = {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "lbs", "s
 
 
 def _value(item: dict, search: str, pathname: str):
-    return {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}[
-        item["property"]
-    ]
+    values = {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}
+    return values.get(item["property"], "bench")  # live version stores: any value
 
 
 def _payload(dep: dict, search: str, pathname: str) -> dict:
@@ -97,8 +96,8 @@ def url_callbacks(client) -> list[dict]:
     chosen = []
     for dep in deps:
         props = {i["property"] for i in dep["inputs"]}
-        ids = {i["id"] for i in dep["inputs"]}
-        by_url = ids == {"url"} and props <= {"search", "pathname"}
+        ids = {i["id"] for i in dep["inputs"] if not str(i["id"]).startswith("live-version-")}
+        by_url = ids == {"url"} and props <= {"search", "pathname", "data"}
         if dep.get("clientside_function") or not (by_url or props == {"getRowsRequest"}):
             continue
         chosen.append(dep)

@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from components import format as fmt
 from components import url_state
 from components.filter_bar import URL
+from components.live import store_id
 from queries import records, reference
 from queries.gateway import QueryError
 from queries.records import COLUMNS, GridModelError
@@ -337,6 +338,15 @@ async function(search, gridId) {
 """
 
 
+REFRESH_ON_NEW_DATA = """
+async function(_version, gridId) {
+    const api = await dash_ag_grid.getApiAsync(gridId);
+    api.refreshInfiniteCache();  // same page, same sort: the rows are fetched again in place
+    return Date.now();
+}
+"""
+
+
 def register_callbacks(prefix: str) -> None:
     """Register the card's callbacks for ``prefix`` (once; later calls do nothing)."""
     if prefix in _registered:
@@ -357,6 +367,14 @@ def register_callbacks(prefix: str) -> None:
         PURGE_ON_URL_CHANGE,
         Output(f"{prefix}-refreshed", "data"),
         Input(URL, "search"),
+        State(grid, "id"),
+        prevent_initial_call=True,
+    )
+
+    clientside_callback(
+        REFRESH_ON_NEW_DATA,
+        Output(f"{prefix}-refreshed", "data", allow_duplicate=True),
+        Input(store_id("seizures"), "data"),
         State(grid, "id"),
         prevent_initial_call=True,
     )

@@ -20,6 +20,7 @@ from components.explorer_figures import delta_figure, sankey_figure, traffic_fig
 from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
 from components.filter_bar import URL
+from components.live import uirevision, versions
 from components.xfilter import graph_id
 from queries import breakdowns, compare, reference, seizure_stats, traffic, trends
 from queries.public_data import published_through
@@ -153,8 +154,9 @@ def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
 @callback(
     Output(f"{PAGE}-period", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_period(search: str | None) -> str:
+def update_period(search: str | None, *_versions: str) -> str:
     view, error = url_state.parse_view(search)
     if error:
         return ""
@@ -171,8 +173,9 @@ def update_period(search: str | None) -> str:
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
     Input(URL, "search"),
+    *versions("seizures", "cbp_public"),
 )
-def update_trend(search: str | None):
+def update_trend(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     grain = url_state.GRAINS[view.grain].lower()
     title = f"Trend by {grain} — {describe(view.filters, view.measure_label())}"
@@ -192,7 +195,7 @@ def update_trend(search: str | None):
         )
     columns = ["label", "events", "lbs", "pills", "median_lbs", "prior_value", "seizure_rate"]
     table = data_table(series.select([c for c in columns if c in series.columns]).reverse())
-    return figure, title, summary, table
+    return uirevision(figure, search), title, summary, table
 
 
 def _breakdown_callback(dim: str, title: str) -> None:
@@ -202,8 +205,9 @@ def _breakdown_callback(dim: str, title: str) -> None:
         Output(f"{PAGE}-{dim}-summary", "children"),
         Output(f"{PAGE}-{dim}-table", "children"),
         Input(URL, "search"),
+        *versions("seizures"),
     )
-    def update(search: str | None):
+    def update(search: str | None, *_versions: str):
         view, error = url_state.parse_view(search)
         heading = f"{title} — {describe(view.filters, view.measure_label())}"
         if error:
@@ -227,7 +231,7 @@ def _breakdown_callback(dim: str, title: str) -> None:
                 frame.select("events", "lbs", "pills", "median_lbs", "share")
             )
         )
-        return figure, heading, summary, table
+        return uirevision(figure, search), heading, summary, table
 
 
 for _dim, _title in BREAKDOWNS:
@@ -240,8 +244,9 @@ for _dim, _title in BREAKDOWNS:
     Output(f"{PAGE}-routes-summary", "children"),
     Output(f"{PAGE}-routes-table", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_routes(search: str | None):
+def update_routes(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     heading = f"Route flow — {describe(view.filters, view.measure_label())}"
     if error:
@@ -262,7 +267,7 @@ def update_routes(search: str | None):
         f"{names['port'].get(top['port'], top['port'])} with {fmt.whole(top['value'])} "
         f"{view.measure_label().lower()}. Countries and ports of individual events are modelled."
     )
-    return figure, heading, summary, data_table(flows)
+    return uirevision(figure, search), heading, summary, data_table(flows)
 
 
 @callback(
@@ -271,8 +276,9 @@ def update_routes(search: str | None):
     Output(f"{PAGE}-traffic-summary", "children"),
     Output(f"{PAGE}-traffic-table", "children"),
     Input(URL, "search"),
+    *versions("seizures", "border_crossings"),
 )
-def update_traffic(search: str | None):
+def update_traffic(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     heading = f"Seizures per 100,000 crossings, land ports — {describe(view.filters, 'Events')}"
     if error:
@@ -295,7 +301,7 @@ def update_traffic(search: str | None):
     note = traffic.missing_traffic_note(traffic.rates(view.filters, "month"))
     if note:
         summary += " " + note
-    return figure, heading, summary, data_table(totals)
+    return uirevision(figure, search), heading, summary, data_table(totals)
 
 
 def compare_periods(view: url_state.View):
@@ -316,8 +322,9 @@ def compare_periods(view: url_state.View):
     *[Output(f"{PAGE}-cmp-{dim}-summary", "children") for dim, _ in COMPARE_DIMS],
     *[Output(f"{PAGE}-cmp-{dim}-table", "children") for dim, _ in COMPARE_DIMS],
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_compare(search: str | None):
+def update_compare(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     n = len(COMPARE_DIMS)
     hidden = ({"display": "none"}, None, *[empty_figure("")] * n, *[None] * (2 * n))

@@ -23,6 +23,7 @@ from components.figures import (
     ranked_bar_figure,
 )
 from components.filter_bar import URL
+from components.live import uirevision, versions
 from components.xfilter import graph_id
 from queries import reference, seizure_stats
 from queries.public_data import published_through
@@ -101,8 +102,9 @@ def _context(filters, measure: str) -> str:
     Output(f"{PAGE}-notice", "children"),
     Output(f"{PAGE}-notice", "is_open"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_kpis(search: str | None):
+def update_kpis(search: str | None, *_versions: str):
     filters, _measure, error = url_state.parse(search)
     as_of = seizure_stats.as_of()
     if error or as_of is None:
@@ -124,8 +126,9 @@ def update_kpis(search: str | None):
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_trend(search: str | None):
+def update_trend(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
     title = f"Monthly trend — {_context(filters, measure)}"
     if error:
@@ -141,7 +144,7 @@ def update_trend(search: str | None):
     if through:
         summary += f" Months after {through:%B %Y} (CBP's latest published month) are modelled."
     table = data_table(trend.select("month", "events", "lbs", "fentanyl_lbs", "pills").reverse())
-    return figure, title, summary, table
+    return uirevision(figure, search), title, summary, table
 
 
 def _trend_summary(last: pl.DataFrame, measure: str, label: str) -> str:
@@ -180,7 +183,7 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
     table = data_table(
         pl.DataFrame({noun.capitalize(): labels}).hstack(ranked.select("events", "lbs", "pills"))
     )
-    return figure, title, summary, table
+    return uirevision(figure, search), title, summary, table
 
 
 @callback(
@@ -189,8 +192,9 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
     Output(f"{PAGE}-areas-summary", "children"),
     Output(f"{PAGE}-areas-table", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_areas(search: str | None):
+def update_areas(search: str | None, *_versions: str):
     return _ranked_outputs(search, "area", "field offices and sectors", reference.area_names())
 
 
@@ -200,8 +204,9 @@ def update_areas(search: str | None):
     Output(f"{PAGE}-ports-summary", "children"),
     Output(f"{PAGE}-ports-table", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_ports(search: str | None):
+def update_ports(search: str | None, *_versions: str):
     return _ranked_outputs(search, "port", "ports of entry", reference.port_names())
 
 
@@ -211,8 +216,9 @@ def update_ports(search: str | None):
     Output(f"{PAGE}-mix-summary", "children"),
     Output(f"{PAGE}-mix-table", "children"),
     Input(URL, "search"),
+    *versions("seizures"),
 )
-def update_mix(search: str | None):
+def update_mix(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
     title = f"Commodity mix — {_context(filters, 'events')} (log scale)"
     if error:
@@ -233,4 +239,4 @@ def update_mix(search: str | None):
     table = data_table(
         mix.with_columns(pl.col("commodity").replace_strict(names, default=pl.col("commodity")))
     )
-    return commodity_mix_figure(mix, names), title, summary, table
+    return uirevision(commodity_mix_figure(mix, names), search), title, summary, table

@@ -49,7 +49,10 @@ def test_http003_a_callback_answers_with_filtered_figures(client):
             {"id": "overview-ports-summary", "property": "children"},
             {"id": "overview-ports-table", "property": "children"},
         ],
-        "inputs": [{"id": "url", "property": "search", "value": "?area=laredo-field-office"}],
+        "inputs": [
+            {"id": "url", "property": "search", "value": "?area=laredo-field-office"},
+            {"id": "live-version-seizures", "property": "data", "value": "any"},
+        ],
         "changedPropIds": ["url.search"],
         "state": [],
     }

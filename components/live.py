@@ -1,0 +1,135 @@
+"""Live updates: pages poll the lake's version and re-run only the cards whose table changed.
+
+Every few seconds (``dashboard_poll_s``) one cheap callback reads each table manifest's identity
+(one ``stat`` per table, no query) and writes a per-table version store, but only for tables that
+changed — an unchanged store fires nothing. Cards list the stores of the tables they read as
+inputs (``versions("seizures")``), so a new batch of shipments never re-runs a seizure chart.
+The URL is untouched by a refresh, so filters survive; figures keep their zoom through
+``uirevision``; the records grid refreshes its rows in place.
+
+The navbar badge says how fresh the data is ("updated 3 s ago"), turns into a warning when no
+batch arrived for ``feed_stale_s``, and counts the events that arrived since the page was opened.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+import settings
+from queries import live_counts
+from queries.lake import TABLES, read_manifest, table_versions
+
+INTERVAL = "live-interval"
+OPENED = "live-opened"
+CHANGED_AT = "live-changed-at"
+BADGE = "live-badge"
+NEW = "live-new"
+STALE = "live-stale-seconds"
+LIVE_TABLES = tuple(TABLES)
+
+
+def store_id(table: str) -> str:
+    return f"live-version-{table}"
+
+
+def versions(*tables: str) -> list[Input]:
+    """Inputs that re-run a card when one of ``tables`` changes."""
+    return [Input(store_id(t), "data") for t in tables]
+
+
+def layout() -> html.Div:
+    """The invisible machinery, once per app shell (stores survive page changes)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    return html.Div(
+        [
+            dcc.Interval(id=INTERVAL, interval=int(settings.get("dashboard_poll_s") * 1000)),
+            *[dcc.Store(id=store_id(t), data=v) for t, v in table_versions().items()],
+            dcc.Store(id=OPENED, data={"at": now}),
+            dcc.Store(id=CHANGED_AT, data=_last_commit_at()),
+            dcc.Store(id=NEW, data=0),
+            dcc.Store(id=STALE, data=settings.get("feed_stale_s")),
+        ]
+    )
+
+
+def badge() -> html.Span:
+    return html.Span(
+        id=BADGE,
+        className="badge bg-secondary live-badge",
+        role="status",
+        **{"aria-live": "polite"},
+    )
+
+
+def _last_commit_at() -> str | None:
+    """When a live table last changed (its manifest's commit time, UTC)."""
+    stamps = [read_manifest(t).get("updated_at") for t in ("seizures", "shipments", "referrals")]
+    stamps = [s for s in stamps if s]
+    return max(stamps) if stamps else None
+
+
+@callback(
+    *[Output(store_id(t), "data") for t in LIVE_TABLES],
+    Output(CHANGED_AT, "data"),
+    Input(INTERVAL, "n_intervals"),
+    *[State(store_id(t), "data") for t in LIVE_TABLES],
+    prevent_initial_call=True,
+)
+def poll_versions(_n: int, *known: str):
+    """New version for each table that changed, ``no_update`` for the rest."""
+    current = table_versions()
+    out = [current[t] if current[t] != k else no_update for t, k in zip(LIVE_TABLES, known,
+                                                                          strict=True)]  # fmt: skip
+    changed = any(v is not no_update for v in out)
+    return (*out, _last_commit_at() if changed else no_update)
+
+
+@callback(
+    Output(BADGE, "title"),
+    Output(NEW, "data"),
+    Input(store_id("seizures"), "data"),
+    Input(store_id("shipments"), "data"),
+    State(OPENED, "data"),
+)
+def count_new(_seizures: str, _shipments: str, opened: dict):
+    """How many seizures and shipments arrived since this page was opened."""
+    since = datetime.fromisoformat(opened["at"]).replace(tzinfo=None)
+    seizures, shipments = live_counts.arrived_since(since)
+    text = (
+        f"{seizures:,} seizure events and {shipments:,} shipments arrived since you opened "
+        "this page"
+    )
+    return text, seizures
+
+
+# The badge ticks in the browser between polls: no request just to say "7 s ago".
+clientside_callback(
+    """
+    function(_n, changedAt, newCount, staleSeconds) {
+        if (!changedAt) { return ["No live data yet", "badge bg-secondary live-badge"]; }
+        const seconds = Math.max(0, Math.round((Date.now() - Date.parse(changedAt)) / 1000));
+        const ago = seconds < 90 ? seconds + " s" : seconds < 5400 ?
+            Math.round(seconds / 60) + " min" : Math.round(seconds / 3600) + " h";
+        const fresh = newCount && Number(newCount) > 0 ? " · " + newCount + " new" : "";
+        if (seconds > staleSeconds) {
+            return ["⚠ Feed stalled: last update " + ago + " ago" + fresh,
+                    "badge bg-warning text-dark live-badge"];
+        }
+        return ["Updated " + ago + " ago" + fresh, "badge bg-success live-badge"];
+    }
+    """,
+    Output(BADGE, "children"),
+    Output(BADGE, "className"),
+    Input(INTERVAL, "n_intervals"),
+    Input(CHANGED_AT, "data"),
+    Input(NEW, "data"),
+    State(STALE, "data"),
+)
+
+
+def uirevision(figure, search: str | None):
+    """Keep the user's zoom and legend choices across data refreshes of the same view."""
+    figure.update_layout(uirevision=search or "all")
+    return figure

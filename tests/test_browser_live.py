@@ -1,0 +1,41 @@
+"""A batch committed to the lake reaches an open page by itself, filters intact."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.test_lake_writer import seizures as make_seizures
+
+pytestmark = pytest.mark.browser
+
+
+def test_liv001_new_batch_appears_without_reload(dash_duo, internal_app, tiny_lake, tmp_path,
+                                                 monkeypatch):  # fmt: skip
+    from ingest.writer import replace_table_files
+
+    lake = tmp_path / "live"
+    shutil.copytree(tiny_lake, lake)
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/?fy=2026&area=tucson-field-office")
+    dash_duo.wait_for_text_to_equal("#overview-events-value", "2", timeout=30)
+    dash_duo.wait_for_contains_text("#live-badge", "Updated", timeout=30)
+
+    batch = make_seizures(3, "LIVE", day=date(2025, 12, 20)).with_columns(
+        ingested_at=datetime.now(UTC).replace(tzinfo=None)
+    )
+    replace_table_files("seizures", batch, "batch-live", lake)
+
+    dash_duo.wait_for_text_to_equal("#overview-events-value", "5", timeout=30)
+    dash_duo.wait_for_contains_text("#live-badge", "3 new", timeout=30)
+    query = parse_qs(urlparse(dash_duo.driver.current_url).query)
+    assert query == {"fy": ["2026"], "area": ["tucson-field-office"]}
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: "Tucson" in d.find_element("css selector", "#filters-chips").text
+    )
+    assert dash_duo.get_logs() == []
