@@ -141,7 +141,7 @@ def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
         )
     fig.update_layout(
         xaxis_title=None,
-        xaxis_type="log",
+        xaxis={"type": "log", "dtick": 1},
         yaxis={"categoryorder": "total ascending", "tickfont": {"size": 11}},
         barmode="stack",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},

@@ -7,6 +7,8 @@ commodity mix. Every card follows the global filters in the URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -139,12 +141,25 @@ def update_trend(search: str | None, *_versions: str):
     through = published_through()
     label = url_state.MEASURES[measure]
     figure = monthly_trend_figure(trend, measure, label, through)
-    last = trend.tail(13)
-    summary = _trend_summary(last, measure, label)
+    summary = _trend_summary(
+        _complete_months(trend, seizure_stats.as_of()).tail(13), measure, label
+    )
     if through:
         summary += f" Months after {through:%B %Y} (CBP's latest published month) are modelled."
     table = data_table(trend.select("month", "events", "lbs", "fentanyl_lbs", "pills").reverse())
     return uirevision(figure, search), title, summary, table
+
+
+def _complete_months(trend: pl.DataFrame, as_of) -> pl.DataFrame:
+    """Drop the month still in progress: a part-month against a whole month a year earlier
+    would always read as a fall."""
+    if as_of is None or trend.height < 2:
+        return trend
+    current = as_of.replace(day=1)
+    month_end = (current + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if as_of < month_end:
+        return trend.filter(pl.col("month") < current)
+    return trend
 
 
 def _trend_summary(last: pl.DataFrame, measure: str, label: str) -> str:
