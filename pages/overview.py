@@ -27,7 +27,7 @@ from components.figures import (
 from components.filter_bar import URL
 from components.live import uirevision, versions
 from components.xfilter import graph_id
-from queries import reference, seizure_stats
+from queries import breakdowns, reference, seizure_stats
 from queries.public_data import published_through
 
 PAGE = "overview"
@@ -179,7 +179,7 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
     title = f"Top {noun} — {_context(filters, measure)}"
     if error:
         return empty_figure(error), title, error, None
-    ranked = seizure_stats.top(filters, by=by, measure=measure, n=10)
+    ranked = breakdowns.breakdown(filters, by, measure, n=10)
     if ranked.is_empty() or ranked["events"].sum() == 0:
         return empty_figure(NO_DATA), title, NO_DATA, None
     labels = [

@@ -1,7 +1,7 @@
 """Where the seizures are: one dimension ranked, and source -> transit -> port routes for a Sankey.
 
-Both follow ``seizure_stats.top``: the top ``n`` members by a measure and one "all others" row, so
-the rows always add up to the filtered total. They add what a ranking hides: the median and the
+Both rank the top ``n`` members by a measure and pool the rest in one "all others" row, so the
+rows always add up to the filtered total. They add what a ranking hides: the median and the
 largest single event, and whether one event carries most of a row's weight (one 2,000 lb load
 can put a quiet port at the top of a pounds ranking).
 """

@@ -109,43 +109,6 @@ def monthly_trend(filters: Filters, gateway: Gateway | None = None) -> pl.DataFr
     return _gw(gateway).frame(*monthly_trend_sql(filters))
 
 
-def top(
-    filters: Filters,
-    by: str,
-    measure: str = "lbs",
-    n: int = 10,
-    gateway: Gateway | None = None,
-) -> pl.DataFrame:
-    """The top ``n`` values of a dimension by a measure, plus one "all others" row, so nothing
-    is silently dropped: the rows always add up to the filtered total."""
-    if by not in GROUPS or measure not in MEASURES:
-        raise ValueError(f"unknown grouping {by!r} or measure {measure!r}")
-    gw = _gw(gateway)
-    where = predicate(filters, SEIZURE_TARGET)
-    key, value = GROUPS[by], MEASURES[measure]
-    # Rank only rows that have the dimension: seizures between ports have no port, most have no
-    # transit country. The caller says so in its title rather than showing a "none" bar.
-    present = f"{key} IS NOT NULL"
-    sql = f"""
-        WITH grouped AS (
-            SELECT {key} AS member, count(*) AS events, coalesce(sum(lbs), 0) AS lbs,
-                   coalesce(sum(pills), 0) AS pills, coalesce({value}, 0) AS value
-            FROM seizures WHERE {where.sql} AND {present} GROUP BY 1
-        ), ranked AS (
-            SELECT *, row_number() OVER (ORDER BY value DESC, member) AS rank FROM grouped
-        ), bucketed AS (
-            SELECT CASE WHEN rank <= ? THEN member ELSE '{OTHERS}' END AS bucket, *
-            FROM ranked
-        )
-        SELECT bucket AS key,
-               sum(events)::BIGINT AS events, sum(lbs) AS lbs, sum(pills)::BIGINT AS pills,
-               sum(value)::DOUBLE AS value, count(*)::BIGINT AS members
-        FROM bucketed GROUP BY bucket
-        ORDER BY (bucket = '{OTHERS}'), sum(value) DESC, bucket
-    """  # noqa: S608 -- key and value come from the GROUPS/MEASURES whitelists
-    return gw.frame(sql, [*where.params, n])
-
-
 def commodity_mix(filters: Filters, gateway: Gateway | None = None) -> pl.DataFrame:
     """Events and quantities by category and commodity (pieces counted for equipment)."""
     gw = _gw(gateway)

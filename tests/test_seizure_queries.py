@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from queries import seizure_stats
+from queries import breakdowns, seizure_stats
 from queries.filters import Filters
 from queries.gateway import Gateway
 from queries.readonly import ReadOnlyError, check_select, run_select
@@ -57,7 +57,7 @@ def test_qry005_monthly_trend_by_hand(gw):
 
 
 def test_qry006_top_with_all_others_adds_up(gw):
-    top = seizure_stats.top(Filters(), by="area", measure="lbs", n=2, gateway=gw)
+    top = breakdowns.breakdown(Filters(), "area", "lbs", n=2, gateway=gw)
     assert top["key"].to_list() == ["tucson-sector", "san-diego-field-office", "__others__"]
     assert top["value"].to_list() == pytest.approx([200.0, 105.5, 56.0])
     assert top["members"].to_list() == [1, 1, 2]
@@ -65,7 +65,7 @@ def test_qry006_top_with_all_others_adds_up(gw):
 
 
 def test_qry007_top_ports_skips_between_ports(gw):
-    top = seizure_stats.top(Filters(), by="port", measure="events", n=10, gateway=gw)
+    top = breakdowns.breakdown(Filters(), "port", "events", n=10, gateway=gw)
     assert dict(zip(top["key"], top["events"], strict=True)) == {"2604": 3, "2504": 2, "4196": 1}
 
 
@@ -89,7 +89,7 @@ def test_qry009_filters_on_countries_and_dates(gw):
 
 def test_qry010_empty_result_is_an_empty_frame(gw):
     assert seizure_stats.monthly_trend(Filters(transit=("ZA",)), gw).is_empty()
-    assert seizure_stats.top(Filters(transit=("ZA",)), "area", gateway=gw).is_empty()
+    assert breakdowns.breakdown(Filters(transit=("ZA",)), "area", gateway=gw).is_empty()
 
 
 def test_qry011_read_only_sql_refuses_writes(gw):
