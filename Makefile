@@ -7,7 +7,7 @@ export CHOKEPOINT_DATA ?= data
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 DEMO_SHIPMENTS ?= 1000000
 
-.PHONY: run test lint bench data browser-deps clean-data
+.PHONY: run test lint bench data browser-deps clean-data live publish run-public bench-public
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,16 +32,45 @@ data: $(STAMP)
 run: data
 	$(PY) app.py
 
+# The public extract (aggregates only, disclosure-controlled) from the lake; `demo` also runs it.
+publish: data
+	$(PY) -m ingest publish
+
+# The public, read-only view: a separate process on port 8051 that reads only $(CHOKEPOINT_DATA)/public.
+run-public: publish
+	$(PY) app.py --public
+
+# The app with a live feed: the inbox watcher and the simulator in the background; Ctrl-C stops all.
+live: data
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
+	$(PY) -m ingest watch & \
+	$(PY) -m ingest simulate --rate 50 & \
+	$(PY) app.py & \
+	wait
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP) browser-deps lint
+# axe-core for the public app's accessibility test, from the npm registry, into a git-ignored folder.
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core/axe.min.js
+$(AXE):
+	@mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+		&& tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE \
+		&& rm -f axe-core-$(AXE_VERSION).tgz
+
+test: $(STAMP) browser-deps $(AXE) lint
 	$(PY) -m pytest
 
 # Callback latency over the demo lake (see bench/); never part of `make test`.
 bench: data
 	$(PY) -m bench
+
+# 50 concurrent clients for 60 s against gunicorn serving the public app; never part of `make test`.
+bench-public: publish
+	$(PY) -m bench --public-load
 
 clean-data:
 	rm -rf "$(CHOKEPOINT_DATA)/lake" "$(CHOKEPOINT_DATA)/quarantine" "$(CHOKEPOINT_DATA)/public"

@@ -1,151 +1,61 @@
 """Chokepoint: supply-chain intelligence for synthetic-drug interdiction.
 
-``create_app()`` builds the internal analyst and leadership app. Nothing here touches data at
-import time: DuckDB opens lazily in each worker, after any fork.
+Two separate apps, one per process:
 
-    python app.py [--host H] [--port P]
+- ``create_app()`` builds the internal analyst and leadership app (``internal_app.py``, pages
+  under ``pages/``, the whole lake);
+- ``create_app(public=True)`` builds the public, read-only view (``components/public_shell.py``,
+  pages under ``public_pages/``, only the disclosure-controlled extract in
+  ``$CHOKEPOINT_DATA/public/``). The internal modules are imported only on the internal path, so
+  internal pages and callbacks do not exist in a public process.
+
+Nothing here touches data at import time: DuckDB opens lazily in each worker, after any fork.
+
+    python app.py [--public] [--host H] [--port P]
+    gunicorn 'app:public_server()'      # the public app under gunicorn
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-import dash
-import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, callback, dcc, html
+from dash import Dash
 
 import settings
-from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
-from components.exports import register_export_routes
-from components.theme import register_template
-from queries import seizure_stats
-from queries.lake import data_version
-from queries.public_data import published_through
-
-ROOT = Path(__file__).resolve().parent
 
 
-def navbar() -> dbc.Navbar:
-    links = [
-        dbc.NavItem(
-            dbc.NavLink(
-                page["name"],
-                href=page["relative_path"],
-                active="exact",
-                id={"type": "nav-link", "path": page["relative_path"]},
-            )
-        )
-        for page in dash.page_registry.values()
-    ]
-    return dbc.Navbar(
-        dbc.Container(
-            [
-                dbc.NavbarBrand("Chokepoint", href="/", className="fw-bold"),
-                dbc.Nav(links, navbar=True, className="me-auto"),
-                html.Span(id="app-freshness", className="navbar-text small text-light me-2"),
-                live.badge(),
-            ],
-            fluid=True,
-        ),
-        color="dark",
-        dark=True,
-        className="mb-3 d-print-none",
-    )
+def create_app(public: bool = False) -> Dash:
+    """The internal app, or with ``public=True`` the public one (never both in one process)."""
+    if public:
+        from components.public_shell import create_public_app
+
+        return create_public_app(__name__)
+    from internal_app import create_internal_app
+
+    return create_internal_app(__name__)
 
 
-def footer() -> html.Footer:
-    return html.Footer(
-        id="app-footer", className="app-footer small text-muted mt-4 py-3 border-top"
-    )
-
-
-def footer_text() -> list:
-    as_of = seizure_stats.as_of()
-    through = published_through()
-    if as_of is None:
-        return [html.Span("No data loaded yet. `make run` builds the demo lake.")]
-    parts = [
-        html.Span(f"Data as of {as_of:%d %b %Y}. "),
-        html.Span(
-            f"Published CBP totals through {through:%B %Y}; later months are modelled. "
-            if through
-            else ""
-        ),
-        html.Strong("Synthetic records: "),
-        html.Span(
-            "each seizure event is synthetic. Monthly counts and pounds by field office or sector "
-            "and drug type equal CBP's published figures; the port, mode, countries, pills, "
-            "concealment, precursor and equipment seizures, shipments and referrals are modelled. "
-        ),
-        html.Span(f"Data version {data_version()}.", className="font-monospace"),
-    ]
-    return parts
-
-
-def shell() -> html.Div:
-    """The page frame around every page: URL, navigation, the global filters, footer."""
-    return html.Div(
-        [
-            dcc.Location(id=filter_bar.URL, refresh=False),
-            live.layout(),
-            navbar(),
-            dbc.Container(
-                [filter_bar.layout(seizure_stats.as_of()), dash.page_container, footer()],
-                fluid=True,
-            ),
-        ]
-    )
-
-
-@callback(
-    Output({"type": "nav-link", "path": ALL}, "href"),
-    Input(filter_bar.URL, "search"),
-    Input({"type": "nav-link", "path": ALL}, "id"),
-)
-def keep_filters_in_nav(search: str | None, ids: list[dict]) -> list[str]:
-    """Navigation keeps the current filters, so moving between pages never loses the view."""
-    return [f"{i['path']}{search or ''}" for i in ids]
-
-
-@callback(
-    Output("app-footer", "children"),
-    Output("app-freshness", "children"),
-    Input(filter_bar.URL, "pathname"),
-    *live.versions("seizures", "cbp_public"),
-)
-def update_footer(_pathname: str | None, *_versions: str):
-    as_of = seizure_stats.as_of()
-    return footer_text(), (f"Data as of {as_of:%d %b %Y}" if as_of else "")
-
-
-def create_app() -> Dash:
-    """The internal app: every page under ``pages/``, the global filter bar, local assets only."""
-    register_template()
-    app = Dash(
-        __name__,
-        use_pages=True,
-        pages_folder=str(ROOT / "pages"),
-        assets_folder=str(ROOT / "assets"),
-        serve_locally=True,
-        title="Chokepoint",
-        update_title=None,
-        suppress_callback_exceptions=True,
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
-    )
-    app.layout = shell
-    register_export_routes(app.server)
-    return app
+def public_server():
+    """The public app's WSGI server, for ``gunicorn 'app:public_server()'``."""
+    return create_app(public=True).server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve Chokepoint")
+    parser.add_argument("--public", action="store_true", help="serve the public, read-only view")
     parser.add_argument("--host", default=settings.get("host"))
-    parser.add_argument("--port", type=int, default=settings.get("port"))
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args()
-    app = create_app()
-    print(f"Chokepoint on http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=False)
+    port = args.port or settings.get("public_port" if args.public else "port")
+    app = create_app(public=args.public)
+    options = {}
+    if args.public:
+        from components.public_http import QuietRequestHandler
+
+        options["request_handler"] = QuietRequestHandler
+    kind = "public view" if args.public else "internal app"
+    print(f"Chokepoint {kind} on http://{args.host}:{port}/")
+    app.run(host=args.host, port=port, debug=False, **options)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the app listens on"),
     Setting("port", "8050", "Port of the internal app", int),
     Setting("public_port", "8051", "Port of the public app", int),
+    Setting(
+        "public_min_events",
+        "10",
+        "Public extract: cells with fewer seizure events than this are suppressed",
+        int,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -36,10 +36,45 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def public_load(clients: int, seconds: float) -> int:
+    """50 clients x 60 s against gunicorn serving the public app (``bench/public_load.py``)."""
+    import settings
+    from bench.public_load import gunicorn, run
+    from ingest.publish import publish, read_manifest
+
+    if read_manifest() is None:
+        print(publish().summary())
+    with gunicorn(settings.data_dir()) as base:
+        result = run(base, clients=clients, seconds=seconds)
+    result = {"kind": "public-load", "when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": machine(), **result}  # fmt: skip
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"public-load-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    return 0 if result["errors"] == 0 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="warm requests per view")
+    parser.add_argument(
+        "--public-load", action="store_true", help="load-test the public app under gunicorn"
+    )
+    parser.add_argument("--clients", type=int, default=50, help="--public-load: clients")
+    parser.add_argument("--seconds", type=float, default=60, help="--public-load: duration")
+    parser.add_argument(
+        "--ingest", action="store_true", help="live-ingest throughput and drop-to-visible latency"
+    )
     args = parser.parse_args(argv)
+    if args.public_load:
+        return public_load(args.clients, args.seconds)
+    if args.ingest:
+        from bench.ingest import run_ingest_bench
+
+        run_ingest_bench(repeats=args.repeats)
+        return 0
     from app import create_app
     from queries.gateway import default_gateway
 

@@ -64,10 +64,9 @@ def badge() -> html.Span:
 
 
 def _last_commit_at() -> str | None:
-    """When a live table last changed (its manifest's commit time, UTC)."""
-    stamps = [read_manifest(t).get("updated_at") for t in ("seizures", "shipments", "referrals")]
-    stamps = [s for s in stamps if s]
-    return max(stamps) if stamps else None
+    """When the live feed last delivered a batch (the ingest log's commit time, UTC); None when
+    nothing ever came through the inbox (a demo lake with no feed running)."""
+    return read_manifest("ingest_log").get("updated_at")
 
 
 @callback(
@@ -108,7 +107,7 @@ def count_new(_seizures: str, _shipments: str, opened: dict):
 clientside_callback(
     """
     function(_n, changedAt, newCount, staleSeconds) {
-        if (!changedAt) { return ["No live data yet", "badge bg-secondary live-badge"]; }
+        if (!changedAt) { return ["No live feed", "badge bg-secondary live-badge"]; }
         const seconds = Math.max(0, Math.round((Date.now() - Date.parse(changedAt)) / 1000));
         const ago = seconds < 90 ? seconds + " s" : seconds < 5400 ?
             Math.round(seconds / 60) + " min" : Math.round(seconds / 3600) + " h";

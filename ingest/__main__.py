@@ -4,7 +4,11 @@ Commands:
   import-cbp FILE...   load CBP public drug-seizure files (nationwide or AMO), every vintage kept
   import-bts FILE      load BTS border-crossing entry data
   generate             build seeded demo seizures, shipments and referrals (needs import-cbp first)
-  demo                 import the vendored real files, then generate: what `make run` builds
+  demo                 import the real files, generate, publish, train and score (`make run`)
+  publish              build the public extract (aggregates only, disclosure-controlled)
+  watch [--once]       ingest batch files dropped into $CHOKEPOINT_DATA/inbox/ (live feed)
+  simulate             write realistic live batches into the inbox (demo feed)
+  compact              merge small live batch files of each partition
 """
 
 from __future__ import annotations
@@ -74,15 +78,87 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish() -> int:
+    from ingest.publish import publish
+
+    try:
+        report = publish()
+    except RuntimeError as exc:
+        print(f"publish refused: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
+def cmd_targeting(args: argparse.Namespace) -> int:
+    """Train the targeting model on the fresh lake and score every shipment with it."""
+    from targeting.pipeline import train_and_score
+
+    try:
+        print(train_and_score(seed=args.seed))
+    except ValueError as exc:
+        print(f"targeting skipped: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if cmd_import_cbp(vendored_cbp_files()) or cmd_import_bts(vendored_bts_file()):
         return 2
-    status = cmd_generate(args)
+    status = cmd_generate(args) or cmd_publish() or cmd_targeting(args)
     marker = settings.data_dir() / "lake" / "DEMO_BUILT"
     marker.write_text(f"built in {time.perf_counter() - started:.1f} s\n")
     print(f"demo lake ready in {time.perf_counter() - started:.1f} s")
     return status
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from ingest.live.watcher import AlreadyWatching, watch
+
+    try:
+        return watch(once=args.once, compact=not args.no_compact)
+    except AlreadyWatching as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from ingest.live.simulate import simulate
+
+    simulate(
+        rate=args.rate,
+        seconds=args.seconds,
+        bad_share=args.bad_share,
+        file_format=args.format,
+        seed=args.seed,
+    )
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from ingest.live.compact import compact_all
+
+    done = compact_all(min_files=args.min_files)
+    for c in done:
+        print(f"{c.table}/{c.partition}: {c.sources} files, {c.rows:,} rows -> {c.file}")
+    if not done:
+        print("nothing to compact")
+    return 0
+
+
+def _add_live_commands(sub) -> None:
+    p = sub.add_parser("watch", help="ingest batch files dropped into the inbox")
+    p.add_argument("--once", action="store_true", help="process the inbox, then exit")
+    p.add_argument("--no-compact", action="store_true", help="do not compact small files")
+    p = sub.add_parser("simulate", help="write realistic live batches into the inbox")
+    p.add_argument("--rate", type=float, default=50.0, help="rows per second (default 50)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    p.add_argument("--bad-share", type=float, default=0.0, help="share of invalid rows (demo)")
+    p.add_argument("--format", choices=("csv", "jsonl", "parquet", "mixed"), default="csv")
+    p.add_argument("--seed", type=int, default=None, help="seed (default: from the clock)")
+    p = sub.add_parser("compact", help="merge small live batch files of each partition")
+    p.add_argument("--min-files", type=int, default=None, help="default: compact_min_files")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,13 +173,20 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--shipments", type=int, default=1_000_000, help="manifest lines to make")
         p.add_argument("--seed", type=int, default=settings.get("seed"))
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_live_commands(sub)
+    sub.add_parser("publish", help="build the public extract from the lake")
     args = parser.parse_args(argv)
+    live = {"watch": cmd_watch, "simulate": cmd_simulate, "compact": cmd_compact}
+    if args.command in live:
+        return live[args.command](args)
     if args.command == "import-cbp":
         return cmd_import_cbp(args.files)
     if args.command == "import-bts":
         return cmd_import_bts(args.file)
     if args.command == "generate":
         return cmd_generate(args)
+    if args.command == "publish":
+        return cmd_publish()
     return cmd_demo(args)
 
 

@@ -43,10 +43,12 @@ ENTRY_TYPES = ("01", "11", "86")  # formal consumption, informal, Section 321 de
 OUTCOMES = ("not_examined", "cleared", "seized")
 REFERRAL_AGENCIES = ("HSI", "DEA", "FBI", "USPIS", "State/local task force")
 REFERRAL_STATUSES = ("open", "seizure", "warrant", "arrest", "prosecution", "declined")
+BATCH_STATUSES = ("accepted", "partial", "refused")
 
 SEIZURES: tuple[Column, ...] = (
     Column("seizure_id", pa.string(), False, "Unique id of the seizure event"),
     Column("event_date", pa.date32(), False, "Day of the seizure"),
+    Column("event_time", pa.timestamp("us"), True, "When it happened (UTC); live feed only"),
     Column("component", pa.string(), False, "OFO (at ports) or USBP (between ports)"),
     Column("region", pa.string(), False, "Southwest Border, Northern Border or Coastal/Interior"),
     Column("area_id", pa.string(), False, "Field office or Border Patrol sector (areas.csv)"),
@@ -145,25 +147,63 @@ BORDER_CROSSINGS: tuple[Column, ...] = (
     Column("value", pa.int64(), False, "Inbound crossings (duplicate keys summed)"),
 )
 
+INGEST_LOG: tuple[Column, ...] = (
+    Column("batch_id", pa.string(), False, "Batch id: digest of the file's bytes"),
+    Column("source_file", pa.string(), False, "Name of the file in the inbox"),
+    Column("table_name", pa.string(), False, "seizures, shipments, referrals or unknown"),
+    Column("received_at", pa.timestamp("us"), False, "When the watcher first saw the file (UTC)"),
+    Column("finished_at", pa.timestamp("us"), False, "When the batch's rows became visible (UTC)"),
+    Column("rows_read", pa.int64(), False, "Rows read from the file"),
+    Column("rows_accepted", pa.int64(), False, "Rows that entered the lake"),
+    Column("rows_quarantined", pa.int64(), False, "Rows refused, each with a reason"),
+    Column("reasons", pa.string(), False, "JSON object: reason -> rows"),
+    Column("ignored_columns", pa.string(), False, "JSON list of columns read but not stored"),
+    Column("first_event_at", pa.timestamp("us"), True, "Earliest event time of accepted rows"),
+    Column("last_event_at", pa.timestamp("us"), True, "Latest event time of accepted rows"),
+    Column("status", pa.string(), False, "accepted, partial or refused"),
+)
+
+SCORES: tuple[Column, ...] = (
+    Column("shipment_id", pa.string(), False, "Shipment scored (shipments.shipment_id)"),
+    Column("score", pa.float64(), False, "Targeting score in [0, 1]; higher = examine first"),
+    Column("model_version", pa.string(), False, "Model that scored it, or rules-only"),
+    Column("flags", pa.list_(pa.string()), False, "Red flags (rule names) that fired"),
+    Column("reasons", pa.string(), False, "Features that pushed the score up, as text"),
+    Column("scored_at", pa.timestamp("us"), False, "When it was scored (UTC)"),
+)
+
 CONTRACT: dict[str, tuple[Column, ...]] = {
     "seizures": SEIZURES,
     "shipments": SHIPMENTS,
     "referrals": REFERRALS,
     "cbp_public": CBP_PUBLIC,
     "border_crossings": BORDER_CROSSINGS,
+    "ingest_log": INGEST_LOG,
+    "scores": SCORES,
 }
 SCHEMAS: dict[str, pa.Schema] = {name: _schema(cols) for name, cols in CONTRACT.items()}
 
 
 def conform(table: str, frame):  # polars.DataFrame -> polars.DataFrame
-    """Select and cast a frame to the contract's columns and order (partition column kept)."""
+    """Select and cast a frame to the contract's columns and order (partition column kept).
+
+    A nullable column the frame lacks is added as nulls, so adding an optional column to the
+    contract (``seizures.event_time``) does not break writers that have nothing to put in it; a
+    missing required column is still an error.
+    """
     import polars as pl
 
     from queries.lake import TABLES
 
     partition = TABLES[table].partition
     target = pl.from_arrow(SCHEMAS[table].empty_table()).schema
-    exprs = [pl.col(name).cast(dtype) for name, dtype in target.items()]
+    nullable = {c.name for c in CONTRACT[table] if c.nullable}
+    exprs = [
+        pl.col(name).cast(dtype)
+        if name in frame.columns or name not in nullable
+        else pl.lit(None, dtype).alias(name)
+        for name, dtype in target.items()
+    ]
     if partition in frame.columns:
         exprs.append(pl.col(partition))
     return frame.select(exprs)

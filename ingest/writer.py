@@ -31,6 +31,10 @@ ROW_GROUP_SIZE = 122_880  # DuckDB's own row-group size: pruning statistics line
 GRACE_SECONDS = 120.0  # dropped files outlive the longest query (time limit 10 s) comfortably
 
 
+class CommitConflict(RuntimeError):
+    """A conditional commit found the manifest changed under it (a file to remove is gone)."""
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -39,19 +43,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
-    """Write ``table`` to ``path`` so that no reader ever sees a partial file."""
+def _write_atomic(path: Path, write) -> Path:
+    """Run ``write(sink)`` into a hidden temporary file beside ``path``, fsync it, rename it
+    into place and fsync the folder: the file appears whole or not at all."""
     ensure_dir(path.parent)
     tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         with open(tmp, "wb") as sink:
-            pq.write_table(
-                table,
-                sink,
-                compression="zstd",
-                row_group_size=ROW_GROUP_SIZE,
-                write_statistics=True,
-            )
+            write(sink)
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(tmp, path)
@@ -60,22 +59,20 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
+    """Write ``table`` to ``path`` so that no reader ever sees a partial file."""
+    return _write_atomic(
+        path,
+        lambda sink: pq.write_table(
+            table, sink, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True
+        ),
+    )
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
-    ensure_dir(path.parent)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        with open(tmp, "wb") as sink:
-            sink.write(data)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return _write_atomic(path, lambda sink: sink.write(data))
 
 
 def write_partitioned(
@@ -127,11 +124,15 @@ def commit(
     remove: list[Path] = (),
     data_dir: Path | None = None,
     replace_prefix: str | None = None,
+    require_listed: bool = False,
 ) -> dict:
     """Make ``add`` visible and ``remove`` invisible in one atomic manifest swap.
 
     ``replace_prefix`` also drops every listed file whose name starts with it (a generator run
-    replaces the previous run's files). Returns the new manifest.
+    replaces the previous run's files). ``require_listed`` makes the swap conditional: if any
+    file of ``remove`` is no longer listed, nothing is written and ``CommitConflict`` is raised.
+    A compaction needs that: two compactions of the same files must not both add their copy.
+    Returns the new manifest.
     """
     root = table_dir(table_name, data_dir)
     with table_lock(table_name, data_dir):
@@ -139,6 +140,9 @@ def commit(
         now = time.time()
         adding = _relative(table_name, list(add), data_dir)
         dropping = set(_relative(table_name, list(remove), data_dir))
+        if require_listed and not dropping <= set(manifest["files"]):
+            gone = sorted(dropping - set(manifest["files"]))
+            raise CommitConflict(f"{table_name}: no longer listed: {gone[:3]}")
         if replace_prefix:
             dropping |= {f for f in manifest["files"] if Path(f).name.startswith(replace_prefix)}
         dropping -= set(adding)
@@ -195,6 +199,7 @@ def replace_table_files(
 
 __all__ = [
     "MANIFEST",
+    "CommitConflict",
     "commit",
     "replace_table_files",
     "table_lock",

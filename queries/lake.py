@@ -41,6 +41,8 @@ TABLES: dict[str, TableLayout] = {
         TableLayout("referrals", "fiscal_year", "referred_on"),
         TableLayout("cbp_public", "vintage", "month_start"),
         TableLayout("border_crossings", "year", "month_start"),
+        TableLayout("ingest_log", "day", "received_at"),
+        TableLayout("scores", "fiscal_year", "scored_at"),
     )
 }
 

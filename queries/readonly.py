@@ -21,6 +21,7 @@ VIEWS = (
     "cbp_public",
     "cbp_public_all",
     "border_crossings",
+    "ingest_log",
     "ports",
     "areas",
     "modes",

@@ -89,3 +89,34 @@ def test_http005_compare_export_needs_compare_mode(client):
     assert "compare mode is off" in off
     on = client.get("/export/explorer-cmp-area.csv?cmp=fytd").get_data(as_text=True)
     assert on.splitlines()[0].startswith("key,name,events_a")
+
+
+def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, monkeypatch):
+    import os
+    import shutil
+    from datetime import date
+
+    from ingest.live.watcher import watch
+    from tests.test_lake_writer import seizures as make_seizures
+
+    lake = tmp_path / "health"
+    shutil.copytree(tiny_lake, lake)
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
+    rows = make_seizures(4, "SZHEALTH", day=date(2025, 12, 20)).drop(
+        "batch_id", "ingested_at", "provenance", "fiscal_year"
+    )
+    rows = rows.with_columns(rows["port_code"].scatter(0, "9999"))  # one unknown port
+    (lake / "inbox").mkdir()
+    rows.write_csv(lake / "inbox" / "seizures-health.csv")
+    os.utime(lake / "inbox" / "seizures-health.csv", (1, 1))
+    watch(lake, once=True)
+
+    assert client.get("/health").status_code == 200
+    from pages import health
+
+    _, summary, _ = health.update_batches()
+    assert "1 batches, 4 rows read" in summary and "1 quarantined" in summary
+    _, reasons, _ = health.update_reasons()
+    assert "port" in reasons.lower()
+    latest = str(health.update_latest())
+    assert "9999" in latest

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_liv001_new_batch_appears_without_reload(dash_duo, internal_app, tiny_lake, tmp_path,
                                                  monkeypatch):  # fmt: skip
-    from ingest.writer import replace_table_files
+    from ingest.live.watcher import watch
 
     lake = tmp_path / "live"
     shutil.copytree(tiny_lake, lake)
@@ -24,14 +25,20 @@ def test_liv001_new_batch_appears_without_reload(dash_duo, internal_app, tiny_la
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?fy=2026&area=tucson-field-office")
     dash_duo.wait_for_text_to_equal("#overview-events-value", "2", timeout=30)
-    dash_duo.wait_for_contains_text("#live-badge", "Updated", timeout=30)
+    dash_duo.wait_for_contains_text("#live-badge", "No live feed", timeout=30)
 
-    batch = make_seizures(3, "LIVE", day=date(2025, 12, 20)).with_columns(
-        ingested_at=datetime.now(UTC).replace(tzinfo=None)
+    # A batch file arrives in the inbox and the watcher takes it through validation.
+    batch = make_seizures(3, "SZLIVE", day=date(2025, 12, 20)).drop(
+        "batch_id", "ingested_at", "provenance", "fiscal_year"
     )
-    replace_table_files("seizures", batch, "batch-live", lake)
+    inbox = lake / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    batch.write_csv(inbox / "seizures-live-test.csv")
+    os.utime(inbox / "seizures-live-test.csv", (1, 1))  # long settled: not still being written
+    watch(lake, once=True)
 
     dash_duo.wait_for_text_to_equal("#overview-events-value", "5", timeout=30)
+    dash_duo.wait_for_contains_text("#live-badge", "Updated", timeout=30)
     dash_duo.wait_for_contains_text("#live-badge", "3 new", timeout=30)
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert query == {"fy": ["2026"], "area": ["tucson-field-office"]}

@@ -1,0 +1,222 @@
+"""Figures of the public pages: a small frame in, a ``go.Figure`` out. No queries, no Dash.
+
+A suppressed value is never drawn as a zero-length bar: the trend draws a hatched, muted bar the
+height of the axis labelled "suppressed"; bar charts write the word where the bar would be; the
+map draws an open grey circle. The map uses plotly's own geography, served from this app's
+``/assets/topojson/`` (no tiles, no CDN).
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
+
+SUPPRESSED_NAME = "Suppressed (value hidden)"
+COMPONENT_COLOURS = {"OFO": PALETTE[0], "USBP": PALETTE[5]}
+COMPONENT_NAMES = {"OFO": "Field office (ports of entry)", "USBP": "Border Patrol sector"}
+
+
+def _figure() -> go.Figure:
+    register_template()
+    return go.Figure(layout={"template": TEMPLATE})
+
+
+def message_figure(message: str) -> go.Figure:
+    fig = _figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def trend_figure(frame: pl.DataFrame, measure: str, label: str) -> go.Figure:
+    """Monthly bars; suppressed months are hatched full-height bars, not zeros."""
+    fig = _figure()
+    shown = frame.filter(~pl.col("suppressed"))
+    hidden = frame.filter(pl.col("suppressed"))
+    fig.add_bar(
+        x=shown["month"].to_list(),
+        y=shown[measure].to_list(),
+        name=label,
+        marker_color=PALETTE[0],
+        hovertemplate="%{x|%b %Y}: %{y:,.0f} " + label.lower() + "<extra></extra>",
+    )
+    if hidden.height:
+        top = max(shown[measure].max() or 0, 1)
+        fig.add_bar(
+            x=hidden["month"].to_list(),
+            y=[top] * hidden.height,
+            name=SUPPRESSED_NAME,
+            marker={"color": "#E4E7EB", "pattern": {"shape": "/", "fgcolor": MUTED}},
+            hovertemplate="%{x|%b %Y}: suppressed<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.1,
+        yaxis_title=label,
+        legend={"orientation": "h", "y": 1.1, "x": 0},
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+    )
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def _suppressed_labels(fig: go.Figure, names: list[str], x: float, horizontal: bool) -> None:
+    if not names:
+        return
+    points = (
+        {"x": [x] * len(names), "y": names} if horizontal else {"x": names, "y": [x] * len(names)}
+    )
+    fig.add_scatter(
+        **points,
+        mode="text",
+        text=["suppressed"] * len(names),
+        textposition="middle right" if horizontal else "top center",
+        textfont={"color": INK, "size": 12},
+        name=SUPPRESSED_NAME,
+        hovertemplate="%{" + ("y" if horizontal else "x") + "}: suppressed<extra></extra>",
+    )
+
+
+def mix_figure(frame: pl.DataFrame) -> go.Figure:
+    """Pounds per drug type (log scale: khat and marijuana outweigh LSD by 10,000 times)."""
+    fig = _figure()
+    ordered = frame.sort(pl.col("lbs").fill_null(0))
+    shown = ordered.filter(~pl.col("suppressed") & (pl.col("lbs") > 0))
+    fig.add_bar(
+        x=shown["lbs"].to_list(),
+        y=shown["drug_type"].to_list(),
+        orientation="h",
+        name="Pounds",
+        marker_color=PALETTE[0],
+        customdata=shown["events"].to_list(),
+        hovertemplate="%{y}: %{x:,.0f} lbs in %{customdata:,} events<extra></extra>",
+    )
+    floor = max((shown["lbs"].min() or 1) / 2, 0.5)
+    hidden = ordered.filter(pl.col("suppressed"))["drug_type"].to_list()
+    _suppressed_labels(fig, hidden, floor, horizontal=True)
+    fig.update_layout(
+        xaxis={"type": "log", "title": "Pounds (log scale)"},
+        yaxis={"categoryorder": "array", "categoryarray": ordered["drug_type"].to_list()},
+        showlegend=False,
+        margin={"l": 8, "r": 24, "t": 8, "b": 8},
+    )
+    return fig
+
+
+def map_figure(frame: pl.DataFrame, measure: str, label: str) -> go.Figure:
+    """Field offices and sectors at their headquarters, sized by ``measure``."""
+    fig = _figure()
+    biggest = max(frame.filter(~pl.col("suppressed"))[measure].max() or 1, 1)
+    for component, colour in COMPONENT_COLOURS.items():
+        part = frame.filter((pl.col("component") == component) & ~pl.col("suppressed"))
+        if part.is_empty():
+            continue
+        sizes = [6 + 34 * math.sqrt((v or 0) / biggest) for v in part[measure].to_list()]
+        fig.add_scattergeo(
+            lon=part["longitude"].to_list(),
+            lat=part["latitude"].to_list(),
+            text=part["name"].to_list(),
+            customdata=part.select("events", "lbs").to_numpy(),
+            name=COMPONENT_NAMES[component],
+            marker={"size": sizes, "color": colour, "opacity": 0.75,
+                    "line": {"width": 1, "color": "#FFFFFF"}},
+            hovertemplate="<b>%{text}</b><br>%{customdata[1]:,.0f} lbs<br>"
+            "%{customdata[0]:,} events<extra></extra>",
+        )  # fmt: skip
+    hidden = frame.filter(pl.col("suppressed"))
+    if hidden.height:
+        fig.add_scattergeo(
+            lon=hidden["longitude"].to_list(),
+            lat=hidden["latitude"].to_list(),
+            text=hidden["name"].to_list(),
+            name=SUPPRESSED_NAME,
+            marker={"size": 9, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": MUTED}},
+            hovertemplate="<b>%{text}</b><br>suppressed<extra></extra>",
+        )
+    fig.update_geos(
+        scope="north america",
+        resolution=110,
+        projection_type="albers",
+        fitbounds="locations",
+        showland=True,
+        landcolor="#F0F2F5",
+        showcountries=True,
+        countrycolor="#9AA5B1",
+        showsubunits=True,
+        subunitcolor="#CBD2D9",
+        showlakes=False,
+        bgcolor="rgba(0,0,0,0)",
+    )
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.02, "x": 0},
+        margin={"l": 0, "r": 0, "t": 8, "b": 8},
+        title=None,
+    )
+    fig.layout.meta = {"measure": label}
+    return fig
+
+
+def doses_figure(frame: pl.DataFrame) -> go.Figure:
+    """A floating bar per fiscal year from the low to the high estimate (log scale), and the
+    "if pure" ceiling as a marker above it."""
+    fig = _figure()
+    shown = frame.filter(~pl.col("suppressed"))
+    years = [f"FY{y}" + (" (provisional)" if p else "") for y, p in
+             zip(frame["fiscal_year"], frame["provisional"], strict=True)]  # fmt: skip
+    labels = dict(zip(frame["fiscal_year"].to_list(), years, strict=True))
+    x = [labels[y] for y in shown["fiscal_year"].to_list()]
+    fig.add_bar(
+        x=x,
+        y=(shown["doses_high"] - shown["doses_low"]).to_list(),
+        base=shown["doses_low"].to_list(),
+        name="Estimated range",
+        marker_color=PALETTE[0],
+        customdata=shown.select("doses_low", "doses_high").to_numpy(),
+        hovertemplate="%{x}: %{customdata[0]:,.0f} to %{customdata[1]:,.0f} doses<extra></extra>",
+    )
+    fig.add_scatter(
+        x=x,
+        y=shown["doses_if_pure"].to_list(),
+        mode="markers",
+        name="If it were pure fentanyl (ceiling)",
+        marker={"symbol": "diamond", "size": 10, "color": PALETTE[5]},
+        hovertemplate="%{x}: %{y:,.0f} if pure<extra></extra>",
+    )
+    hidden = [labels[y] for y in frame.filter(pl.col("suppressed"))["fiscal_year"].to_list()]
+    low = shown["doses_low"].min() if shown.height else 1
+    _suppressed_labels(fig, hidden, max(low or 1, 1), horizontal=False)
+    fig.update_layout(
+        yaxis={"type": "log", "title": "Potentially lethal doses (log scale)"},
+        xaxis={"categoryorder": "array", "categoryarray": years},
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+    )
+    return fig
+
+
+def modes_figure(frame: pl.DataFrame) -> go.Figure:
+    """Events per mode of transport, all categories together."""
+    fig = _figure()
+    ordered = frame.sort(pl.col("events").fill_null(0))
+    shown = ordered.filter(~pl.col("suppressed"))
+    fig.add_bar(
+        x=shown["events"].to_list(),
+        y=shown["mode"].to_list(),
+        orientation="h",
+        name="Events",
+        marker_color=PALETTE[2],
+        hovertemplate="%{y}: %{x:,} events<extra></extra>",
+    )
+    _suppressed_labels(fig, ordered.filter(pl.col("suppressed"))["mode"].to_list(), 0, True)
+    fig.update_layout(
+        xaxis_title="Seizure events",
+        yaxis={"categoryorder": "array", "categoryarray": ordered["mode"].to_list()},
+        showlegend=False,
+        margin={"l": 8, "r": 24, "t": 8, "b": 8},
+    )
+    return fig

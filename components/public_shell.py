@@ -1,0 +1,139 @@
+"""The public app: a separate, read-only Dash instance over the public extract only.
+
+It is built from ``public_pages/`` and the ``components/public_*`` modules, which import nothing
+internal: the internal pages, the filter bar, live updates, cross-filtering and the exports are
+never imported in a public process, so their callbacks do not exist there. Its data is the
+disclosure-controlled extract in ``$CHOKEPOINT_DATA/public/``, read through a DuckDB database
+confined to that folder. The pages render from the URL on the server (``layout(**query)``), so
+the only callback of its own rewrites the URL when a filter changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, dcc, html
+
+from components.public_http import page_paths, register_public_http
+from components.public_ui import ANY, FILTER
+from components.theme import register_template
+from queries.public_extract import KEYS
+
+ROOT = Path(__file__).resolve().parents[1]
+URL = "public-url"
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body class="public-app">
+        <a class="skip-link" href="#main">Skip to the figures</a>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
+
+def navbar() -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("Chokepoint · public view", href="/", className="fw-bold"),
+                dbc.NavbarToggler(id="public-nav-toggle"),
+                dbc.Collapse(dbc.Nav(links, navbar=True), id="public-nav", navbar=True),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        expand="lg",
+        className="mb-3",
+    )
+
+
+def shell() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=URL, refresh="callback-nav"),
+            html.Header(navbar()),
+            html.Main(dbc.Container(dash.page_container, fluid="lg"), id="main", tabIndex="-1"),
+            html.Footer(
+                dbc.Container(
+                    html.P(
+                        "Public, read-only view of aggregated seizure statistics. Methods, "
+                        "sources and what the numbers do and do not mean: see Methods.",
+                        className="small mb-0",
+                    ),
+                    fluid="lg",
+                ),
+                className="public-footer py-3 mt-4",
+            ),
+        ]
+    )
+
+
+def create_public_app(name: str) -> Dash:
+    """The public app; ``name`` is the importing module's name, which Dash uses to find the
+    project root (and so the ``public_pages`` package)."""
+    register_template()
+    app = Dash(
+        name,
+        use_pages=True,
+        pages_folder=str(ROOT / "public_pages"),
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        title="Chokepoint · public view",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        index_string=INDEX,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": "Drug seizures at U.S. borders, from CBP data."},
+        ],
+    )
+    app.layout = shell
+
+    @app.callback(
+        Output(URL, "href"),
+        Input({"type": FILTER, "key": ALL}, "value"),
+        State({"type": FILTER, "key": ALL}, "id"),
+        State(URL, "pathname"),
+        prevent_initial_call=True,
+    )
+    def apply_filters(values: list[str | None], ids: list[dict], pathname: str | None) -> str:
+        """A changed filter becomes a new URL; the page renders from it on the server."""
+        query = {
+            i["key"]: v
+            for i, v in zip(ids, values, strict=True)
+            if v and v != ANY and i["key"] in KEYS
+        }
+        path = pathname if pathname in page_paths() else "/"
+        return path + (f"?{urlencode(query)}" if query else "")
+
+    @app.callback(
+        Output("public-nav", "is_open"),
+        Input("public-nav-toggle", "n_clicks"),
+        State("public-nav", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_menu(_clicks: int | None, is_open: bool | None) -> bool:
+        """The navigation folds into a menu button on a phone."""
+        return not is_open
+
+    register_public_http(app)
+    return app

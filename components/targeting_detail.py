@@ -1,0 +1,268 @@
+"""One shipment of the queue in full: why it scored, its parties' history, similar seizures, and
+the analyst's feedback buttons ("examined — seized / clean") that teach the next training run.
+
+The feedback controls are part of the static layout (hidden until a row is selected), so their
+callback never depends on components that come and go with the detail.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components import format as fmt
+from components.targeting_queue import GRID
+from queries import reference
+from queries import targeting as queue_queries
+from queries.gateway import QueryError
+from targeting import store
+from targeting.rules import RULE_BY_NAME
+
+SELECTED = "targeting-selected"
+DETAIL = "targeting-detail"
+FEEDBACK = "targeting-feedback"
+SEIZED = "targeting-feedback-seized"
+CLEAN = "targeting-feedback-clean"
+NOTE = "targeting-feedback-note"
+STATUS = "targeting-feedback-status"
+PARTY_NAMES = {"shipper": "Shipper", "consignee": "Consignee", "address": "Delivery address"}
+NOTHING = [html.P("No shipment selected.", className="small text-muted mb-0")]
+
+
+def layout() -> dbc.Card:
+    feedback = html.Div(
+        [
+            html.H3("Exam result", className="h6 mt-3 mb-1"),
+            dbc.Input(
+                id=NOTE,
+                placeholder="Note (optional)",
+                maxLength=store.MAX_NOTE,
+                size="sm",
+                className="mb-2",
+            ),  # fmt: skip
+            dbc.Button(
+                "Examined — seized", id=SEIZED, color="danger", size="sm", className="me-2"
+            ),  # fmt: skip
+            dbc.Button("Examined — clean", id=CLEAN, color="success", size="sm"),
+            html.P(id=STATUS, className="small mt-2 mb-0", **{"aria-live": "polite"}),
+        ],
+        id=FEEDBACK,
+        style={"display": "none"},
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.H2("Shipment", className="h6 mb-0")),
+            dbc.CardBody(
+                [
+                    dcc.Store(id=SELECTED),
+                    html.Div(NOTHING, id=DETAIL, **{"aria-live": "polite"}),
+                    feedback,
+                ]
+            ),
+        ],
+        className="targeting-detail-card",
+    )
+
+
+def _pairs(rows: list[tuple[str, object]]) -> html.Dl:
+    items = []
+    for label, value in rows:
+        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
+        items.append(html.Dd(value if value not in (None, "") else "–", className="col-7 mb-1"))
+    return html.Dl(items, className="row small mb-0")
+
+
+def _country(code: str | None) -> str:
+    return reference.country_names().get(code, code) if code else "direct"
+
+
+def chips(flags: list[str]) -> list:
+    return [
+        html.Span(
+            RULE_BY_NAME[n].label,
+            className="badge rounded-pill text-bg-warning me-1",
+            title=RULE_BY_NAME[n].description,
+        )  # fmt: skip
+        for n in flags
+        if n in RULE_BY_NAME
+    ]
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Table | html.P:
+    if not rows:
+        return html.P("None.", className="small text-muted mb-0")
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
+    body = html.Tbody(
+        [html.Tr([html.Td(queue_queries.iso(r.get(k))) for k, _ in columns]) for r in rows]
+    )
+    return html.Table([head, body], className="table table-sm small mb-2")
+
+
+def _history(parties: dict[str, dict]) -> list:
+    """One column per party: its record before this arrival and its latest shipments."""
+    blocks = []
+    for party, info in parties.items():
+        seen = queue_queries.iso(info["first_seen"])[:10] if info["first_seen"] else "never"
+        blocks.append(
+            html.Div(
+                [
+                    html.P(
+                        [
+                            html.Strong(f"{PARTY_NAMES[party]} {info['id']}: "),
+                            f"{fmt.whole(info['shipments'])} earlier shipments, "
+                            f"{fmt.whole(info['examined'])} examined, "
+                            f"{fmt.whole(info['seized'])} seized; first seen {seen}.",
+                        ],
+                        className="small mb-1",
+                    ),
+                    _table(
+                        info["latest"],
+                        [
+                            ("arrived_at", "Arrived"),
+                            ("hts_code", "HTS"),
+                            ("description", "Description"),
+                            ("outcome", "Outcome"),
+                            ("commodity", "Seized"),
+                        ],
+                    ),
+                ],  # fmt: skip
+                className="targeting-party",
+            )
+        )
+    return [dbc.Col(block, lg=4) for block in blocks]
+
+
+def detail_panel(shipment_id: str | None) -> list:
+    """The detail of one shipment of the queue."""
+    if not shipment_id:
+        return NOTHING
+    try:
+        shipment = queue_queries.shipment_detail(shipment_id)
+        if shipment is None:
+            return [dbc.Alert(f"No shipment {shipment_id[:64]!r}.", color="warning")]
+        parties = queue_queries.party_history(shipment)
+        similar = queue_queries.similar_seizures(shipment)
+    except QueryError as exc:
+        return [dbc.Alert(f"The shipment could not be loaded: {exc}", color="danger")]
+    score = shipment.get("score")
+    weight = shipment["declared_weight_kg"] or 0
+    per_kg = shipment["declared_value_usd"] / weight if weight else None
+    reasons = [r for r in (shipment.get("reasons") or "").split(" · ") if r]
+    verdict = store.feedback_for(shipment_id)
+    facts = [
+        ("Arrived", queue_queries.iso(shipment["arrived_at"]) + " UTC"),
+        ("Port", reference.port_names().get(shipment["port_code"], shipment["port_code"])),
+        ("Mode", reference.mode_names().get(shipment["mode"], shipment["mode"])),
+        ("Route", f"{_country(shipment['origin_country'])} → "
+                  f"{_country(shipment['transit_country'])} → {shipment['port_code']}"),
+        ("Goods", f"{shipment['hts_code']} · {shipment['description']}"),
+        ("Value, weight", f"US${shipment['declared_value_usd']:,.2f}, {weight:,.2f} kg"
+                          + (f" (US${per_kg:,.2f}/kg)" if per_kg else "")),
+        ("Consignee", f"{shipment['consignee_name']} ({shipment['consignee_id']})"),
+        ("Entry type", shipment["entry_type"]),
+        ("Master carton / preprinted label",
+         f"{'yes' if shipment['master_carton'] else 'no'} / "
+         f"{'yes' if shipment['preprinted_domestic_label'] else 'no'}"),
+        ("DEA transaction id", shipment["dea_transaction_id"]),
+        ("Outcome in the lake", shipment["outcome"]),
+    ]  # fmt: skip
+    header = [
+        html.H3(f"Shipment {shipment['shipment_id']}", className="h6 mb-0 me-2"),
+        html.Span(
+            "not scored yet" if score is None else f"score {score:.1%}",
+            className="badge text-bg-dark me-2",
+        ),
+        html.Span("Synthetic record", className="badge synthetic-badge"),
+    ]
+    why = [html.Li(r) for r in reasons] or [html.Li("Nothing pushed this score up.")]
+    section = "h6 mt-2 mb-1"
+    return [
+        html.Div(header, className="d-flex align-items-center mb-2 targeting-detail-head"),
+        html.Div(chips(shipment.get("flags") or []), className="mb-2 targeting-detail-chips"),
+        dbc.Row(
+            [
+                dbc.Col([html.H4("Declared", className=section), _pairs(facts)], lg=5),
+                dbc.Col(
+                    [
+                        html.H4("Why this score", className=section),
+                        html.Ul(why, className="small mb-2"),
+                        html.P(
+                            f"Model {shipment.get('model_version') or '–'}.",
+                            className="small text-muted mb-2",
+                        ),  # fmt: skip
+                        html.H4("Similar past seizures", className=section),
+                        _table(
+                            similar,
+                            [
+                                ("arrived_at", "Arrived"),
+                                ("hts_code", "HTS"),
+                                ("origin_country", "Origin"),
+                                ("port_code", "Port"),
+                                ("commodity", "Seized"),
+                            ],
+                        ),
+                    ],  # fmt: skip
+                    lg=4,
+                ),
+                dbc.Col(
+                    [html.H4("Parties' history", className=section), *_history(parties)], lg=4
+                ),  # fmt: skip
+            ],
+            className="g-3",
+        ),
+        html.P(
+            f"Analyst feedback: {verdict['verdict']} ({verdict['created_at']} UTC)."
+            if verdict
+            else "No analyst feedback yet.",
+            className="small text-muted mt-2 mb-0 targeting-verdict",
+        ),
+    ]
+
+
+@callback(
+    Output(SELECTED, "data"),
+    Input(GRID, "cellClicked"),
+    Input(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def _select(clicked, selected):
+    if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked and clicked.get("rowId"):
+        return clicked["rowId"]
+    if isinstance(selected, list) and selected:
+        return selected[0].get("shipment_id")
+    raise PreventUpdate
+
+
+@callback(
+    Output(DETAIL, "children"),
+    Output(FEEDBACK, "style"),
+    Output(STATUS, "children"),
+    Input(SELECTED, "data"),
+)
+def _detail(shipment_id):
+    shown = {"display": "block"} if shipment_id else {"display": "none"}
+    return detail_panel(shipment_id), shown, ""
+
+
+@callback(
+    Output(STATUS, "children", allow_duplicate=True),
+    Output(NOTE, "value"),
+    Input(SEIZED, "n_clicks"),
+    Input(CLEAN, "n_clicks"),
+    State(SELECTED, "data"),
+    State(NOTE, "value"),
+    prevent_initial_call=True,
+)
+def _feedback(_seized, _clean, shipment_id, note):
+    if ctx.triggered_id not in (SEIZED, CLEAN) or not shipment_id:
+        raise PreventUpdate
+    verdict = "seized" if ctx.triggered_id == SEIZED else "clean"
+    try:
+        store.add_feedback(shipment_id, verdict, note or "")
+    except store.StoreError as exc:
+        return str(exc), no_update
+    return (
+        f"Saved: {shipment_id} examined — {verdict}. The next training run uses this label.",
+        "",
+    )

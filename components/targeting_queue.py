@@ -1,0 +1,226 @@
+"""The targeting queue: arriving shipments ranked by score, with a chip per red flag that fired.
+
+Same machinery as the records grid (``components.records_grid``): AG Grid's infinite row model asks
+for one block at a time, DuckDB ranks and pages, the URL's filters are read as State so a stale
+block request is never answered for another view. The grid refreshes in place when the shipments
+or scores tables change (a new batch arrived and was scored) or a watch is saved.
+
+Chips are HTML badges rendered by the grid's markdown renderer; their text comes only from the
+fixed rule registry, never from shipment data, so allowing HTML there cannot inject anything.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components import format as fmt
+from components import url_state
+from components.filter_bar import URL
+from components.live import store_id
+from queries import targeting as queue_queries
+from queries.gateway import QueryError
+from queries.records import GridModelError
+from queries.targeting_watch import watch_sql
+from targeting import store
+from targeting.rules import RULE_BY_NAME
+
+PREFIX = "targeting-queue"
+GRID = f"{PREFIX}-grid"
+COUNT = f"{PREFIX}-count"
+WATCH_VERSION = "targeting-watch-version"
+PAGE_SIZE = 50
+EMPTY = {"rowData": [], "rowCount": 0}
+WATCH_ROW_STYLE = {"backgroundColor": "#fff3cd"}
+
+
+def chip_html(flags: list[str], watch_hits: list[int]) -> str:
+    """Badges for the rules that fired and, first, one for watchlist hits."""
+    chips = []
+    if watch_hits:
+        n = len(watch_hits)
+        chips.append(
+            f'<span class="badge rounded-pill text-bg-primary me-1 targeting-chip-watch">'
+            f"★ Watchlist{f' ×{n}' if n > 1 else ''}</span>"
+        )
+    for name in flags:
+        rule = RULE_BY_NAME.get(name)
+        if rule is None:
+            continue
+        chips.append(
+            f'<span class="badge rounded-pill text-bg-warning me-1 targeting-chip" '
+            f'title="{escape(rule.name)}">{escape(rule.label)}</span>'
+        )
+    return "".join(chips)
+
+
+def column_defs() -> list[dict]:
+    widths = {"score": 90, "shipment_id": 150, "description": 200, "chips": 330}
+    defs = [
+        {
+            "field": "score",
+            "headerName": "Score",
+            "pinned": "left",
+            "type": "rightAligned",
+            "valueFormatter": {
+                "function": "params.value == null ? 'not scored' : "
+                "(params.value * 100).toFixed(1) + '%'"
+            },
+        },
+        {"field": "chips", "headerName": "Red flags", "cellRenderer": "markdown",
+         "sortable": False, "autoHeight": False},
+    ]  # fmt: skip
+    for column in queue_queries.QUEUE_COLUMNS:
+        if column.key == "score":
+            continue
+        spec = {"field": column.key, "headerName": column.label}
+        if column.kind == "number":
+            spec["type"] = "rightAligned"
+        defs.append(spec)
+    for spec in defs:
+        spec.setdefault("sortable", True)
+        spec["colId"] = spec["field"]
+        if spec["field"] in widths:
+            spec["width"] = widths[spec["field"]]
+    return defs
+
+
+def layout() -> dbc.Card:
+    grid = dag.AgGrid(
+        id=GRID,
+        rowModelType="infinite",
+        columnDefs=column_defs(),
+        defaultColDef={"resizable": True, "minWidth": 80, "filter": False},
+        getRowId="params.data.shipment_id",
+        dangerously_allow_code=True,
+        getRowStyle={
+            "styleConditions": [
+                {
+                    "condition": "params.data && params.data.watch_hits && "
+                    "params.data.watch_hits.length > 0",
+                    "style": WATCH_ROW_STYLE,
+                }
+            ]
+        },
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 10,
+            "maxConcurrentDatasourceRequests": 1,
+            "rowSelection": {
+                "mode": "singleRow",
+                "checkboxes": False,
+                "enableClickSelection": True,
+            },
+            "localeText": {"noRowsToShow": "No scored shipments arrive in this window."},
+        },  # fmt: skip
+        style={"height": "480px"},
+        className="targeting-queue",
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.Div(
+                    [
+                        html.H2("Ranked queue", className="h6 mb-0 me-2"),
+                        html.Span("Synthetic records", className="badge synthetic-badge"),
+                    ],
+                    className="d-flex align-items-center",
+                )
+            ),
+            dbc.CardBody(
+                [
+                    html.P(id=COUNT, className="small text-muted mb-2", **{"aria-live": "polite"}),
+                    grid,
+                    html.P(
+                        "Highest score first: the share of examined shipments like this one "
+                        "that were seized. Chips name the red flags that fired; highlighted rows "
+                        "hit a watchlist. Select a row for the shipment, its parties' history "
+                        "and similar past seizures.",
+                        className="small text-muted mt-2 mb-0",
+                    ),
+                    dcc.Store(id=f"{PREFIX}-refreshed"),
+                ]
+            ),
+        ],
+        className="targeting-queue-card",
+    )
+
+
+def queue_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
+    """The block a getRowsRequest asks for under the URL's filters, and the count line."""
+    if not request:
+        raise PreventUpdate
+    view, error = url_state.parse_view(search)
+    if error:
+        return EMPTY, f"No shipments shown: {error}"
+    watches = watch_sql(store.watches())
+    try:
+        rows, total = queue_queries.fetch_queue(
+            view.filters,
+            request.get("startRow", 0),
+            request.get("endRow", PAGE_SIZE),
+            request.get("sortModel"),
+            watches,
+        )
+    except GridModelError as exc:
+        return EMPTY, str(exc)
+    except QueryError as exc:
+        return EMPTY, f"The queue could not be loaded: {exc}"
+    for row in rows:
+        row["chips"] = chip_html(row["flags"], row["watch_hits"])
+    span = queue_queries.window(view.filters)
+    when = f" arriving {span[0]:%d %b %Y} – {span[1]:%d %b %Y}" if span else ""
+    noun = "shipment" if total == 1 else "shipments"
+    return {"rowData": rows, "rowCount": total}, f"{fmt.whole(total)} synthetic {noun}{when}."
+
+
+PURGE_ON_CHANGE = """
+async function(_trigger, gridId) {
+    const api = await dash_ag_grid.getApiAsync(gridId);
+    api.paginationGoToFirstPage();
+    api.purgeInfiniteCache();
+    return Date.now();
+}
+"""
+REFRESH_IN_PLACE = """
+async function(_a, _b, _c, gridId) {
+    const api = await dash_ag_grid.getApiAsync(gridId);
+    api.refreshInfiniteCache();
+    return Date.now();
+}
+"""
+
+
+@callback(
+    Output(GRID, "getRowsResponse"),
+    Output(COUNT, "children"),
+    Input(GRID, "getRowsRequest"),
+    State(URL, "search"),
+)
+def _rows(request, search):
+    return queue_rows(request, search)
+
+
+clientside_callback(
+    PURGE_ON_CHANGE,
+    Output(f"{PREFIX}-refreshed", "data"),
+    Input(URL, "search"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    REFRESH_IN_PLACE,
+    Output(f"{PREFIX}-refreshed", "data", allow_duplicate=True),
+    Input(store_id("shipments"), "data"),
+    Input(store_id("scores"), "data"),
+    Input(WATCH_VERSION, "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)

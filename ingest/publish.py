@@ -1,0 +1,388 @@
+"""``python -m ingest publish``: the public extract, built from the lake, aggregates only.
+
+The public app never sees the lake. This step writes everything it may show into
+``<data>/public/``, already disclosure-controlled (``ingest/disclosure.py``):
+
+- ``cbp_cube``: CBP's published drug seizures (nationwide publication, OFO + USBP, the newest
+  vintage of each fiscal year), per fiscal year x month / fiscal year / fiscal-year-to-date x
+  field office or sector / region / nation x drug type / all drugs;
+- ``modes_cube``: national totals per fiscal year x commodity category x mode of transport from
+  the internal (modelled) seizure events, where they pass the count and dominance rules;
+- ``areas``: names, regions and map positions of the field offices and sectors.
+
+Nothing below these aggregates is written: no event, no port, no day, no shipment, no party.
+Suppressed cells have null values and ``suppressed = true``.
+
+Writes are atomic: the files go to a hidden temporary folder, which is renamed to
+``v-<content digest>/``; then ``manifest.json`` (the version, its folder, the as-of date, the
+CBP vintages, the rule) is replaced with an atomic rename. A reader sees the old extract or the
+new one, never a mix. Publishing the same lake twice gives the same version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+import settings
+from ingest.disclosure import Dimension, Rule, build_cube, suppress
+from ingest.writer import write_bytes_atomic, write_parquet_atomic
+from queries import reference
+from queries.gateway import Gateway
+from queries.lake import data_version
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+NATION = "United States"
+ALL_DRUGS = "All drugs"
+ALL_CATEGORIES = "All categories"
+ALL_MODES = "All modes"
+FY_TOTAL = "FY"
+FYTD_TOTAL = "FYTD"
+KEEP_OLD_VERSIONS = 1  # the previous extract stays for requests already reading it
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    version: str
+    folder: Path
+    fiscal_years: tuple[int, ...]
+    cbp_through: date
+    cells: int
+    suppressed: int
+    modes_cells: int
+    modes_suppressed: int
+
+    def summary(self) -> str:
+        return (
+            f"public extract {self.version}: FY{self.fiscal_years[0]}-FY{self.fiscal_years[-1]}, "
+            f"CBP through {self.cbp_through:%b %Y}; {self.cells:,} CBP cells "
+            f"({self.suppressed:,} suppressed), {self.modes_cells:,} modelled mode cells "
+            f"({self.modes_suppressed:,} suppressed) -> {self.folder}"
+        )
+
+
+def public_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or settings.data_dir()) / "public"
+
+
+def default_rule() -> Rule:
+    return Rule(min_events=settings.get("public_min_events"))
+
+
+# -- CBP public data ----------------------------------------------------------------------
+def _cbp_leaf_cells(gw: Gateway) -> pl.DataFrame:
+    """Events and pounds per fiscal year, month, field office or sector and drug type (CBP's
+    Land Only / Other split is summed away)."""
+    return gw.frame(
+        """
+        SELECT fiscal_year::INTEGER AS fiscal_year, month_start, area_id, drug_type,
+               bool_or(fy_partial) AS fy_partial,
+               sum(events)::BIGINT AS events, sum(lbs::DECIMAL(18, 4))::DOUBLE AS lbs
+        FROM cbp_public
+        WHERE publication = ? AND component IN ('OFO', 'USBP')
+        GROUP BY ALL
+        """,
+        ["nationwide"],
+    )
+
+
+def _vintages(gw: Gateway) -> list[dict]:
+    frame = gw.frame(
+        """
+        SELECT DISTINCT fiscal_year::INTEGER AS fiscal_year, vintage, source_file,
+               vintage_through
+        FROM cbp_public WHERE publication = ? ORDER BY fiscal_year
+        """,
+        ["nationwide"],
+    )
+    return [
+        {**row, "vintage_through": row["vintage_through"].isoformat()}
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def _geo_dimension() -> Dimension:
+    areas = reference.areas()
+    regions = tuple(
+        (r, tuple(areas.filter(pl.col("region") == r)["area_id"].to_list()))
+        for r in reference.REGIONS
+    )
+    return Dimension(
+        "geo", tuple(areas["area_id"].to_list()), regions + ((NATION, reference.REGIONS),)
+    )
+
+
+def _months_of(fiscal_year: int, through: date | None) -> tuple[str, ...]:
+    """The fiscal year's months as ``YYYY-MM``, October first, up to ``through``."""
+    months = []
+    for i in range(12):
+        year, month = (fiscal_year - 1, 10 + i) if i < 3 else (fiscal_year, i - 2)
+        if through is not None and date(year, month, 1) > through:
+            break
+        months.append(f"{year:04d}-{month:02d}")
+    return tuple(months)
+
+
+def cbp_cube_frame(leaves: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    """The disclosure-controlled CBP cube over every fiscal year of ``leaves``."""
+    geo = _geo_dimension()
+    drugs = Dimension(
+        "drug_type", reference.CBP_DRUG_TYPES, ((ALL_DRUGS, reference.CBP_DRUG_TYPES),)
+    )
+    through = leaves["month_start"].max()
+    open_years = set(leaves.filter(pl.col("fy_partial"))["fiscal_year"].unique().to_list())
+    open_fy = max(open_years) if open_years else None
+    ytd = len(_months_of(open_fy, through)) if open_fy else None
+    frames = []
+    for fy in sorted(leaves["fiscal_year"].unique().to_list()):
+        months = _months_of(fy, through if fy == open_fy else None)
+        totals: tuple = ((FY_TOTAL, months),)
+        if open_fy is not None and fy == open_fy - 1:
+            totals += ((FYTD_TOTAL, months[:ytd]),)
+        period = Dimension("period", months, totals)
+        base = leaves.filter(pl.col("fiscal_year") == fy).select(
+            pl.col("month_start").dt.strftime("%Y-%m").alias("period"),
+            pl.col("area_id").alias("geo"),
+            "drug_type",
+            "events",
+            "lbs",
+        )
+        cube = build_cube(base, (period, geo, drugs))
+        hidden = suppress(cube, rule)
+        frames.append(
+            cube.keys().with_columns(
+                pl.lit(fy, pl.Int32).alias("fiscal_year"),
+                pl.lit(fy == open_fy).alias("fy_partial"),
+                pl.Series("events", cube.events).cast(pl.Int64),
+                pl.Series("lbs", cube.lbs).round(2),
+                pl.Series("suppressed", hidden),
+            )
+        )
+    return _label_cbp(pl.concat(frames))
+
+
+def _label_cbp(cube: pl.DataFrame) -> pl.DataFrame:
+    areas = reference.areas().select("area_id", "region", "component")
+    level = (
+        pl.when(pl.col("geo") == NATION)
+        .then(pl.lit("nation"))
+        .when(pl.col("geo").is_in(list(reference.REGIONS)))
+        .then(pl.lit("region"))
+        .otherwise(pl.lit("area"))
+    )
+    kind = (
+        pl.when(pl.col("period") == FY_TOTAL)
+        .then(pl.lit("fy"))
+        .when(pl.col("period") == FYTD_TOTAL)
+        .then(pl.lit("fytd"))
+        .otherwise(pl.lit("month"))
+    )
+    return (
+        cube.with_columns(level.alias("geo_level"), kind.alias("period_kind"))
+        .join(areas, left_on="geo", right_on="area_id", how="left")
+        .with_columns(
+            pl.when(pl.col("geo_level") == "region")
+            .then(pl.col("geo"))
+            .otherwise(pl.col("region"))
+            .alias("region"),
+            pl.when(pl.col("period_kind") == "month")
+            .then(pl.col("period").str.to_date("%Y-%m", strict=False))
+            .alias("month_start"),
+            pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("events")).alias("events"),
+            pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("lbs")).alias("lbs"),
+        )
+        .select(
+            "fiscal_year",
+            "fy_partial",
+            "period",
+            "period_kind",
+            "month_start",
+            "geo_level",
+            "geo",
+            "region",
+            "component",
+            "drug_type",
+            "events",
+            "lbs",
+            "suppressed",
+        )  # fmt: skip
+        .sort("fiscal_year", "period_kind", "period", "geo_level", "geo", "drug_type")
+    )
+
+
+# -- modelled seizure events: national totals by category and mode ------------------------
+def modes_cube_frame(gw: Gateway, rule: Rule) -> pl.DataFrame:
+    """Events and pounds per fiscal year x category x mode, with count and dominance rules."""
+    if not gw.has("seizures"):
+        return pl.DataFrame()
+    leaves = gw.frame(
+        """
+        SELECT fiscal_year::INTEGER AS fiscal_year, category, mode, count(*)::BIGINT AS events,
+               coalesce(sum(round(lbs, 4)::DECIMAL(18, 4)), 0)::DOUBLE AS lbs,
+               max(lbs) AS largest_lbs, max(event_date) AS through
+        FROM seizures GROUP BY ALL
+        """
+    )
+    categories = Dimension(
+        "category", reference.CATEGORIES, ((ALL_CATEGORIES, reference.CATEGORIES),)
+    )
+    modes = tuple(reference.modes()["mode"].to_list())
+    mode = Dimension("mode", modes, ((ALL_MODES, modes),))
+    open_fy = leaves["fiscal_year"].max()
+    frames = []
+    for fy in sorted(leaves["fiscal_year"].unique().to_list()):
+        part = leaves.filter(pl.col("fiscal_year") == fy)
+        cube = build_cube(part, (categories, mode))
+        hidden = suppress(cube, rule)
+        frames.append(
+            cube.keys().with_columns(
+                pl.lit(fy, pl.Int32).alias("fiscal_year"),
+                pl.lit(fy == open_fy).alias("fy_partial"),
+                pl.lit(part["through"].max()).alias("through"),
+                pl.when(pl.Series(hidden)).then(None).otherwise(pl.Series(cube.events)).alias("events"),
+                pl.when(pl.Series(hidden)).then(None).otherwise(pl.Series(cube.lbs).round(2)).alias("lbs"),
+                pl.Series("suppressed", hidden),
+            )
+        )  # fmt: skip
+    return pl.concat(frames).sort("fiscal_year", "category", "mode")
+
+
+def areas_frame() -> pl.DataFrame:
+    """Labels and map positions of the field offices and sectors (public reference data)."""
+    names = reference.area_names()
+    return reference.areas().select(
+        "area_id",
+        pl.col("area_id").replace_strict(names).alias("name"),
+        "component",
+        "region",
+        "kind",
+        "latitude",
+        "longitude",
+    )
+
+
+# -- writing ------------------------------------------------------------------------------
+def _digest(frames: dict[str, pl.DataFrame], rule: Rule) -> str:
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(f"{FORMAT}:{rule.min_events}:{rule.dominance};".encode())
+    for name, frame in sorted(frames.items()):
+        digest.update(name.encode())
+        digest.update(frame.write_csv().encode())
+    return digest.hexdigest()
+
+
+def _write_version(root: Path, version: str, frames: dict[str, pl.DataFrame]) -> Path:
+    """Write the files under a hidden name, then rename the folder into place in one step."""
+    final = root / f"v-{version}"
+    if final.is_dir():
+        return final
+    staging = root / f".staging-{uuid.uuid4().hex[:8]}"
+    try:
+        for name, frame in frames.items():
+            write_parquet_atomic(frame.to_arrow(), staging / f"{name}.parquet")
+        os.replace(staging, final)
+        _fsync(root)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _fsync(folder: Path) -> None:
+    """Make the rename itself durable, not only the files."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _retire_old(root: Path, current: str) -> None:
+    """Keep the current extract and the previous one; anything older goes."""
+    olds = sorted(
+        (p for p in root.glob("v-*") if p.is_dir() and p.name != f"v-{current}"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for path in olds[KEEP_OLD_VERSIONS:]:
+        shutil.rmtree(path, ignore_errors=True)
+    for path in root.glob(".staging-*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(data_dir: Path | None = None) -> dict | None:
+    try:
+        return json.loads((public_dir(data_dir) / MANIFEST).read_text())
+    except FileNotFoundError:
+        return None
+
+
+def publish(data_dir: Path | None = None, rule: Rule | None = None) -> PublishReport:
+    """Build the extract from the lake in ``data_dir`` and make it the public one."""
+    data_dir = data_dir or settings.data_dir()
+    rule = rule or default_rule()
+    gw = Gateway(data_dir)
+    if not gw.has("cbp_public"):
+        raise RuntimeError("no CBP public data in the lake: run `python -m ingest import-cbp`")
+    leaves = _cbp_leaf_cells(gw)
+    frames = {
+        "cbp_cube": cbp_cube_frame(leaves, rule),
+        "modes_cube": modes_cube_frame(gw, rule),
+        "areas": areas_frame(),
+    }
+    frames = {k: v for k, v in frames.items() if not v.is_empty()}
+    version = _digest(frames, rule)
+    root = public_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    folder = _write_version(root, version, frames)
+    through: date = leaves["month_start"].max()
+    cube = frames["cbp_cube"]
+    modes = frames.get("modes_cube", pl.DataFrame({"suppressed": [], "through": []}))
+    open_years = cube.filter(pl.col("fy_partial"))["fiscal_year"].unique().to_list()
+    manifest = {
+        "format": FORMAT,
+        "version": version,
+        "folder": folder.name,
+        "files": {name: f"{folder.name}/{name}.parquet" for name in frames},
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "as_of": date(through.year, through.month, monthrange(through.year, through.month)[1])
+        .isoformat(),
+        "lake_version": data_version(data_dir),
+        "cbp": {
+            "publication": "nationwide",
+            "components": ["OFO", "USBP"],
+            "through": through.isoformat(),
+            "open_fiscal_year": max(open_years) if open_years else None,
+            "fiscal_years": sorted(cube["fiscal_year"].unique().to_list()),
+            "vintages": _vintages(gw),
+        },
+        "modelled": {
+            "as_of": modes["through"].max().isoformat() if modes.height else None,
+            "fiscal_years": sorted(modes["fiscal_year"].unique().to_list()) if modes.height else [],
+        },
+        "rule": {"min_events": rule.min_events, "dominance": rule.dominance},
+        "suppressed": {name: int(f["suppressed"].sum()) for name, f in frames.items()
+                       if "suppressed" in f.columns},
+    }  # fmt: skip
+    write_bytes_atomic(json.dumps(manifest, indent=1).encode(), root / MANIFEST)
+    _retire_old(root, version)
+    return PublishReport(
+        version=version,
+        folder=folder,
+        fiscal_years=tuple(manifest["cbp"]["fiscal_years"]),
+        cbp_through=through,
+        cells=cube.height,
+        suppressed=int(cube["suppressed"].sum()),
+        modes_cells=modes.height,
+        modes_suppressed=int(modes["suppressed"].sum()) if modes.height else 0,
+    )

@@ -1,0 +1,124 @@
+"""Targeting: which arriving shipments to examine first, why, and which threats are emerging.
+
+The ranked queue and the shipment detail follow the URL's filters (port, mode, countries, dates;
+without dates, the last week of arrivals) and refresh themselves when a batch arrives and is
+scored. The emerging-threats, watchlist and model cards each have their own callback, like every
+other page; none holds SQL.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, callback, html
+
+from components import targeting_detail, targeting_queue, targeting_watch, url_state
+from components.filter_bar import URL
+from components.live import versions
+from components.targeting_cards import card, emerging_content, model_content
+from queries import targeting as queue_queries
+from queries.filters import SHIPMENT_TARGET, SPEC_BY_KEY
+from queries.gateway import QueryError, default_gateway
+from targeting import emerging, scoring
+
+PAGE = "targeting"
+dash.register_page(__name__, path="/targeting", name="Targeting", title="Chokepoint · Targeting",
+                   order=2)  # fmt: skip
+NOT_APPLIED_NOTE = "Not applied here (shipments carry no such field): "
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Targeting", className="h4 mb-0"),
+                    html.Span(id=f"{PAGE}-period", className="text-muted ms-3 small"),
+                ],
+                className="d-flex align-items-baseline mb-1",
+            ),
+            html.P(
+                "Arriving shipments ranked by how likely an exam finds something, with the red "
+                "flags behind each score. All shipments are synthetic demo records.",
+                className="small text-muted mb-1",
+            ),
+            html.P(id=f"{PAGE}-not-applied", className="small text-warning mb-2"),
+            dbc.Row(dbc.Col(targeting_queue.layout()), className="g-3 mb-3"),
+            dbc.Row(dbc.Col(targeting_detail.layout()), className="g-3 mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card(
+                            f"{PAGE}-emerging",
+                            "Emerging threats",
+                            f"Last {emerging.RECENT_DAYS} days against the "
+                            f"{emerging.BASELINE_DAYS} before, scaled for overall growth; "
+                            "Poisson control limits. Sparklines: monthly counts.",
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(targeting_watch.layout(), lg=6),
+                ],
+                className="g-3 mb-3",
+            ),
+            dbc.Row(
+                dbc.Col(
+                    card(
+                        f"{PAGE}-model",
+                        "Model card",
+                        "How the score was trained and how it tested on the latest months.",
+                    )
+                ),
+                className="g-3 mb-3",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-period", "children"),
+    Output(f"{PAGE}-not-applied", "children"),
+    Input(URL, "search"),
+    *versions("shipments"),
+)
+def update_period(search: str | None, *_versions: str):
+    view, error = url_state.parse_view(search)
+    if error:
+        return "", error
+    span = queue_queries.window(view.filters)
+    period = f"Arrivals {span[0]:%d %b %Y} – {span[1]:%d %b %Y} (UTC)" if span else ""
+    skipped = [
+        SPEC_BY_KEY[k].label
+        for k in view.filters.to_query()
+        if k not in ("start", "end", "fy") and k not in SHIPMENT_TARGET.columns
+    ]
+    return period, (NOT_APPLIED_NOTE + ", ".join(skipped) + ".") if skipped else ""
+
+
+@callback(
+    Output(f"{PAGE}-emerging", "children"),
+    Input(URL, "pathname"),
+    *versions("seizures", "shipments", "scores"),
+)
+def update_emerging(_pathname: str | None, *_versions: str):
+    gateway = default_gateway()
+    last = queue_queries.as_of(gateway)
+    if last is None:
+        return emerging_content(pl.DataFrame())
+    try:
+        frame = gateway.memo(
+            f"targeting-emerging-{last:%Y-%m-%d}", lambda: emerging.signals(gateway, last)
+        )
+    except QueryError as exc:
+        return [dbc.Alert(f"Emerging threats could not be computed: {exc}", color="danger")]
+    return emerging_content(frame)
+
+
+@callback(
+    Output(f"{PAGE}-model", "children"),
+    Input(URL, "pathname"),
+    *versions("scores"),
+)
+def update_model(_pathname: str | None, *_versions: str):
+    return model_content(scoring.current_model(default_gateway().data_dir))

@@ -1,0 +1,356 @@
+"""The public extract, read-only: the only data the public app can reach. No Dash here.
+
+The data come through ``PublicGateway`` (``queries/public_gateway.py``), whose DuckDB database is
+confined to ``<data>/public/``. The functions below are the public views: each takes a checked
+``PublicQuery`` and returns the small frame a page shows and its CSV download writes, so the two
+can never differ.
+
+Suppressed cells have null ``events`` and ``lbs`` and ``suppressed = true``; ``csv_frame`` writes
+them as the word "suppressed". Filters come from the URL as slugs and are checked against fixed
+vocabularies before any SQL exists; values reach DuckDB only as bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from queries.public_gateway import PublicGateway, gateway
+
+NATION = "United States"
+ALL_DRUGS = "All drugs"
+REGIONS = ("Southwest Border", "Northern Border", "Coastal/Interior")
+DRUG_TYPES = (
+    "Cocaine",
+    "Ecstasy",
+    "Fentanyl",
+    "Heroin",
+    "Ketamine",
+    "Khat (Catha Edulis)",
+    "Lsd",
+    "Marijuana",
+    "Methamphetamine",
+    "Other Drugs**",
+)
+DRUG_LABELS = {"Lsd": "LSD", "Other Drugs**": "Other drugs", "Khat (Catha Edulis)": "Khat"}
+SUPPRESSED = "suppressed"
+CATEGORY_NAMES = {
+    "drug": "Drugs",
+    "precursor": "Precursor chemicals",
+    "equipment": "Production equipment",
+    "other": "Other",
+}
+MODE_NAMES = {
+    "land_pov": "Personal vehicle",
+    "land_truck": "Commercial truck",
+    "land_pedestrian": "Pedestrian",
+    "land_bus": "Bus",
+    "land_rail": "Rail",
+    "air_passenger": "Air passenger",
+    "air_cargo": "Air cargo",
+    "sea_vessel": "Vessel",
+    "sea_container": "Sea container",
+    "mail": "International mail",
+    "express": "Express consignment",
+    "between_ports": "Between ports",
+}
+DOSE_COLUMNS = ("doses_low", "doses_high", "doses_if_pure")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+REGION_BY_SLUG = {slug(r): r for r in REGIONS}
+DRUG_BY_SLUG = {slug(DRUG_LABELS.get(d, d)): d for d in DRUG_TYPES}
+KEYS = ("fy", "region", "drug")
+
+
+def drug_label(drug_type: str) -> str:
+    return DRUG_LABELS.get(drug_type, drug_type)
+
+
+class BadQuery(ValueError):
+    """A query string the public app does not accept; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class PublicQuery:
+    """The public filters: a fiscal year (None = latest), a region and a drug type (None =
+    national, all drugs)."""
+
+    fy: int | None = None
+    region: str | None = None
+    drug: str | None = None
+
+    def to_query(self) -> dict[str, str]:
+        out = {}
+        if self.fy is not None:
+            out["fy"] = str(self.fy)
+        if self.region:
+            out["region"] = slug(self.region)
+        if self.drug:
+            out["drug"] = slug(drug_label(self.drug))
+        return out
+
+    @property
+    def geo(self) -> str:
+        return self.region or NATION
+
+    @property
+    def drug_type(self) -> str:
+        return self.drug or ALL_DRUGS
+
+
+def parse_query(args: Mapping[str, str | list[str]], fiscal_years: list[int]) -> PublicQuery:
+    """Check a query string (as a mapping) against the fixed vocabularies; raise ``BadQuery``
+    naming the first key or value that is not allowed."""
+    for key, value in args.items():
+        if key not in KEYS:
+            raise BadQuery(f"unknown filter {key[:40]!r}")
+        if not isinstance(value, str):
+            raise BadQuery(f"give {key!r} once")
+    fy = args.get("fy")
+    if fy and not (fy.isdigit() and len(fy) == 4 and int(fy) in fiscal_years):
+        raise BadQuery(f"no fiscal year {fy[:10]!r} in the public data")
+    region = args.get("region")
+    if region and region not in REGION_BY_SLUG:
+        raise BadQuery(f"unknown region {region[:40]!r}")
+    drug = args.get("drug")
+    if drug and drug not in DRUG_BY_SLUG:
+        raise BadQuery(f"unknown drug type {drug[:40]!r}")
+    return PublicQuery(
+        fy=int(fy) if fy else None,
+        region=REGION_BY_SLUG[region] if region else None,
+        drug=DRUG_BY_SLUG[drug] if drug else None,
+    )
+
+
+# -- facts about the extract ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Extract:
+    """What every public view states: as-of date, vintage, open year and the rule."""
+
+    version: str
+    as_of: str
+    cbp_through: str
+    open_fy: int | None
+    fiscal_years: tuple[int, ...]
+    modelled_years: tuple[int, ...]
+    modelled_as_of: str | None
+    vintages: tuple[dict, ...]
+    min_events: int
+    dominance: float
+    built_at: str
+
+    @property
+    def latest_fy(self) -> int:
+        return self.fiscal_years[-1]
+
+
+def extract(gw: PublicGateway | None = None) -> Extract | None:
+    manifest = (gw or gateway()).manifest()
+    if not manifest.get("version"):
+        return None
+    cbp = manifest["cbp"]
+    return Extract(
+        version=manifest["version"],
+        as_of=manifest["as_of"],
+        cbp_through=cbp["through"],
+        open_fy=cbp.get("open_fiscal_year"),
+        fiscal_years=tuple(cbp["fiscal_years"]),
+        modelled_years=tuple(manifest["modelled"]["fiscal_years"]),
+        modelled_as_of=manifest["modelled"]["as_of"],
+        vintages=tuple(cbp["vintages"]),
+        min_events=manifest["rule"]["min_events"],
+        dominance=manifest["rule"]["dominance"],
+        built_at=manifest["built_at"],
+    )
+
+
+def all_fiscal_years(info: Extract) -> list[int]:
+    return sorted(set(info.fiscal_years) | set(info.modelled_years))
+
+
+def _cube(sql_where: str, params: list, columns: str, gw: PublicGateway | None) -> pl.DataFrame:
+    g = gw or gateway()
+    if not g.has("cbp_cube"):
+        return pl.DataFrame()
+    # the WHERE text is one of the fixed fragments below; every value is a bound parameter
+    return g.frame(f"SELECT {columns} FROM cbp_cube WHERE {sql_where}", params)  # noqa: S608
+
+
+# -- the public views -------------------------------------------------------------------------
+HEADLINE_ROWS = (
+    ("Seizure events, all drugs", ALL_DRUGS, "events"),
+    ("Pounds seized, all drugs", ALL_DRUGS, "lbs"),
+    ("Fentanyl, pounds", "Fentanyl", "lbs"),
+    ("Methamphetamine, pounds", "Methamphetamine", "lbs"),
+    ("Cocaine, pounds", "Cocaine", "lbs"),
+)
+
+
+def headline(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Fiscal-year-to-date against the same months a year earlier (the open year), or the
+    whole year against the year before (a closed year), for the region or the nation."""
+    fy = q.fy or info.latest_fy
+    open_year = fy == info.open_fy
+    prior_period = "FYTD" if open_year else "FY"
+    frame = _cube(
+        "geo = ? AND ((fiscal_year = ? AND period = 'FY') OR (fiscal_year = ? AND period = ?))",
+        [q.geo, fy, fy - 1, prior_period],
+        "fiscal_year, drug_type, events, lbs, suppressed",
+        gw,
+    )
+    rows = []
+    for label, drug, measure in HEADLINE_ROWS:
+        now = frame.filter((pl.col("fiscal_year") == fy) & (pl.col("drug_type") == drug))
+        before = frame.filter((pl.col("fiscal_year") == fy - 1) & (pl.col("drug_type") == drug))
+        value = now[measure][0] if now.height else None
+        prior = before[measure][0] if before.height else None
+        change = (value - prior) / prior if value is not None and prior else None
+        rows.append(
+            {
+                "measure": label,
+                "fiscal_year": fy,
+                "period": "FYTD" if open_year else "FY",
+                "value": value,
+                "suppressed": bool(now["suppressed"][0]) if now.height else False,
+                "prior_fiscal_year": fy - 1,
+                "prior_value": prior,
+                "prior_suppressed": bool(before["suppressed"][0]) if before.height else False,
+                "change_pct": round(change * 100, 1) if change is not None else None,
+                "provisional": open_year,
+            }
+        )
+    return pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "prior_value": pl.Float64})
+
+
+def drug_mix(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    fy = q.fy or info.latest_fy
+    frame = _cube(
+        "geo = ? AND fiscal_year = ? AND period = 'FY' AND drug_type <> ?",
+        [q.geo, fy, ALL_DRUGS],
+        "fiscal_year, drug_type, events, lbs, suppressed",
+        gw,
+    )
+    return frame.with_columns(
+        pl.col("drug_type").replace_strict(DRUG_LABELS, default=pl.col("drug_type"))
+    ).sort(pl.col("lbs").fill_null(-1), descending=True)
+
+
+def monthly(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    return _cube(
+        "geo = ? AND drug_type = ? AND period_kind = 'month'",
+        [q.geo, q.drug_type],
+        "month_start AS month, fiscal_year, events, lbs, suppressed",
+        gw,
+    ).sort("month")
+
+
+def areas(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Field offices and sectors in the fiscal year, with their map positions."""
+    fy = q.fy or info.latest_fy
+    g = gw or gateway()
+    if not (g.has("cbp_cube") and g.has("areas")):
+        return pl.DataFrame()
+    return g.frame(
+        """
+        SELECT a.name, a.component, a.region, a.latitude, a.longitude,
+               c.events, c.lbs, c.suppressed
+        FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
+        WHERE c.geo_level = 'area' AND c.fiscal_year = ? AND c.period = 'FY'
+          AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
+        ORDER BY c.lbs DESC NULLS LAST, a.name
+        """,
+        [fy, q.drug_type, q.region, q.region],
+    )
+
+
+def area_months(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Every field office or sector by month of the fiscal year: the finest published cells."""
+    fy = q.fy or info.latest_fy
+    g = gw or gateway()
+    if not (g.has("cbp_cube") and g.has("areas")):
+        return pl.DataFrame()
+    return g.frame(
+        """
+        SELECT a.name, c.month_start AS month, c.events, c.lbs, c.suppressed
+        FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
+        WHERE c.geo_level = 'area' AND c.fiscal_year = ? AND c.period_kind = 'month'
+          AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
+        ORDER BY a.name, c.month_start
+        """,
+        [fy, q.drug_type, q.region, q.region],
+    )
+
+
+def fentanyl_by_year(q: PublicQuery, info: Extract, gw: PublicGateway | None = None):
+    return _cube(
+        "geo = ? AND drug_type = 'Fentanyl' AND period = 'FY'",
+        [q.geo],
+        "fiscal_year, fy_partial AS provisional, events, lbs, suppressed",
+        gw,
+    ).sort("fiscal_year")
+
+
+def modes(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Modelled national totals by category and mode (demo data), where they pass the rules."""
+    g = gw or gateway()
+    if not g.has("modes_cube") or not info.modelled_years:
+        return pl.DataFrame()
+    fy = q.fy or info.modelled_years[-1]
+    return g.frame(
+        """
+        SELECT fiscal_year, fy_partial AS provisional, category, mode, events, lbs, suppressed
+        FROM modes_cube WHERE fiscal_year = ?
+        ORDER BY category = 'All categories' DESC, category, mode = 'All modes' DESC, mode
+        """,
+        [fy],
+    ).with_columns(
+        pl.col("mode").replace_strict(MODE_NAMES, default=pl.col("mode")),
+        pl.col("category").replace_strict(CATEGORY_NAMES, default=pl.col("category")),
+    )
+
+
+def _text(column: str) -> pl.Expr:
+    """A number as text; whole numbers without a trailing ".0"."""
+    value = pl.col(column).cast(pl.Float64)
+    return (
+        pl.when(value.is_not_null() & (value == value.floor()))
+        .then(value.cast(pl.Int64).cast(pl.Utf8))
+        .otherwise(value.cast(pl.Utf8))
+    )
+
+
+def csv_frame(frame: pl.DataFrame, info: Extract) -> pl.DataFrame:
+    """The frame as it is downloaded: suppressed values written as "suppressed" (never 0, never
+    blank), the flag columns dropped, the as-of date and extract version on every row."""
+    flags = {c: "suppressed" for c in ("events", "lbs", "value", *DOSE_COLUMNS)}
+    flags["prior_value"] = "prior_suppressed"
+    out = frame
+    for column, flag in flags.items():
+        if column in out.columns:
+            out = out.with_columns(
+                pl.when(pl.col(flag))
+                .then(pl.lit(SUPPRESSED))
+                .otherwise(_text(column))
+                .alias(column)
+            )
+    if "prior_value" in out.columns:
+        out = out.with_columns(pl.col("prior_value").fill_null("not published"))
+    if "change_pct" in out.columns:
+        hidden = pl.col("suppressed") | pl.col("prior_suppressed")
+        out = out.with_columns(
+            pl.when(hidden)
+            .then(pl.lit(SUPPRESSED))
+            .otherwise(pl.col("change_pct").cast(pl.Utf8).fill_null("n/a"))
+            .alias("change_pct")
+        )
+    drop = [c for c in ("suppressed", "prior_suppressed") if c in out.columns]
+    return out.drop(drop).with_columns(
+        pl.lit(info.as_of).alias("as_of"), pl.lit(info.version).alias("extract_version")
+    )

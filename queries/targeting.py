@@ -1,0 +1,274 @@
+"""The targeting queue, one shipment in full, its parties' history and similar past seizures.
+
+The queue ranks arriving shipments by their current score (the latest ``scored_at`` per
+shipment); shipments not scored yet come last, so a batch that just arrived is visible at once.
+Pages and sorts run in DuckDB, like the records grid; the sort model is checked against a fixed
+column whitelist, and every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from queries.filters import SHIPMENT_TARGET, Filters, predicate
+from queries.gateway import Gateway, default_gateway
+from queries.records import MAX_WINDOW, GridModelError
+from queries.targeting_watch import WatchSql, watch_sql
+
+QUEUE_DAYS = 7  # without dates in the filters, the queue shows the last week of arrivals
+HISTORY_ROWS = 8
+SIMILAR_ROWS = 6
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    key: str
+    label: str
+    sql: str  # expression over the joined window (alias w) and current scores (alias c)
+    kind: str
+
+
+QUEUE_COLUMNS: tuple[QueueColumn, ...] = (
+    QueueColumn("score", "Score", "c.score", "number"),
+    QueueColumn("shipment_id", "Shipment", "w.shipment_id", "text"),
+    QueueColumn("arrived_at", "Arrived (UTC)", "w.arrived_at", "date"),
+    QueueColumn("port_code", "Port", "w.port_code", "text"),
+    QueueColumn("mode", "Mode", "w.mode", "text"),
+    QueueColumn("origin_country", "Origin", "w.origin_country", "text"),
+    QueueColumn("transit_country", "Transit", "w.transit_country", "text"),
+    QueueColumn("hts_code", "HTS", "w.hts_code", "text"),
+    QueueColumn("description", "Description", "w.description", "text"),
+    QueueColumn("consignee_name", "Consignee", "w.consignee_name", "text"),
+    QueueColumn("declared_value_usd", "Value (USD)", "w.declared_value_usd", "number"),
+    QueueColumn("outcome", "Outcome", "w.outcome", "text"),
+)
+QUEUE_BY_KEY = {c.key: c for c in QUEUE_COLUMNS}
+EXTRA = ("c.flags AS flags", "c.reasons AS reasons")
+
+
+def _gw(gateway: Gateway | None) -> Gateway:
+    return gateway or default_gateway()
+
+
+def as_of(gateway: Gateway | None = None) -> datetime | None:
+    """The latest arrival in the lake: "now" for the queue's default window."""
+    gw = _gw(gateway)
+    if not gw.has("shipments"):
+        return None
+    return gw.memo("targeting-as-of", lambda: gw.scalar("SELECT max(arrived_at) FROM shipments"))
+
+
+def window(filters: Filters, gateway: Gateway | None = None) -> tuple[datetime, datetime] | None:
+    """[start, end) of the queue: the filters' dates, else the last ``QUEUE_DAYS`` days."""
+    last = as_of(gateway)
+    if last is None:
+        return None
+    lo, hi = filters.period()
+    end = datetime.combine((hi or last.date()) + timedelta(days=1), datetime.min.time())
+    start = datetime.combine(lo, datetime.min.time()) if lo else end - timedelta(days=QUEUE_DAYS)
+    return start, end
+
+
+def _fiscal_years(start: datetime, end: datetime) -> list[int]:
+    first = start.year + (start.month >= 10)
+    last = end.year + (end.month >= 10)
+    return list(range(first, last + 1))
+
+
+def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str, list]:
+    """The shipments of the queue window and their current scores, as CTEs ``w`` and ``c``."""
+    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
+    years = _fiscal_years(*span)
+    sql = f"""
+        WITH w AS (
+            SELECT * FROM shipments
+            WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
+              AND ({where.sql})
+        ),
+        c AS (
+            SELECT shipment_id, max_by(score, scored_at) AS score, max_by(flags, scored_at) AS
+                   flags, max_by(reasons, scored_at) AS reasons
+            FROM scores
+            WHERE list_contains(?, fiscal_year) AND shipment_id IN (SELECT shipment_id FROM w)
+            GROUP BY shipment_id
+        )
+    """  # noqa: S608 -- predicate fragments come from the FilterTarget whitelist
+    return sql, [years, span[0], span[1], *where.params, years]
+
+
+def queue_order(sort_model: object) -> str:
+    """ORDER BY for the grid's sort model; default: highest score first, unscored last."""
+    default = "c.score DESC NULLS LAST, w.arrived_at DESC, w.shipment_id"
+    if not sort_model:
+        return default
+    if not isinstance(sort_model, list) or len(sort_model) > len(QUEUE_COLUMNS):
+        raise GridModelError("The grid's sort model is malformed")
+    terms = []
+    for item in sort_model:
+        column = QUEUE_BY_KEY.get(item.get("colId")) if isinstance(item, dict) else None
+        direction = {"asc": "ASC", "desc": "DESC"}.get(item.get("sort")) if column else None
+        if column is None or direction is None:
+            raise GridModelError("Cannot sort the queue that way")
+        terms.append(f"{column.sql} {direction} NULLS LAST")
+    return ", ".join([*terms, "w.shipment_id"])
+
+
+def _scores_ready(gw: Gateway) -> bool:
+    return gw.has("shipments") and gw.has("scores")
+
+
+def fetch_queue(
+    filters: Filters,
+    start_row: int,
+    end_row: int,
+    sort_model: list | None = None,
+    watches: WatchSql | None = None,
+    gateway: Gateway | None = None,
+) -> tuple[list[dict], int]:
+    """Rows [start_row, end_row) of the ranked queue and the number of shipments in it."""
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start_row, end_row)):
+        raise GridModelError("startRow and endRow must be whole numbers")
+    if start_row < 0 or end_row <= start_row:
+        raise GridModelError(f"Rows {start_row} to {end_row} are not a window")
+    end_row = min(end_row, start_row + MAX_WINDOW)
+    order = queue_order(sort_model)
+    gw = _gw(gateway)
+    span = window(filters, gw)
+    if span is None or not _scores_ready(gw):
+        return [], 0
+    watches = watches or watch_sql([])
+    head, params = _window_sql(filters, span)
+    select = ", ".join([*(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS), *EXTRA])
+    sql = f"""{head}
+        SELECT {select}, {watches.hits_sql} AS watch_hits
+        FROM w LEFT JOIN c USING (shipment_id)
+        ORDER BY {order} LIMIT ? OFFSET ?
+    """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
+    rows = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
+    total = gw.scalar(f"{head} SELECT count(*) FROM w", params)  # noqa: S608 -- as above
+    out = []
+    for row in rows.to_dicts():
+        row["arrived_at"] = row["arrived_at"].isoformat(sep=" ", timespec="minutes")
+        row["flags"] = list(row["flags"] or [])
+        row["watch_hits"] = list(row["watch_hits"] or [])
+        out.append(row)
+    return out, int(total or 0)
+
+
+def watch_counts(
+    filters: Filters, watches: WatchSql, gateway: Gateway | None = None
+) -> dict[int, int]:
+    """Shipments of the queue window matching each watch."""
+    gw = _gw(gateway)
+    span = window(filters, gw)
+    if span is None or not watches.ids or not gw.has("shipments"):
+        return {i: 0 for i in watches.ids}
+    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
+    counts = ", ".join(f"count_if({c})" for c in watches.conditions)
+    sql = f"""
+        SELECT {counts} FROM shipments
+        WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ? AND ({where.sql})
+    """  # noqa: S608 -- conditions built from validated watches; values bound
+    params = [*watches.condition_params, _fiscal_years(*span), span[0], span[1], *where.params]
+    row = gw.frame(sql, params).row(0)
+    return {i: int(n or 0) for i, n in zip(watches.ids, row, strict=True)}
+
+
+# -- one shipment ----------------------------------------------------------------------------
+SHIPMENT_COLUMNS = (
+    "shipment_id", "arrived_at", "port_code", "area_id", "mode", "hts_code", "description",
+    "declared_value_usd", "declared_weight_kg", "origin_country", "transit_country",
+    "shipper_id", "consignee_id", "consignee_name", "consignee_address_id", "carrier",
+    "entry_type", "master_carton", "preprinted_domestic_label", "dea_transaction_id",
+    "examined", "outcome", "seizure_id",
+)  # fmt: skip
+
+
+def shipment_detail(shipment_id: str, gateway: Gateway | None = None) -> dict | None:
+    """A shipment with its current score, or None when no shipment has that id."""
+    if not isinstance(shipment_id, str) or not 0 < len(shipment_id) <= 64:
+        return None
+    gw = _gw(gateway)
+    if not gw.has("shipments"):
+        return None
+    sql = f"SELECT {', '.join(SHIPMENT_COLUMNS)} FROM shipments WHERE shipment_id = ?"  # noqa: S608
+    rows = gw.frame(sql, [shipment_id]).to_dicts()
+    if not rows:
+        return None
+    shipment = rows[0]
+    shipment["score"] = None
+    if gw.has("scores"):
+        score = gw.frame(
+            "SELECT score, flags, reasons, model_version, scored_at FROM scores "
+            "WHERE shipment_id = ? ORDER BY scored_at DESC LIMIT 1",
+            [shipment_id],
+        ).to_dicts()
+        if score:
+            shipment.update(score[0])
+            shipment["flags"] = list(shipment["flags"] or [])
+    return shipment
+
+
+PARTY_COLUMNS = {"shipper": "shipper_id", "consignee": "consignee_id",
+                 "address": "consignee_address_id"}  # fmt: skip
+
+
+def party_history(shipment: dict, gateway: Gateway | None = None) -> dict[str, dict]:
+    """For the shipper, consignee and address: earlier shipments, seizures, the latest few."""
+    gw = _gw(gateway)
+    out = {}
+    for party, column in PARTY_COLUMNS.items():
+        value = shipment[column]
+        summary = gw.frame(
+            f"""SELECT count(*) AS shipments, coalesce(count_if(outcome = 'seized'), 0) AS seized,
+                       coalesce(count_if(examined), 0) AS examined, min(arrived_at) AS first_seen
+                FROM shipments WHERE {column} = ? AND arrived_at < ?""",  # noqa: S608
+            [value, shipment["arrived_at"]],
+        ).row(0, named=True)
+        commodity, join = ("z.commodity", "LEFT JOIN seizures z ON z.seizure_id = s.seizure_id")
+        if not gw.has("seizures"):
+            commodity, join = "NULL AS commodity", ""
+        latest = gw.frame(
+            f"""SELECT s.shipment_id, s.arrived_at, s.hts_code, s.description, s.outcome,
+                       {commodity}
+                FROM shipments s {join}
+                WHERE s.{column} = ? AND s.arrived_at < ?
+                ORDER BY (s.outcome = 'seized') DESC, s.arrived_at DESC LIMIT ?""",  # noqa: S608
+            [value, shipment["arrived_at"], HISTORY_ROWS],
+        )
+        out[party] = {"id": value, **summary, "latest": latest.to_dicts()}
+    return out
+
+
+def similar_seizures(shipment: dict, gateway: Gateway | None = None) -> list[dict]:
+    """Earlier seized shipments on the same HTS line or the same route, most alike first."""
+    gw = _gw(gateway)
+    if not gw.has("seizures"):
+        return []
+    sql = """
+        SELECT s.shipment_id, s.arrived_at, s.port_code, s.mode, s.origin_country,
+               s.transit_country, s.hts_code, s.description, z.commodity, z.seizure_id,
+               (s.hts_code = ?)::INT + (s.origin_country = ?)::INT
+                 + (coalesce(s.transit_country, '') = coalesce(?, ''))::INT
+                 + (s.port_code = ?)::INT + (s.mode = ?)::INT AS alike
+        FROM shipments s JOIN seizures z ON z.seizure_id = s.seizure_id
+        WHERE s.outcome = 'seized' AND s.arrived_at < ? AND s.shipment_id <> ?
+          AND (s.hts_code = ? OR (s.origin_country = ? AND s.port_code = ? AND s.mode = ?))
+        ORDER BY alike DESC, s.arrived_at DESC LIMIT ?
+    """
+    sh = shipment
+    params = [
+        sh["hts_code"], sh["origin_country"], sh["transit_country"], sh["port_code"], sh["mode"],
+        sh["arrived_at"], sh["shipment_id"], sh["hts_code"], sh["origin_country"],
+        sh["port_code"], sh["mode"], SIMILAR_ROWS,
+    ]  # fmt: skip
+    return gw.frame(sql, params).to_dicts()
+
+
+def iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)

@@ -1,0 +1,221 @@
+"""Emerging threats: commodities, HTS lines and routes whose counts rise beyond control limits.
+
+Five signals, each a count per key over time:
+
+* seizures per commodity, and per commodity and route (the ``seizures`` table);
+* flagged shipments per HTS line and per route (origin > transit > port > mode), a shipment
+  being "flagged" when its current score is in the top ``FLAG_SHARE`` of the scores of the whole
+  analysis window (one cut-off across time, so a rise is a rise);
+* all shipments per route: a new or fast-growing lane matters before anyone seizes on it.
+
+For each key the last ``RECENT_DAYS`` days are compared with the ``BASELINE_DAYS`` before them.
+The baseline is scaled by how much the signal grew overall (traffic grows every year), so what is
+tested is a *share shift*: P(X >= observed) for X ~ Poisson(expected) — a one-sided Poisson
+control limit. A key is emerging when that tail probability is below ``ALPHA`` divided by the
+number of keys tested (Bonferroni: ten thousand routes must not raise ten false alarms) and the
+count is at least ``MIN_RATIO`` times what was expected; it is *new* when the baseline saw none.
+Each signal comes with its evidence: baseline and recent counts per 30 days and a monthly series
+for a sparkline. The research notes (section 6a) found no published method for emerging transit
+countries; this is the combination they propose (baseline share, Poisson test, new combinations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import polars as pl
+from scipy.stats import poisson
+
+from queries.gateway import Gateway
+
+RECENT_DAYS = 90
+BASELINE_DAYS = 365
+SERIES_MONTHS = 18
+FLAG_SHARE = 0.10
+ALPHA = 1e-3
+MIN_RATIO = 1.5
+MIN_COUNT = 5
+EXPECTED_FLOOR = 0.5  # a key never seen before still "expects" half an event, not zero
+ROUTE = "concat_ws(' > ', origin_country, coalesce(transit_country, 'direct'), port_code, mode)"
+SEIZURE_ROUTE = (
+    "concat_ws(' > ', commodity, coalesce(source_country, '?'), coalesce(transit_country, "
+    "'direct'), coalesce(port_code, 'between ports'), mode)"
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str  # what is counted
+    kind: str  # commodity, commodity_route, hts or route
+    table: str  # seizures, scores (flagged shipments) or shipments (all traffic)
+
+
+SIGNALS = (
+    Signal("seizures", "commodity", "seizures"),
+    Signal("seizures", "commodity_route", "seizures"),
+    Signal("flagged shipments", "hts", "scores"),
+    Signal("flagged shipments", "route", "scores"),
+    Signal("shipments", "route", "shipments"),
+)
+KEY_SQL = {
+    ("seizures", "commodity"): "commodity",
+    ("seizures", "commodity_route"): SEIZURE_ROUTE,
+    ("scores", "hts"): "hts_code",
+    ("scores", "route"): ROUTE,
+    ("shipments", "route"): ROUTE,
+}
+
+
+def _window(as_of: date) -> tuple[date, date, date]:
+    """(series start, baseline start, recent start); the recent window ends with ``as_of``."""
+    recent = as_of - timedelta(days=RECENT_DAYS - 1)
+    baseline = recent - timedelta(days=BASELINE_DAYS)
+    first_month = date(as_of.year, as_of.month, 1)
+    for _ in range(SERIES_MONTHS - 1):
+        first_month = (first_month - timedelta(days=1)).replace(day=1)
+    return min(first_month, baseline), baseline, recent
+
+
+def _counts(gateway: Gateway, signal: Signal, as_of: date) -> pl.DataFrame:
+    """Per (key, day): events of the signal since the start of the series or the baseline."""
+    start, _, _ = _window(as_of)
+    key = KEY_SQL[(signal.table, signal.kind)]  # from the fixed KEY_SQL table
+    end = as_of + timedelta(days=1)
+    years = list(range(start.year, end.year + 2))  # fiscal years that can hold the window
+    if signal.table == "shipments":
+        sql = f"""
+            SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, count(*) AS n FROM shipments
+            WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
+            GROUP BY ALL
+        """  # noqa: S608 -- key from KEY_SQL
+        return gateway.frame(sql, [years, start, end])
+    if signal.table == "seizures":
+        sql = f"""
+            SELECT {key} AS key, event_date AS day, count(*) AS n FROM seizures
+            WHERE event_date >= ? AND event_date < ? GROUP BY ALL
+        """  # noqa: S608 -- key from KEY_SQL
+        return gateway.frame(sql, [start, end])
+    sql = f"""
+        WITH current AS (
+            SELECT shipment_id, arg_max(score, scored_at) AS score FROM scores
+            WHERE list_contains(?, fiscal_year) GROUP BY shipment_id
+        ),
+        windowed AS (
+            SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, c.score
+            FROM shipments s JOIN current c USING (shipment_id)
+            WHERE list_contains(?, s.fiscal_year) AND arrived_at >= ? AND arrived_at < ?
+        ),
+        cut AS (SELECT quantile_cont(score, ?) AS threshold FROM windowed)
+        SELECT key, day, count(*) AS n FROM windowed, cut
+        WHERE score >= threshold GROUP BY ALL
+    """  # noqa: S608 -- key from KEY_SQL
+    return gateway.frame(sql, [years, years, start, end, 1.0 - FLAG_SHARE])
+
+
+def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Keys whose recent count breaks the Poisson control limit of their scaled baseline.
+
+    ``counts`` has ``key``, ``day`` and ``n``. Returns one row per key with evidence, emerging
+    keys first (smallest tail probability), then the rest by how far above expectation they are.
+    """
+    _, baseline_start, recent_start = _window(as_of)
+    day = pl.col("day")
+    in_recent = (day >= recent_start) & (day <= as_of)
+    in_base = (day >= baseline_start) & (day < recent_start)
+    per_key = counts.group_by("key").agg(
+        pl.col("n").filter(in_recent).sum().alias("recent"),
+        pl.col("n").filter(in_base).sum().alias("baseline"),
+    )
+    total_recent = float(per_key["recent"].sum())
+    total_base = float(per_key["baseline"].sum())
+    growth = total_recent / total_base if total_base else 1.0
+    alpha = ALPHA / max(per_key.height, 1)
+    rows = []
+    for key, recent, base in per_key.select("key", "recent", "baseline").iter_rows():
+        expected = max(base * growth, EXPECTED_FLOOR)
+        p = float(poisson.sf(recent - 1, expected)) if recent > 0 else 1.0
+        ratio = recent / expected
+        new = base == 0 and recent >= MIN_COUNT
+        emerging = recent >= MIN_COUNT and ratio >= MIN_RATIO and (p < alpha or new)
+        rows.append(
+            {
+                "key": key,
+                "recent": int(recent),
+                "baseline": int(base),
+                "recent_per_30d": recent * 30 / RECENT_DAYS,
+                "baseline_per_30d": base * 30 / BASELINE_DAYS,
+                "expected": expected,
+                "ratio": ratio,
+                "p_value": p,
+                "new": new,
+                "emerging": emerging,
+            }
+        )
+    schema = {
+        "key": pl.Utf8, "recent": pl.Int64, "baseline": pl.Int64, "recent_per_30d": pl.Float64,
+        "baseline_per_30d": pl.Float64, "expected": pl.Float64, "ratio": pl.Float64,
+        "p_value": pl.Float64, "new": pl.Boolean, "emerging": pl.Boolean,
+    }  # fmt: skip
+    out = pl.DataFrame(rows, schema=schema, orient="row")
+    return out.sort(["emerging", "p_value", "ratio", "key"], descending=[True, False, True, False])
+
+
+def monthly_series(counts: pl.DataFrame, keys: list[str], as_of: date) -> pl.DataFrame:
+    """``SERIES_MONTHS`` monthly counts per key (zeros filled), the last month partial."""
+    months = []
+    month = date(as_of.year, as_of.month, 1)
+    for _ in range(SERIES_MONTHS):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    months.reverse()
+    grid = pl.DataFrame({"key": keys}).join(pl.DataFrame({"month": months}), how="cross")
+    monthly = (
+        counts.filter(pl.col("key").is_in(keys))
+        .with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
+        .group_by("key", "month")
+        .agg(pl.col("n").sum())
+    )
+    filled = grid.join(monthly, on=["key", "month"], how="left").with_columns(
+        pl.col("n").fill_null(0)
+    )
+    return (
+        filled.sort("key", "month")
+        .group_by("key", maintain_order=True)
+        .agg(pl.col("month"), pl.col("n").alias("series"))
+    )
+
+
+def signals(gateway: Gateway, as_of: date | datetime, top: int = 8) -> pl.DataFrame:
+    """The ``top`` keys of each signal the lake can compute, with evidence and a series."""
+    day = as_of.date() if isinstance(as_of, datetime) else as_of
+    parts = []
+    for signal in SIGNALS:
+        needed = {signal.table, "shipments"} if signal.table == "scores" else {signal.table}
+        if not all(gateway.has(t) for t in needed):
+            continue
+        counts = _counts(gateway, signal, day)
+        if counts.is_empty():
+            continue
+        found = detect(counts, day).head(top)
+        series = monthly_series(counts, found["key"].to_list(), day)
+        parts.append(
+            found.join(series, on="key", how="left", maintain_order="left").with_columns(
+                pl.lit(signal.name).alias("signal"), pl.lit(signal.kind).alias("kind")
+            )
+        )
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def describe(row: dict) -> str:
+    """One sentence of evidence, e.g. "12.3 per 30 days now vs 2.1 before (5.9x, p < 0.001)"."""
+    if row["new"]:
+        return f"new: {row['recent']} in the last {RECENT_DAYS} days, none in the year before"
+    p = row["p_value"]
+    shown = "p < 0.001" if p < 1e-3 else f"p = {p:.3f}"
+    return (
+        f"{row['recent_per_30d']:.1f} per 30 days now vs {row['baseline_per_30d']:.1f} before "
+        f"({row['ratio']:.1f}x what overall growth predicts, {shown})"
+    )

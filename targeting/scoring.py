@@ -1,0 +1,176 @@
+"""Scores on ingest: ``score_shipments`` for a live batch, ``score_lake`` for every shipment.
+
+A score row says how likely an examination of the shipment finds something (the model's
+probability), which red flags fired (``flags``, rule names) and which features pushed the score
+up (``reasons``). Before any model was trained the score is the share of red flags that fired
+and ``model_version`` says ``rules-only``, so a fresh lake still gets a usable queue.
+
+The ``scores`` lake table holds one row per shipment and scoring; a shipment scored again (a new
+model, a re-scored batch) keeps its old rows until ``score_lake`` replaces the table, and readers
+take the latest ``scored_at``.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+import settings
+from ingest.contract import conform
+from ingest.writer import commit, write_partitioned
+from queries.gateway import Gateway
+from targeting import features, history, model, rules
+
+RULES_ONLY = "rules-only"
+LAKE_PREFIX = "score-"
+SCORE_COLUMNS = ("shipment_id", "score", "model_version", "flags", "reasons", "scored_at")
+
+_caches: dict[Path, history.SnapshotCache] = {}
+_models: dict[Path, tuple[float, model.Model | None]] = {}
+_lock = threading.Lock()
+
+
+def _cache(data_dir: Path) -> history.SnapshotCache:
+    with _lock:
+        if data_dir not in _caches:
+            _caches[data_dir] = history.SnapshotCache(data_dir)
+        return _caches[data_dir]
+
+
+def current_model(data_dir: Path) -> model.Model | None:
+    """The trained model of a data folder, re-read only when its pointer file changes."""
+    pointer = model.state_dir(data_dir) / model.CURRENT
+    try:
+        stamp = pointer.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    with _lock:
+        hit = _models.get(data_dir)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    loaded = model.load_current(data_dir)
+    with _lock:
+        _models[data_dir] = (stamp, loaded)
+    return loaded
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def empty_scores() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "shipment_id": pl.Utf8, "score": pl.Float64, "model_version": pl.Utf8,
+            "flags": pl.List(pl.Utf8), "reasons": pl.Utf8, "scored_at": pl.Datetime("us"),
+        }
+    )  # fmt: skip
+
+
+def score_frame(frame: pl.DataFrame, trained: model.Model | None) -> pl.DataFrame:
+    """Scores of a frame that already has history and ``rule_*`` columns."""
+    flags = rules.fired_lists(frame.select([f"rule_{n}" for n in rules.RULE_NAMES]))
+    if trained is None:
+        count = features.rule_count(frame)
+        score = count / len(rules.RULES)
+        labels = {r.name: r.label for r in rules.RULES}
+        reasons = flags.list.eval(pl.element().replace_strict(labels)).list.join(" · ")
+        version = RULES_ONLY
+    else:
+        x = features.matrix(frame, tuple(trained.features))
+        score, reasons = model.explain(trained, x)
+        version = trained.version
+    return pl.DataFrame(
+        {
+            "shipment_id": frame["shipment_id"],
+            "score": pl.Series(np.round(score, 6), dtype=pl.Float64),
+            "flags": flags,
+            "reasons": reasons,
+        }
+    ).select(
+        "shipment_id", "score", pl.lit(version, pl.Utf8).alias("model_version"), "flags",
+        "reasons", pl.lit(_now(), pl.Datetime("us")).alias("scored_at"),
+    )  # fmt: skip
+
+
+def _no_lake_history(frame: pl.DataFrame) -> pl.DataFrame:
+    """History of a batch when the lake has no shipments yet: nothing was known before."""
+    base = frame.select(history.BASE_COLUMNS).with_columns(
+        pl.col("consignee_address_id").alias("address_id"),
+        pl.concat_str(
+            [pl.col("origin_country"), pl.col("transit_country").fill_null("-"),
+             pl.col("port_code"), pl.col("mode")], separator=">",
+        ).alias("route"),
+        (pl.col("outcome") == "seized").alias("seized"),
+        (pl.col("declared_value_usd").clip(lower_bound=0.01)
+         / pl.col("declared_weight_kg").clip(lower_bound=0.001)).log().alias("lv"),
+    )  # fmt: skip
+    zeros = [pl.lit(0, pl.Int64).alias(c) for c in history.HISTORY_COLUMNS]
+    nulls = [pl.lit(None, pl.Float64).alias(c) for c in ("norm_median", "norm_mad")]
+    return history.derive(base.with_columns(zeros).with_columns(nulls))
+
+
+def score_shipments(frame: pl.DataFrame, gateway: Gateway) -> pl.DataFrame:
+    """Score a batch of new shipments (contract columns) against the lake behind ``gateway``.
+
+    Returns shipment_id, score, model_version, flags (rule names), reasons and scored_at, one
+    row per input row, in input order. Fast enough for the inbox watcher: the lake's history is
+    read through cached per-day snapshots (see ``targeting.history``).
+    """
+    if frame.is_empty():
+        return empty_scores()
+    if gateway.has("shipments"):
+        known = history.live_history(gateway.cursor(), frame, _cache(gateway.data_dir))
+    else:
+        known = _no_lake_history(frame)
+    scored = score_frame(features.with_rules(known), current_model(gateway.data_dir))
+    order = frame.select("shipment_id").with_row_index("_i")
+    return order.join(scored, on="shipment_id", how="left").sort("_i").drop("_i")
+
+
+def write_scores(
+    scores: pl.DataFrame,
+    arrivals: pl.DataFrame,
+    file_stem: str,
+    data_dir: Path | None = None,
+    replace_prefix: str | None = None,
+) -> list[Path]:
+    """Write score rows to the ``scores`` table and make them visible in one commit.
+
+    ``arrivals`` gives each shipment's ``arrived_at``: a score lives in the fiscal-year partition
+    of its shipment, so a page filtering shipments by year reads the matching score files only.
+    """
+    year = pl.col("arrived_at").dt.year() + (pl.col("arrived_at").dt.month() >= 10).cast(pl.Int32)
+    keyed = arrivals.select("shipment_id", year.cast(pl.Int16).alias("fiscal_year"))
+    rows = scores.join(keyed, on="shipment_id", how="inner")
+    written = write_partitioned("scores", conform("scores", rows), file_stem, data_dir)
+    if written or replace_prefix is not None:
+        commit("scores", add=written, data_dir=data_dir, replace_prefix=replace_prefix)
+    return written
+
+
+def score_lake(data_dir: Path | None = None, frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Score every shipment of the lake with the current model and replace the ``scores`` table.
+
+    ``frame`` (history and rule columns of every shipment) can be passed in when the caller has
+    just computed it, e.g. right after training. Returns the scores written.
+    """
+    data_dir = data_dir or settings.data_dir()
+    if frame is None:
+        gateway = Gateway(data_dir)
+        if not gateway.has("shipments"):
+            return empty_scores()
+        cur = gateway.cursor().cursor()
+        try:
+            frame = features.with_rules(history.batch_history(cur))
+        finally:
+            cur.close()
+    scores = score_frame(frame, current_model(data_dir))
+    stem = f"{LAKE_PREFIX}{scores['model_version'][0] if scores.height else RULES_ONLY}"
+    write_scores(scores, frame.select("shipment_id", "arrived_at"), stem, data_dir,
+                 replace_prefix="")  # fmt: skip
+    return scores

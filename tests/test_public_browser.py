@@ -1,0 +1,110 @@
+"""The public app in headless Chromium: every page passes axe-core with no serious or critical
+violation (desktop and phone width), loads without console errors (a CSP violation would be
+one), fetches nothing from another origin, fits a phone screen, and its filters drive the URL.
+
+axe-core comes from the npm registry (``make test`` fetches it; this module fetches it too when
+it is missing) into the git-ignored ``.cache/axe-core/``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.test_public_server import PUBLIC_PAGES, public_data, public_site  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+AXE_VERSION = "4.14.1"
+AXE = REPO / ".cache" / "axe-core" / "axe.min.js"
+PAGE_HEADINGS = {
+    "/": "Drug seizures at U.S. borders",
+    "/trends": "Monthly trends",
+    "/map": "Field offices and sectors",
+    "/doses": "Potential doses of fentanyl seized",
+    "/modes": "Seizures by mode of transport (modelled)",
+    "/methods": "Methods and notes",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe.min.js, from the npm registry on first use (``npm pack``, no install scripts)."""
+    if not AXE.exists():
+        AXE.parent.mkdir(parents=True, exist_ok=True)
+        tarball = f"axe-core-{AXE_VERSION}.tgz"
+        subprocess.run(["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}"],
+                       cwd=AXE.parent, check=True, timeout=300, capture_output=True)  # fmt: skip
+        subprocess.run(["tar", "xzf", tarball, "--strip-components=1", "package/axe.min.js",
+                        "package/LICENSE"], cwd=AXE.parent, check=True, timeout=60)  # fmt: skip
+        (AXE.parent / tarball).unlink()
+    return AXE.read_text(encoding="utf-8")
+
+
+def open_page(br, base: str, path: str) -> None:
+    br.driver.get(base + path)
+    br.wait_for_contains_text("#main h1", PAGE_HEADINGS[path.split("?")[0]], timeout=30)
+    if path.startswith("/map"):
+        # the map is drawn once plotly has fetched the geography from /assets/topojson/
+        br.wait_for_element("#areas-graph .geo .layer path", timeout=30)
+
+
+def serious_violations(br, axe: str) -> list[str]:
+    br.driver.execute_script(axe)
+    br.driver.set_script_timeout(120)
+    violations = br.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations)).catch(e => done([{id: String(e), impact: 'critical',"
+        " nodes: []}]));"
+    )
+    return [
+        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_pub_br001_pages_pass_axe_and_load_clean(dash_br, public_site, axe_source, width):  # noqa: F811
+    dash_br.driver.set_window_size(width, 1000)
+    for path in [*PUBLIC_PAGES, "/map?region=northern-border&drug=lsd", "/?fy=2019"]:
+        open_page(dash_br, public_site, path)
+        assert serious_violations(dash_br, axe_source) == [], path
+        assert dash_br.get_logs() == [], path
+        resources = dash_br.driver.execute_script(
+            "return performance.getEntriesByType('resource').map(r => r.name)"
+        )
+        assert all(r.startswith(public_site) for r in resources), path
+        overflow = dash_br.driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, width, overflow)
+
+
+def test_pub_br002_a_filter_rewrites_the_url_and_the_page_follows(dash_br, public_site):  # noqa: F811
+    open_page(dash_br, public_site, "/trends")
+    dash_br.wait_for_contains_text("#trend-lbs-title", "All drugs, nationwide")
+    Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=drug]")).select_by_value(
+        "fentanyl"
+    )
+    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
+    Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
+        "northern-border"
+    )
+    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, Northern Border", timeout=20)
+    assert "region=northern-border" in dash_br.driver.current_url
+    assert "suppressed" in dash_br.find_element("#trend-lbs-summary").text
+    assert dash_br.get_logs() == []
+
+
+def test_pub_br003_an_invalid_link_explains_itself(dash_br, public_site):  # noqa: F811
+    dash_br.driver.get(public_site + "/map?fy=1850&region=mars")
+    body = dash_br.driver.find_element(By.TAG_NAME, "body").text
+    assert "Bad link: no fiscal year '1850' in the public data" in body
+    assert "Field office" not in body

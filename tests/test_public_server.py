@@ -1,0 +1,265 @@
+"""The public app as a separate process, attacked over HTTP.
+
+The public server runs in a subprocess (``python app.py --public``) on a free loopback port,
+against an extract published from the demo lake: Dash moves module-level callbacks into the
+first app that serves a request, so the public app must never share a process with the internal
+app this test process hosts. The fixtures here are shared by the other ``test_public_*`` modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY
+
+REPO = Path(__file__).resolve().parents[1]
+ROUTER = ".._pages_content.children..._pages_store.data.."
+PUBLIC_PAGES = ("/", "/trends", "/map", "/doses", "/modes", "/methods")
+_SITES: dict[str, str] = {}  # one server per session, whichever module asks first
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(base: str, path: str, body: dict | bytes | None = None, method: str | None = None):
+    """(status, headers, body text) of one request; HTTP errors are answers, not exceptions."""
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    request = urllib.request.Request(
+        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode()
+
+
+def route(base: str, path: str, search: str = ""):
+    """What Dash's page router asks the server when the browser opens ``path + search``."""
+    payload = {
+        "output": ROUTER,
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    return fetch(base, "/_dash-update-component", payload)
+
+
+@pytest.fixture(scope="session")
+def public_data(demo_lake) -> Path:
+    """The demo lake with its public extract published beside it (as ``make data`` does)."""
+    from ingest.publish import publish
+
+    publish(demo_lake)
+    return demo_lake
+
+
+@pytest.fixture(scope="session")
+def public_site(public_data, tmp_path_factory, request) -> str:
+    if "base" in _SITES:
+        return _SITES["base"]
+    port = free_port()
+    log = tmp_path_factory.mktemp("public-site") / "server.log"
+    env = {**os.environ, "CHOKEPOINT_DATA": str(public_data), "CHOKEPOINT_TODAY": TODAY}
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--public", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    request.addfinalizer(lambda: (proc.terminate(), proc.wait(timeout=20)))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()[-2000:]
+        try:
+            if fetch(base, "/_dash-layout")[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"public server did not start: {log.read_text()[-2000:]}")
+    _SITES["base"] = base
+    return base
+
+
+@pytest.fixture(scope="session")
+def internal_callbacks(internal_app) -> list[dict]:
+    """Every callback of the internal app, as its own /_dash-dependencies lists them."""
+    client = internal_app.server.test_client()
+    client.get("/")
+    return json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
+
+
+def _internal_paths() -> list[str]:
+    """Every internal page path, read from the pages' source (``register_page(..., path=)``)."""
+    paths = []
+    for source in (REPO / "pages").glob("*.py"):
+        found = re.search(r"register_page\([^)]*path=\"([^\"]+)\"", source.read_text(), re.S)
+        if found and found.group(1) not in PUBLIC_PAGES:
+            paths.append(found.group(1))
+    return paths
+
+
+def test_pub_http001_the_public_process_imports_nothing_internal(public_data):
+    probe = (
+        "import sys, app\n"
+        "a = app.create_app(public=True)\n"
+        "a.server.test_client().get('/')\n"
+        "bad = [m for m in sys.modules if m in ('internal_app', 'components.filter_bar',"
+        " 'components.live', 'components.xfilter', 'components.exports',"
+        " 'components.records_grid', 'queries.seizure_stats', 'queries.records')"
+        " or m.startswith('pages.')]\n"
+        "print(json.dumps({'bad': bad, 'callbacks': sorted(a.callback_map)}))\n"
+    )
+    env = {**os.environ, "CHOKEPOINT_DATA": str(public_data)}
+    out = subprocess.run(
+        [sys.executable, "-c", "import json\n" + probe],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["bad"] == []
+    assert set(result["callbacks"]) == {
+        "public-url.href",
+        "public-nav.is_open",
+        ROUTER,
+        "_pages_dummy.children",
+    }
+
+
+def test_pub_http002_internal_pages_are_404(public_site):
+    paths = _internal_paths()
+    assert "/explorer" in paths
+    for path in paths:
+        status, _, body = fetch(public_site, path)
+        assert status == 404, path
+        assert "Chokepoint" not in body
+        status, _, body = route(public_site, path)
+        assert status == 404 and '"response"' not in body, path
+    assert fetch(public_site, "/no-such-page")[0] == 404
+    assert fetch(public_site, "/export/records.csv?fy=2025")[0] == 404
+
+
+def test_pub_http003_every_internal_callback_is_refused_without_data(
+    public_site, internal_callbacks
+):
+    public_outputs = {"public-url.href", "public-nav.is_open", ROUTER, "_pages_dummy.children"}
+    refused = 0
+    for dependency in internal_callbacks:
+        if dependency["output"] in public_outputs:
+            continue  # Dash's own page router exists in both apps (tested in http002)
+        inputs = [
+            {"id": _id(i["id"]), "property": i["property"], "value": "?fy=2025"}
+            for i in dependency["inputs"]
+        ]
+        payload = {
+            "output": dependency["output"],
+            "outputs": [],
+            "inputs": inputs,
+            "state": [],
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
+        }
+        status, _, body = fetch(public_site, "/_dash-update-component", payload)
+        assert status == 404, dependency["output"]
+        assert '"response"' not in body and "figure" not in body
+        refused += 1
+    assert refused >= 20  # the internal app really has that many callbacks
+
+
+def _id(text: str):
+    return json.loads(text) if text.startswith("{") else text
+
+
+def test_pub_http004_security_headers_on_every_response(public_site):
+    index = fetch(public_site, "/")[2]
+    scripts = re.findall(r'src="(/[^"]+)"', index)
+    styles = re.findall(r'href="(/[^"]+\.css[^"]*)"', index)
+    assert scripts and styles
+    responses = [
+        fetch(public_site, path)
+        for path in ["/", "/map?fy=2025", "/_dash-layout", "/_dash-dependencies",
+                     "/assets/topojson/north-america_110m.json", "/download/monthly.csv",
+                     "/explorer", "/?fy=1850", scripts[0], styles[0]]
+    ]  # fmt: skip
+    responses.append(route(public_site, "/trends", "?drug=fentanyl"))
+    for status, headers, _ in responses:
+        assert status in (200, 400, 404)
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-eval" not in csp
+        assert not re.search(r"https?:|\*", csp), csp  # no external origin, no wildcard
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        server = headers.get("Server", "")
+        assert not re.search(r"\d|werkzeug|python", server, re.I), server
+
+
+def test_pub_http005_unknown_query_values_are_rejected(public_site):
+    bad = ("?fy=1850", "?fy=2025;DROP", "?region=mars", "?drug=tea", "?port=2604",
+           "?fy=2025&fy=2024", "?area=tucson-field-office", "?drug=%27%20OR%201=1")  # fmt: skip
+    for query in bad:
+        assert fetch(public_site, "/map" + query)[0] == 400, query
+        assert fetch(public_site, "/download/areas.csv" + query)[0] == 400, query
+        status, _, body = route(public_site, "/map", query)
+        assert status == 200 and "This link is not valid" in body, query
+        assert "Field office or sector" not in body
+    assert fetch(public_site, "/map?fy=2025&region=northern-border&drug=fentanyl")[0] == 200
+    assert fetch(public_site, "/download/nothing.csv")[0] == 404
+
+
+def test_pub_http006_everything_is_served_locally(public_site):
+    status, _, index = fetch(public_site, "/")
+    assert status == 200 and '<html lang="en">' in index
+    assert not re.search(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", index)
+    status, headers, topo = fetch(public_site, "/assets/topojson/north-america_110m.json")
+    assert status == 200 and json.loads(topo)["type"] == "Topology"
+    status, _, body = route(public_site, "/map")
+    configs = list(values_of(json.loads(body), "config"))
+    assert configs and all(c["topojsonURL"] == "/assets/topojson/" for c in configs)
+
+
+def values_of(tree, key: str):
+    """Every value stored under ``key`` anywhere in a JSON tree."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if k == key:
+                yield v
+            yield from values_of(v, key)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from values_of(item, key)
+
+
+def test_pub_http007_oversized_and_malformed_callback_bodies_are_refused(public_site):
+    assert fetch(public_site, "/_dash-update-component", b"x" * 200_000, "POST")[0] == 413
+    assert fetch(public_site, "/_dash-update-component", b"not json", "POST")[0] == 404
+    assert fetch(public_site, "/_dash-update-component", {"output": 5})[0] == 404
