@@ -190,7 +190,7 @@ def detail_panel(shipment_id: str | None) -> list:
                         html.P(
                             f"Model {shipment.get('model_version') or '–'}.",
                             className="small text-muted mb-2",
-                        ),  # fmt: skip
+                        ),
                         html.H4("Similar past seizures", className=section),
                         _table(
                             similar,
@@ -202,15 +202,14 @@ def detail_panel(shipment_id: str | None) -> list:
                                 ("commodity", "Seized"),
                             ],
                         ),
-                    ],  # fmt: skip
-                    lg=4,
+                    ],
+                    lg=7,
                 ),
-                dbc.Col(
-                    [html.H4("Parties' history", className=section), *_history(parties)], lg=4
-                ),  # fmt: skip
             ],
             className="g-3",
         ),
+        html.H4("Parties' history (before this arrival)", className=section),
+        dbc.Row(_history(parties), className="g-3 targeting-parties"),
         html.P(
             f"Analyst feedback: {verdict['verdict']} ({verdict['created_at']} UTC)."
             if verdict

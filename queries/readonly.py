@@ -22,6 +22,7 @@ VIEWS = (
     "cbp_public_all",
     "border_crossings",
     "ingest_log",
+    "scores",
     "ports",
     "areas",
     "modes",

@@ -127,5 +127,5 @@ def matrix(frame: pl.DataFrame, names: tuple[str, ...] = FEATURE_NAMES) -> np.nd
 def rule_count(frame: pl.DataFrame) -> np.ndarray:
     """The rules-only score: how many red flags fired."""
     cols = [f"rule_{n}" for n in rules.RULE_NAMES]
-    return frame.select(pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in cols])).to_series()\
-        .to_numpy().astype(np.float64)  # fmt: skip
+    total = frame.select(pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in cols]))
+    return total.to_series().to_numpy().astype(np.float64)

@@ -85,6 +85,25 @@ def test_tgc004_a_thousand_new_shipments_score_well_under_a_second(scored):
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
+def test_tgc007_prepare_builds_the_days_snapshot_ahead(scored, monkeypatch):
+    from targeting import history
+
+    batch = new_batch(scored, 20).with_columns(
+        pl.col("arrived_at") + pl.duration(days=30)  # a day nobody has scored yet
+    )
+    scoring.prepare(scored, batch["arrived_at"].min())
+
+    def refuse(*_args):
+        raise AssertionError("snapshot rebuilt although prepared")
+
+    monkeypatch.setattr(history, "_day_snapshot", refuse)
+    monkeypatch.setattr(history, "_month_norms", refuse)
+    out = scoring.score_shipments(
+        batch.filter(pl.col("arrived_at").dt.date() == batch["arrived_at"].min().date()), scored
+    )
+    assert out.height > 0
+
+
 def test_tgc005_written_scores_reach_the_lake(scored, tmp_path):
     batch = new_batch(scored, 5)
     live = scoring.score_shipments(batch, scored)
