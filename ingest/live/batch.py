@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -168,7 +169,27 @@ def _ingest_rows(
         failpoint("after_lake_write")
         commit(table, add=written, data_dir=data_dir)
     failpoint("after_commit")
+    if table == "shipments" and not listed and checked.accepted.height:
+        _score_arrivals(checked.accepted, batch_id, data_dir)
     return report
+
+
+def _score_arrivals(rows, batch_id: str, data_dir: Path) -> None:
+    """Give new shipments their targeting score seconds after they land.
+
+    Best effort by design: the rows are already safely in the lake, and a scoring failure (no
+    model trained yet, say) must never hold the feed up; ``python -m targeting score`` fills any
+    gap. The score file is named after the batch, so a redo overwrites rather than duplicates.
+    """
+    try:
+        from queries.gateway import Gateway
+        from targeting.scoring import score_shipments, write_scores
+
+        scores = score_shipments(rows, Gateway(data_dir))
+        arrivals = rows.select("shipment_id", "arrived_at")
+        write_scores(scores, arrivals, f"{BATCH_PREFIX}{batch_id}", data_dir)
+    except Exception as exc:  # noqa: BLE001 -- see docstring: never block ingest on scoring
+        print(f"batch {batch_id}: shipments loaded, scoring skipped ({exc})", file=sys.stderr)
 
 
 def id_range(batch: RawBatch, column: str) -> tuple[str, str] | None:
