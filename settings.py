@@ -30,6 +30,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("duckdb_memory_limit", "2GB", "DuckDB memory limit per process"),
     Setting("query_time_limit_ms", "10000", "A query running longer is interrupted", int),
     Setting("query_row_cap", "100000", "Most rows a query returns to a page", int),
+    Setting(
+        "result_cache_entries",
+        "1024",
+        "Query results kept per process until their tables change; 0 turns the cache off",
+        int,
+    ),
+    Setting(
+        "refresh_ahead_entries",
+        "64",
+        "After a data change, this many recently used results are recomputed in the background",
+        int,
+    ),
     Setting("seed", "20240917", "Seed of the demo-data generator", int),
     Setting(
         "today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"

@@ -73,6 +73,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         shipments=args.shipments,
         seed=args.seed,
         progress=not args.quiet,
+        seizures=args.seizures,
     )
     print(report.summary())
     return 0
@@ -173,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--shipments", type=int, default=1_000_000, help="manifest lines to make")
         p.add_argument("--seed", type=int, default=settings.get("seed"))
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--seizures",
+            type=int,
+            default=None,
+            help="add modelled events shaped like CBP's until about this many seizures exist",
+        )
     _add_live_commands(sub)
     sub.add_parser("publish", help="build the public extract from the lake")
     args = parser.parse_args(argv)

@@ -19,7 +19,9 @@ import polars as pl
 
 import settings
 from queries import reference
-from queries.lake import TABLES, data_version, table_files
+from queries.hot import HOT_TABLES, HotTable
+from queries.lake import TABLES, data_version, table_files, table_versions
+from queries.result_cache import ResultCache
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
 
@@ -69,6 +71,10 @@ class Gateway:
         self._checked_at = 0.0
         self.tables: tuple[str, ...] = ()
         self._memo: dict = {}
+        self._table_versions: dict[str, str] = {}
+        self._hot = {name: HotTable(name) for name in HOT_TABLES}
+        self._generation = 0
+        self.results = ResultCache(max_entries=settings.get("result_cache_entries"))
 
     # -- connection and views -------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -88,6 +94,7 @@ class Gateway:
             },
         )
         con.execute("SET parquet_metadata_cache = true")
+        con.execute("SET enable_progress_bar = false")
         self._create_reference_views(con)
         allowed = str(self.data_dir.resolve()).rstrip("/") + "/"
         con.execute("SET allowed_directories = ?", [[allowed]])
@@ -107,13 +114,30 @@ class Gateway:
             con.unregister("_incoming")
 
     def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-        """One view per built table over exactly the files its manifest lists."""
+        """One view per built table over exactly the files its manifest lists; the hot tables
+        (``queries/hot.py``) are views over in-memory copies brought up to date by file."""
         built = []
         for name in TABLES:
             view = "cbp_public_all" if name == "cbp_public" else name
-            files = [str(p) for p in table_files(name, self.data_dir)]
+            paths = table_files(name, self.data_dir)
+            files = [str(p) for p in paths]
+            hot = self._hot.get(name)
             if not files:
                 con.execute(f"DROP VIEW IF EXISTS {view}")
+                if hot is not None:
+                    hot.drop(con)
+                continue
+            if hot is not None:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    hot.sync(con, paths)
+                    con.execute(hot.view_sql(view))
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    hot.loaded = set()  # unknown state: load afresh next time
+                    raise
+                built.append(name)
                 continue
             listed = ", ".join(f"'{_sql_string(f)}'" for f in files)
             # view names are the fixed TABLES keys; the files are the manifest's, in our folder
@@ -142,8 +166,13 @@ class Gateway:
                 self._connection = self._open()
             version = data_version(self.data_dir)
             if force or version != self._version:
+                # versions are read before the views, so a cached result is never filed under
+                # a version newer than the files it was computed from
+                versions = table_versions(self.data_dir)
                 self.tables = self._create_lake_views(self._connection)
                 self._version = version
+                self._table_versions = versions
+                self._refresh_ahead(self.results.prune(versions, version))
             self._checked_at = now
             return version
 
@@ -178,12 +207,44 @@ class Gateway:
         return table in self.tables
 
     # -- running queries ------------------------------------------------------------------
-    def frame(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    def frame(
+        self, sql: str, params: list | dict | None = None, cache: bool = True
+    ) -> pl.DataFrame:
         """Run a query with bound parameters and return a polars frame.
 
-        A watchdog interrupts the query past the time limit, so one slow request cannot hold a
-        worker thread hostage.
+        Results are reused until a table the SQL names changes (``queries/result_cache.py``);
+        ``cache=False`` is for statements whose answer depends on something else, such as the
+        clock. A watchdog interrupts the query past the time limit, so one slow request cannot
+        hold a worker thread hostage.
         """
+        if not cache:
+            return self._run(sql, params)
+        self.refresh()
+        key = ResultCache.key(sql, params, self._table_versions, self._version or "")
+        return self.results.get_or_compute(key, lambda: self._run(sql, params), params)
+
+    def _refresh_ahead(self, asked: list[tuple[str, list | dict | None]]) -> None:
+        """Recompute, in the background, the most recently used results a data change made
+        stale: pages open on them poll the data version and will ask again within seconds, and
+        then find the new answer ready instead of all re-querying at once."""
+        limit = settings.get("refresh_ahead_entries")
+        if not asked or limit <= 0:
+            return
+        self._generation += 1
+        generation = self._generation
+
+        def work() -> None:
+            for sql, params in asked[:limit]:
+                if generation != self._generation:
+                    return  # newer data arrived: its own refresh takes over
+                try:
+                    self.frame(sql, params)
+                except QueryError:
+                    continue
+
+        threading.Thread(target=work, name="refresh-ahead", daemon=True).start()
+
+    def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
         cur = self.cursor()
         limit_s = settings.get("query_time_limit_ms") / 1000
         timer = threading.Timer(limit_s, cur.interrupt)

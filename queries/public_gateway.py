@@ -76,6 +76,8 @@ class PublicGateway(Gateway):
                 self.tables = self._create_lake_views(self._connection)
                 self._memo.clear()
                 self._version = version
+                self._table_versions = dict.fromkeys(VIEWS, version)
+                self.results.prune(self._table_versions, version)
             self._checked_at = now
             return version
 

@@ -57,7 +57,12 @@ def run_select(sql: str, gateway: Gateway, limit: int | None = None) -> tuple[pl
     if limit is not None and limit < 1:
         raise ReadOnlyError("limit must be at least 1")
     limit = min(limit or cap, cap)
-    frame = gateway.frame(f"SELECT * FROM ({sql.rstrip().rstrip(';')}) LIMIT ?", [limit + 1])  # noqa: S608 -- checked to be one SELECT; this is the analyst's own query
+    # the analyst's SQL may read the clock or random(): never served from the result cache
+    frame = gateway.frame(
+        f"SELECT * FROM ({sql.rstrip().rstrip(';')}) LIMIT ?",  # noqa: S608 -- checked: one SELECT
+        [limit + 1],
+        cache=False,
+    )
     return frame.head(limit), frame.height > limit
 
 

@@ -114,7 +114,34 @@ def _detail(events: pl.DataFrame, commodity: np.ndarray, rng, ctx, provenance: s
     return finish_events(events, commodity, port, mode, rng, reference.commodities(), provenance)
 
 
-def build_seizures(gateway: Gateway, rng: np.random.Generator, until: date) -> pl.DataFrame:
+def scaled_cells(cells: pl.DataFrame, extra: int, rng: np.random.Generator) -> pl.DataFrame:
+    """About ``extra`` more events spread over the published cells in proportion to their counts,
+    each added event carrying its cell's mean weight: a load-testing lake with more seizures than
+    CBP reported, shaped like the real ones. Such rows are ``modelled``, never ``cbp_cell``, so
+    the headline figures stay traceable to the publication."""
+    total = int(cells["events"].sum())
+    if extra <= 0 or total == 0:
+        return cells.clear()
+    counts = rng.poisson(cells["events"].to_numpy() * (extra / total))
+    return (
+        cells.with_columns(
+            pl.Series("extra", counts, pl.Int64),
+        )
+        .with_columns(
+            (pl.col("lbs") * pl.col("extra") / pl.col("events")).alias("lbs"),
+            pl.col("extra").alias("events"),
+        )
+        .drop("extra")
+        .filter(pl.col("events") > 0)
+    )
+
+
+def build_seizures(
+    gateway: Gateway, rng: np.random.Generator, until: date, target: int | None = None
+) -> pl.DataFrame:
+    """Seizure events: the published CBP cells exactly, continued to ``until``, plus modelled
+    precursor and equipment seizures; with ``target``, modelled events shaped like the published
+    ones are added until about ``target`` events exist (load testing at national scale)."""
     cells = published_cells(gateway).with_columns(
         pl.col("month_start")
         .map_elements(lambda m: month_last_day(m, until), return_dtype=pl.Date)
@@ -150,6 +177,16 @@ def build_seizures(gateway: Gateway, rng: np.random.Generator, until: date) -> p
         extra_events, commodity, port, mode, rng, reference.commodities(), "modelled"
     )
     parts.append(finished)
+    made = sum(part.height for part in parts)
+    if target and target > made:
+        extra_cells = scaled_cells(cells, target - made, rng)
+        events = cells_to_events(extra_cells, rng)
+        commodity = refine_commodity(events, rng, base_commodity)
+        parts.append(
+            _detail(events, commodity, rng, ctx, "modelled").with_columns(
+                pl.lit(None, pl.Float64).alias("equipment_pieces")
+            )
+        )
     seizures = equipment_units(pl.concat(parts, how="diagonal_relaxed"))
     seizures = seizures.sort(["event_date", "area_id", "commodity", "lbs"], nulls_last=True)
     seq = pl.int_range(1, pl.len() + 1).over("fiscal_year").cast(pl.Utf8).str.zfill(7)
@@ -170,6 +207,7 @@ def generate_demo(
     progress: bool = True,
     data_dir: Path | None = None,
     until: date | None = None,
+    seizures: int | None = None,
 ) -> GenerateReport:
     from ingest.generate.referrals import make_referrals
     from ingest.generate.shipments import make_shipments
@@ -193,7 +231,8 @@ def generate_demo(
         return now
 
     t = time.perf_counter()
-    seizures = build_seizures(gateway, rng, until)
+    target = seizures
+    seizures = build_seizures(gateway, rng, until, target)
     bar.update(1)
     t = mark("seizures", t)
     first_day = seizures["event_date"].min()

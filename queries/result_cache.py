@@ -1,0 +1,119 @@
+"""Query results kept per process until the tables they read change.
+
+Most of what a dashboard asks is asked again: the default Overview, a link a team shares, the same
+filters re-applied after a detour, twenty analysts opening the morning view. A result is keyed by
+its SQL text, its bound parameters and the version of every lake table the SQL names, so a new
+batch in ``seizures`` invalidates the seizure cards and nothing else, and no stale figure can
+survive a data change (no time-based expiry to guess).
+
+Identical queries that arrive together run once ("single flight"): the first caller computes, the
+others wait for its result, so a burst of analysts opening the same view costs one query. Only
+small results are kept (``max_rows``), and the least recently used entry goes first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import polars as pl
+
+Key = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+def tables_named(sql: str, tables: Iterable[str]) -> tuple[str, ...]:
+    """The lake tables a statement names, as whole words (``seizures`` but not ``seizures_x``)."""
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql))
+    return tuple(sorted(t for t in tables if t in words))
+
+
+class _Flight:
+    """One computation in progress that other threads may wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: pl.DataFrame | None = None
+        self.error: BaseException | None = None
+
+
+class ResultCache:
+    """A thread-safe LRU of query results with single-flight computation."""
+
+    def __init__(self, max_entries: int = 1024, max_rows: int = 20_000) -> None:
+        self.max_entries = max_entries
+        self.max_rows = max_rows
+        self._entries: OrderedDict[Key, pl.DataFrame] = OrderedDict()
+        self._asked: dict[Key, Any] = {}  # the bound parameters of each kept entry
+        self._flights: dict[Key, _Flight] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(sql: str, params: Any, versions: Mapping[str, str], everything: str) -> Key:
+        """A statement naming no versioned table (a catalogue query, say) is keyed on
+        ``everything``, the version of the whole data folder, to stay on the safe side."""
+        named = tables_named(sql, versions)
+        if not named:
+            return sql, repr(params), (("*", everything),)
+        return sql, repr(params), tuple((t, versions[t]) for t in named)
+
+    def get_or_compute(
+        self, key: Key, compute: Callable[[], pl.DataFrame], params: Any = None
+    ) -> pl.DataFrame:
+        """The cached frame for ``key``, or ``compute()`` run once however many threads ask."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._entries[key]
+            flight = self._flights.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._flights[key] = _Flight()
+                self.misses += 1
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            assert flight.result is not None
+            return flight.result
+        try:
+            result = compute()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.result = result
+            if result.height <= self.max_rows:
+                with self._lock:
+                    self._entries[key] = result
+                    self._asked[key] = params
+                    while len(self._entries) > self.max_entries:
+                        old, _ = self._entries.popitem(last=False)
+                        self._asked.pop(old, None)
+            return result
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    def prune(self, versions: Mapping[str, str], everything: str) -> None:
+        """Drop results read from a table version that is no longer current: they can never be
+        asked for again, so they would only hold memory until the LRU reached them."""
+        versions = {**versions, "*": everything}
+        with self._lock:
+            stale = [k for k in self._entries if any(versions.get(t, "") != v for t, v in k[2])]
+            for key in stale:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._asked.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,103 @@
+"""The per-process result cache: reuse until a named table changes, single flight, bounds."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import polars as pl
+import pytest
+
+from ingest.writer import commit, write_partitioned
+from queries.gateway import Gateway
+from queries.result_cache import ResultCache, tables_named
+
+VERSIONS = {"seizures": "a", "shipments": "b"}
+
+
+def test_tables_are_matched_as_whole_words():
+    sql = "SELECT * FROM seizures_extra JOIN shipments USING (x)"
+    assert tables_named(sql, VERSIONS) == ("shipments",)
+
+
+def test_key_follows_only_the_tables_the_sql_names():
+    sql = "SELECT count(*) FROM seizures WHERE x = ?"
+    before = ResultCache.key(sql, [1], VERSIONS, "all-1")
+    assert ResultCache.key(sql, [1], {**VERSIONS, "shipments": "c"}, "all-2") == before
+    assert ResultCache.key(sql, [1], {**VERSIONS, "seizures": "z"}, "all-2") != before
+    assert ResultCache.key(sql, [2], VERSIONS, "all-1") != before
+
+
+def test_statement_naming_no_table_is_keyed_on_everything():
+    sql = "SELECT view_name FROM duckdb_views()"
+    assert ResultCache.key(sql, None, VERSIONS, "v1") != ResultCache.key(sql, None, VERSIONS, "v2")
+
+
+def test_identical_concurrent_requests_compute_once():
+    cache = ResultCache()
+    calls = []
+    release = threading.Event()
+
+    def compute():
+        calls.append(1)
+        release.wait(5)
+        return pl.DataFrame({"n": [len(calls)]})
+
+    key = ResultCache.key("SELECT 1 FROM seizures", None, VERSIONS, "v")
+    results: list[pl.DataFrame] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute(key, compute)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    while not calls:  # the leader has started; the others find its flight
+        threading.Event().wait(0.001)
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert len(calls) == 1
+    assert [r["n"][0] for r in results] == [1] * 8
+
+
+def test_errors_reach_every_waiter_and_are_not_kept():
+    cache = ResultCache()
+    key = ResultCache.key("SELECT 1 FROM seizures", None, VERSIONS, "v")
+
+    def fail():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        cache.get_or_compute(key, fail)
+    assert cache.get_or_compute(key, lambda: pl.DataFrame({"n": [2]}))["n"][0] == 2
+
+
+def test_bounds_and_pruning():
+    cache = ResultCache(max_entries=2, max_rows=3)
+    big = ResultCache.key("SELECT big FROM seizures", None, VERSIONS, "v")
+    cache.get_or_compute(big, lambda: pl.DataFrame({"n": range(10)}))
+    assert len(cache) == 0  # too many rows to keep
+    for i in range(3):
+        key = ResultCache.key(f"SELECT {i} FROM seizures", None, VERSIONS, "v")
+        cache.get_or_compute(key, lambda: pl.DataFrame({"n": [1]}))
+    assert len(cache) == 2  # least recently used went first
+    cache.prune({**VERSIONS, "seizures": "new"}, "v")
+    assert len(cache) == 0
+
+
+def test_gateway_serves_new_rows_after_a_commit(tmp_path):
+    """A cached count must change as soon as a batch lands in the table it reads."""
+    frame = pl.DataFrame({"fiscal_year": [2025], "referred_on": [date(2025, 1, 2)]})
+    commit(
+        "referrals", add=write_partitioned("referrals", frame, "one", tmp_path), data_dir=tmp_path
+    )
+    gateway = Gateway(tmp_path)
+    sql = "SELECT count(*) AS n FROM referrals"
+    assert gateway.frame(sql)["n"][0] == 1
+    assert gateway.frame(sql)["n"][0] == 1
+    assert gateway.results.hits >= 1
+    commit(
+        "referrals", add=write_partitioned("referrals", frame, "two", tmp_path), data_dir=tmp_path
+    )
+    assert gateway.refresh(force=True)
+    assert gateway.frame(sql)["n"][0] == 2
