@@ -19,7 +19,7 @@ import polars as pl
 
 import settings
 from queries import reference
-from queries.hot import HOT_TABLES, HotTable
+from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, periods_view
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
 
@@ -131,7 +131,8 @@ class Gateway:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     hot.sync(con, paths)
-                    con.execute(hot.view_sql(view))
+                    for sql in hot.view_sqls(view):
+                        con.execute(sql)
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
@@ -169,6 +170,7 @@ class Gateway:
                 # versions are read before the views, so a cached result is never filed under
                 # a version newer than the files it was computed from
                 versions = table_versions(self.data_dir)
+                versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
                 self.tables = self._create_lake_views(self._connection)
                 self._version = version
                 self._table_versions = versions

@@ -92,13 +92,13 @@ def monthly_trend_sql(filters: Filters) -> tuple[str, list]:
     """Per month: events, lbs, fentanyl lbs, pills, and how many events are modelled."""
     where = predicate(filters, SEIZURE_TARGET)
     sql = f"""
-        SELECT date_trunc('month', event_date)::DATE AS month,
+        SELECT month_start AS month,
                count(*) AS events,
                coalesce(sum(lbs), 0) AS lbs,
                coalesce(sum(lbs) FILTER (WHERE {FENTANYL}), 0) AS fentanyl_lbs,
                coalesce(sum(pills), 0)::BIGINT AS pills,
                count(*) FILTER (WHERE provenance <> 'cbp_cell') AS modelled_events
-        FROM seizures
+        FROM seizures_periods
         WHERE {where.sql}
         GROUP BY 1 ORDER BY 1
     """  # noqa: S608 -- fragments are fixed; values are bound

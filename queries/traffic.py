@@ -34,9 +34,9 @@ _HEAD = """
         WHERE coalesce(bts_measure, '') <> '' AND {mode_sql}
     ),
     seized AS (
-        SELECT CAST(date_trunc('month', event_date) AS DATE) AS month_start, port_code,
+        SELECT month_start, port_code,
                land.measure, count(*) AS events, coalesce(sum(lbs), 0) AS lbs
-        FROM seizures JOIN land USING (mode)
+        FROM seizures_periods JOIN land USING (mode)
         WHERE {where_sql} AND port_code IS NOT NULL
         GROUP BY ALL
     ),

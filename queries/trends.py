@@ -42,6 +42,7 @@ class Grain:
     lookup: str  # which sub to look for in earlier years (29 Feb -> 28 Feb, week 53 -> 52)
     rolling: int  # periods in the trailing mean, current one included
     baseline: int  # previous periods behind the control limits, current one excluded
+    column: str  # the event's period start, precomputed in ``seizures_periods`` (queries/hot.py)
 
 
 GRAIN_SQL: dict[str, Grain] = {
@@ -54,6 +55,7 @@ GRAIN_SQL: dict[str, Grain] = {
         lookup="CASE WHEN {s} = 229 THEN 228 ELSE {s} END",
         rolling=28,
         baseline=90,
+        column="event_date",
     ),
     "week": Grain(
         trunc="CAST(date_trunc('week', {d}) AS DATE)",
@@ -64,6 +66,7 @@ GRAIN_SQL: dict[str, Grain] = {
         lookup="least({s}, 52)",
         rolling=4,
         baseline=52,
+        column="week_start",
     ),
     "month": Grain(
         trunc="CAST(date_trunc('month', {d}) AS DATE)",
@@ -74,6 +77,7 @@ GRAIN_SQL: dict[str, Grain] = {
         lookup="{s}",
         rolling=3,
         baseline=12,
+        column="month_start",
     ),
     "fy": Grain(
         trunc="make_date(year({d}) + CAST(month({d}) >= 10 AS INTEGER) - 1, 10, 1)",
@@ -84,6 +88,7 @@ GRAIN_SQL: dict[str, Grain] = {
         lookup="{s}",
         rolling=3,
         baseline=5,
+        column="fy_start",
     ),
 }
 VALUE_COLUMNS = {"events": "events", "lbs": "lbs", "pills": "pills"}
@@ -111,8 +116,8 @@ def _series_sql(grain: Grain, value: str, history_sql: str, window_sql: str) -> 
                 {grain.step})) AS DATE) AS period
             FROM bounds, args
         ), hist AS (
-            SELECT {trunc("event_date")} AS period, {HISTORY_VALUES[value]} AS value
-            FROM seizures, args
+            SELECT {grain.column} AS period, {HISTORY_VALUES[value]} AS value
+            FROM seizures_periods, args
             WHERE {history_sql}
               AND event_date >= coalesce({trunc("lookback")}, DATE '0001-01-01')
               AND event_date <= coalesce(hi, DATE '9999-12-31')
@@ -141,10 +146,10 @@ def _series_sql(grain: Grain, value: str, history_sql: str, window_sql: str) -> 
               ON p.sub = {lookup} AND p.y BETWEEN c.y - {SEIZURE_RATE_YEARS} AND c.y - 1
             GROUP BY c.period
         ), win AS (
-            SELECT {trunc("event_date")} AS period, count(*) AS events,
+            SELECT {grain.column} AS period, count(*) AS events,
                    coalesce(sum(lbs), 0) AS lbs, CAST(coalesce(sum(pills), 0) AS BIGINT) AS pills,
                    median(lbs) AS median_lbs, max(lbs) / nullif(sum(lbs), 0) AS max_share
-            FROM seizures WHERE {window_sql} GROUP BY 1
+            FROM seizures_periods WHERE {window_sql} GROUP BY 1
         ), joined AS (
             SELECT d.period, d.label,
                    coalesce(w.events, 0) AS events, coalesce(w.lbs, 0) AS lbs,
