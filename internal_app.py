@@ -8,16 +8,20 @@ the public app must not even contain them.
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, callback, dcc, html
 
+import settings
 from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
 from components.exports import register_export_routes
 from components.theme import register_template
 from queries import seizure_stats
+from queries.gateway import default_gateway
 from queries.lake import data_version
 from queries.public_data import published_through
 
@@ -117,6 +121,21 @@ def update_footer(_pathname: str | None, *_versions: str):
     return footer_text(), (f"Data as of {as_of:%d %b %Y}" if as_of else "")
 
 
+def _keep_warm() -> None:
+    """Open the lake and load the hot tables as soon as the process starts, so the first
+    analyst does not wait for it (gunicorn builds the app in each worker, after the fork); then
+    look for new data as often as pages do, so a batch is synced and the results in use are
+    recomputed (``Gateway.refresh``) before the pages open on them ask again."""
+    interval = settings.get("dashboard_poll_s")
+    stop = threading.Event()
+    while not stop.is_set():
+        try:
+            default_gateway().refresh()
+        except Exception as exc:  # any failure here resurfaces, with its message, on first use
+            logging.getLogger(__name__).warning("lake refresh failed: %s", exc)
+        stop.wait(interval)
+
+
 def create_internal_app(name: str) -> Dash:
     """The internal app: every page under ``pages/``, the global filter bar, local assets only.
 
@@ -136,4 +155,5 @@ def create_internal_app(name: str) -> Dash:
     )
     app.layout = shell
     register_export_routes(app.server)
+    threading.Thread(target=_keep_warm, name="keep-warm", daemon=True).start()
     return app

@@ -1,30 +1,26 @@
-"""``python -m bench``: benchmarks over the built lake (``make bench``), never in ``make test``.
+"""``python -m bench``: benchmarks (``make bench``), never part of ``make test``.
 
-Prints a table and writes ``bench/results/callbacks-<timestamp>.json`` with the machine it ran on.
+By default the national-scale benchmark (``bench/national.py``): the real app under gunicorn at
+1M, 5M and 20M shipments against raw-DuckDB and pandas baselines, written to
+``bench/results/national-<timestamp>.json``. ``--callbacks`` times every page callback
+in-process over the configured lake; ``--ingest`` and ``--public-load`` measure the live feed
+and the public app. Every result file records the machine it ran on.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.callbacks import run
+from bench.machine import machine
+from bench.national import DEFAULT_SIZES
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def machine() -> dict:
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
 
 
 def table(rows: list[dict]) -> str:
@@ -63,10 +59,21 @@ def main(argv: list[str] | None = None) -> int:
         "--public-load", action="store_true", help="load-test the public app under gunicorn"
     )
     parser.add_argument("--clients", type=int, default=50, help="--public-load: clients")
-    parser.add_argument("--seconds", type=float, default=60, help="--public-load: duration")
+    parser.add_argument(
+        "--seconds", type=float, default=60, help="--public-load and analysts: duration"
+    )
     parser.add_argument(
         "--ingest", action="store_true", help="live-ingest throughput and drop-to-visible latency"
     )
+    parser.add_argument(
+        "--callbacks", action="store_true", help="every page callback in-process, this lake"
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(n) for n in DEFAULT_SIZES),
+        help="shipments per benchmark lake, comma-separated (built once under .cache/bench/)",
+    )
+    parser.add_argument("--analysts", type=int, default=20, help="concurrent analysts")
     args = parser.parse_args(argv)
     if args.public_load:
         return public_load(args.clients, args.seconds)
@@ -75,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
 
         run_ingest_bench(repeats=args.repeats)
         return 0
+    if not args.callbacks:
+        from bench.national import run as run_national
+
+        sizes = tuple(int(n) for n in args.sizes.split(","))
+        report = run_national(sizes, args.repeats, args.analysts, args.seconds)
+        return 0 if all(s["errors"] == 0 for s in report["scale"]) else 1
     from app import create_app
     from queries.gateway import default_gateway
 

@@ -1,0 +1,250 @@
+"""``make bench``: the app at national scale, against the baselines, at several sizes.
+
+For each lake size (1M, 5M and 20M shipments by default; ``bench/lakes.py`` builds them once):
+
+1. serve the real internal app under gunicorn (2 workers x 4 threads, ``bench/server.py``) and
+   time its cold start (process start until an analyst sees numbers);
+2. replay the scripted analyst session through HTTP (``bench/session.py``): the first replay is
+   cold (nothing cached since start), the next ones warm; then a data change (one small seizure
+   batch committed to the lake) and the session again, so "cold after a data change" is measured
+   the way a dashboard meets it;
+3. at the largest size, 20 concurrent analysts for 60 s;
+4. time the same numbers computed by the baselines in the same run (``bench/baselines.py``):
+   plain DuckDB SQL over the raw parquet, and pandas on the data loaded in memory;
+5. read each worker's peak RSS.
+
+It prints one table per size and writes everything to ``bench/results/national-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from bench import baselines, lakes, server, session
+from bench.machine import machine
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_SIZES = (1_000_000, 5_000_000, 20_000_000)
+VIEWS = ("", "?fy=2025", "?fy=2025&area=chicago-field-office", "?source=CN&mode=express,mail")
+# Which baseline computes the numbers each callback shows (None: no baseline computes it).
+BASELINE_KIND = {
+    "overview-events-value": "kpis",
+    "overview-trend-graph": "trend",
+    "explorer-records-grid": "records",
+    "targeting-queue-grid": "queue",
+}
+
+
+def baseline_kind(callback: str) -> str | None:
+    if callback in BASELINE_KIND:
+        return BASELINE_KIND[callback]
+    parts = callback.split(":")
+    if len(parts) == 3 and parts[1] in baselines.BREAKDOWN_DIMS and parts[2] == "main":
+        return "breakdown"
+    return None
+
+
+@contextmanager
+def data_change(data_dir: Path) -> Iterator[str]:
+    """One small seizure batch committed to the lake (what a live feed does every few seconds),
+    removed again afterwards so the benchmark lake stays as built. Yields the batch's name."""
+    from ingest.writer import commit, write_partitioned
+    from queries.gateway import Gateway
+
+    gateway = Gateway(data_dir)
+    rows = gateway.frame(
+        "SELECT * FROM seizures WHERE event_date = (SELECT max(event_date) FROM seizures) LIMIT 20",
+        cache=False,
+    )
+    stem = f"bench-change-{int(time.time())}"
+    rows = rows.with_columns(
+        (pl.col("seizure_id") + "-" + stem).alias("seizure_id"), pl.lit(stem).alias("batch_id")
+    )
+    files = write_partitioned("seizures", rows, stem, data_dir)
+    commit("seizures", add=files, data_dir=data_dir)
+    try:
+        yield stem
+    finally:
+        commit("seizures", remove=files, data_dir=data_dir)
+
+
+def _after_change(base: str, data_dir: Path, poll_s: float) -> dict:
+    """The session right after a data change, once the page would have noticed it (one poll)."""
+    with data_change(data_dir):
+        time.sleep(poll_s)  # pages poll the data version this often; real time, not a test
+        replayed = session.run_session(base, repeats=0)
+    return replayed
+
+
+def time_baselines(data_dir: Path, repeats: int) -> dict:
+    """Both baselines over VIEWS; pandas' load time reported on its own."""
+    out: dict = {}
+    raw = baselines.RawDuckDB(data_dir)
+    try:
+        out["raw_duckdb"] = baselines.time_baseline(raw, list(VIEWS), repeats)
+    finally:
+        raw.close()
+    started = time.perf_counter()
+    frames = baselines.InMemoryPandas(data_dir)
+    out["pandas_load_s"] = round(time.perf_counter() - started, 1)
+    out["pandas"] = baselines.time_baseline(frames, list(VIEWS), repeats)
+    del frames
+    return out
+
+
+def with_ratios(rows: list[dict], base: dict) -> list[dict]:
+    """Each callback row with the baselines' p95 for the same numbers and the ratios."""
+    out = []
+    for row in rows:
+        kind = baseline_kind(row["callback"])
+        raw = base["raw_duckdb"].get(kind, {}) if kind else {}
+        pandas = base["pandas"].get(kind, {}) if kind else {}
+        app = row.get("warm_p95_ms")
+        cold = row.get("cold_p50_ms")
+        extra = {"baseline": kind or "", "raw_p95_ms": raw.get("p95_ms"),
+                 "pandas_p95_ms": pandas.get("p95_ms")}  # fmt: skip
+        if app and raw.get("p95_ms"):
+            extra["x_raw"] = round(app / raw["p95_ms"], 3)
+            extra["x_raw_cold"] = round(cold / raw["p95_ms"], 3) if cold else None
+        if app and pandas.get("p95_ms"):
+            extra["pandas_over_app"] = round(pandas["p95_ms"] / app, 1)
+            extra["pandas_over_app_cold"] = round(pandas["p95_ms"] / cold, 1) if cold else None
+        out.append({**row, **extra})
+    return out
+
+
+def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> dict:
+    lake = lakes.lake_for(shipments)
+    built_s = lakes.ensure(lake)
+    result: dict = {"shipments": shipments, "build_s": round(built_s, 1)}
+    print(f"\n== {lake.label} shipments ({lake.data_dir.name}) ==", flush=True)
+    with server.serve(lake.data_dir) as served:
+        result["cold_start_s"] = served.started_s
+        replayed = session.run_session(served.base, repeats=repeats)
+        result["session"] = replayed
+        result["after_change"] = _after_change(served.base, lake.data_dir, 2.5)
+        if analysts:
+            result["concurrent"] = session.concurrent_analysts(
+                served.base, analysts=analysts, seconds=seconds
+            )
+        result["worker_peak_rss_mb"] = served.worker_peak_rss_mb()
+    result["baselines"] = time_baselines(lake.data_dir, repeats=3)
+    result["rows"] = with_ratios(replayed["rows"], result["baselines"])
+    counts = _lake_counts(lake.data_dir)
+    result["lake"] = counts
+    return result
+
+
+def _lake_counts(data_dir: Path) -> dict:
+    from queries.gateway import Gateway
+
+    gateway = Gateway(data_dir)
+    return {
+        "seizures": gateway.scalar("SELECT count(*) FROM seizures"),
+        "shipments": gateway.scalar("SELECT count(*) FROM shipments"),
+    }
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 or value == 0 else f"{value:.2f}"
+    return str(value)
+
+
+TABLE_COLUMNS = (
+    ("callback", "callback"),
+    ("cold_p50_ms", "cold p50"),
+    ("warm_p50_ms", "warm p50"),
+    ("warm_p95_ms", "warm p95"),
+    ("warm_max_ms", "warm max"),
+    ("kb_p50", "KB"),
+    ("raw_p95_ms", "raw DuckDB p95"),
+    ("x_raw", "x raw"),
+    ("pandas_p95_ms", "pandas p95"),
+    ("pandas_over_app", "pandas / app"),
+)
+
+
+def table(rows: list[dict]) -> str:
+    """A plain-text table (also pasted as markdown by ``markdown_table``)."""
+    header = [label for _, label in TABLE_COLUMNS]
+    body = [[_fmt(row.get(key)) for key, _ in TABLE_COLUMNS] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    header = [label for _, label in TABLE_COLUMNS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        lines.append("| " + " | ".join(_fmt(row.get(k)) for k, _ in TABLE_COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def summary(result: dict) -> dict:
+    """The issue's targets, read off one size's result."""
+    rows = [r for r in result["rows"] if r.get("warm_p95_ms") is not None]
+    colds = [r["cold_p50_ms"] for r in result["rows"] if r.get("cold_p50_ms") is not None]
+    after = [r["cold_p50_ms"] for r in result["after_change"]["rows"] if r.get("cold_p50_ms")]
+    ratios = [r["x_raw"] for r in rows if r.get("x_raw") is not None]
+    faster = [r["pandas_over_app"] for r in rows if r.get("pandas_over_app") is not None]
+    out = {
+        "worst_warm_p95_ms": max((r["warm_p95_ms"] for r in rows), default=None),
+        "worst_cold_ms": max(colds, default=None),
+        "worst_cold_after_change_ms": max(after, default=None),
+        "median_cold_after_change_ms": round(statistics.median(after), 1) if after else None,
+        "worst_x_raw": max(ratios, default=None),
+        "least_pandas_over_app": min(faster, default=None),
+        "peak_rss_mb": max(result["worker_peak_rss_mb"].values(), default=None),
+        "cold_start_s": result["cold_start_s"],
+        "errors": result["session"]["errors"] + result["after_change"]["errors"],
+    }
+    if "concurrent" in result:
+        c = result["concurrent"]
+        out["concurrent"] = {k: c[k] for k in ("analysts", "requests", "errors", "p50_ms",
+                                                  "p95_ms", "max_ms")}  # fmt: skip
+    return out
+
+
+def run(sizes: tuple[int, ...], repeats: int, analysts: int, seconds: float) -> dict:
+    started = time.perf_counter()
+    results = []
+    for shipments in sizes:
+        biggest = shipments == max(sizes)
+        result = bench_size(shipments, repeats, analysts if biggest else 0, seconds)
+        result["summary"] = summary(result)
+        results.append(result)
+        print(table(result["rows"]))
+        print(json.dumps(result["summary"], indent=1))
+    report = {
+        "kind": "national",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "scale": [{"shipments": r["shipments"], **r["lake"], **r["summary"]} for r in results],
+        "sizes": results,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"national-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=1, default=_json_default) + "\n")
+    print(f"\nscale curve: {json.dumps(report['scale'], indent=1, default=_json_default)}")
+    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    return report
+
+
+def _json_default(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value))
