@@ -19,7 +19,7 @@ import polars as pl
 
 import settings
 from queries import reference
-from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, periods_view
+from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, cold_periods_sql, periods_view
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
 
@@ -62,7 +62,10 @@ def _cbp_public_view() -> str:
 class Gateway:
     """Views over one data folder, queried through per-thread cursors."""
 
-    def __init__(self, data_dir: Path | None = None) -> None:
+    def __init__(self, data_dir: Path | None = None, hot: bool = False) -> None:
+        """``hot=True`` holds ``HOT_TABLES`` in memory (``queries/hot.py``): for the app's
+        long-lived gateway, which answers many queries; a batch job reads each row once or
+        twice and needs the memory for its own work."""
         self.data_dir = data_dir or settings.data_dir()
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -72,7 +75,7 @@ class Gateway:
         self.tables: tuple[str, ...] = ()
         self._memo: dict = {}
         self._table_versions: dict[str, str] = {}
-        self._hot = {name: HotTable(name) for name in HOT_TABLES}
+        self._hot = {name: HotTable(name) for name in HOT_TABLES} if hot else {}
         self._generation = 0
         self.results = ResultCache(max_entries=settings.get("result_cache_entries"))
 
@@ -127,6 +130,8 @@ class Gateway:
             hot = self._hot.get(name)
             if not files:
                 con.execute(f"DROP VIEW IF EXISTS {view}")
+                if name in PERIOD_COLUMNS:
+                    con.execute(f"DROP VIEW IF EXISTS {periods_view(name)}")
                 if hot is not None:
                     hot.drop(con)
                 continue
@@ -150,6 +155,8 @@ class Gateway:
                 f"[{listed}], hive_partitioning = true, union_by_name = true)"
             )
             con.execute(sql)
+            if name in PERIOD_COLUMNS:
+                con.execute(cold_periods_sql(name))
             built.append(name)
         if "cbp_public" in built:
             con.execute(_cbp_public_view())
@@ -277,5 +284,5 @@ def default_gateway() -> Gateway:
     global _default
     with _default_lock:
         if _default is None or _default.data_dir != settings.data_dir():
-            _default = Gateway()
+            _default = Gateway(hot=True)
         return _default

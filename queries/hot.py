@@ -38,6 +38,14 @@ def periods_view(table: str) -> str:
     return f"{table}_periods"
 
 
+def cold_periods_sql(table: str) -> str:
+    """The ``<table>_periods`` view of a table read straight from parquet (no hot copy): the
+    same columns, computed per query."""
+    derived = "".join(f", {expr} AS {name}" for name, expr in PERIOD_COLUMNS[table].items())
+    # the table name is a fixed TABLES key; the expressions are PERIOD_COLUMNS
+    return f"CREATE OR REPLACE VIEW {periods_view(table)} AS SELECT *{derived} FROM {table}"  # noqa: S608
+
+
 def _listed(files: list[Path]) -> str:
     return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 

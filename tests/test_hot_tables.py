@@ -30,7 +30,7 @@ def _count(gateway: Gateway) -> tuple[int, int]:
 def test_batches_and_compaction_keep_the_hot_copy_exact(tmp_path):
     first = write_partitioned("seizures", _seizures(3, date(2025, 1, 1), 0), "a", tmp_path)
     commit("seizures", add=first, data_dir=tmp_path)
-    gateway = Gateway(tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
     assert _count(gateway) == (3, 3)
     hot = gateway._hot["seizures"]
     assert hot.loaded == {str(p) for p in first}
@@ -51,8 +51,18 @@ def test_batches_and_compaction_keep_the_hot_copy_exact(tmp_path):
 def test_a_reader_sees_the_same_rows_as_the_parquet_files(tmp_path):
     files = write_partitioned("seizures", _seizures(4, date(2025, 2, 1), 0), "a", tmp_path)
     commit("seizures", add=files, data_dir=tmp_path)
-    gateway = Gateway(tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
     hot_rows = gateway.frame("SELECT * FROM seizures ORDER BY seizure_id", cache=False)
     disk_rows = pl.read_parquet(files[0]).sort("seizure_id")
     assert hot_rows.drop("fiscal_year").equals(disk_rows)
     assert "_file" not in hot_rows.columns
+
+
+def test_periods_view_is_the_same_hot_or_cold(tmp_path):
+    files = write_partitioned("seizures", _seizures(3, date(2024, 10, 7), 0), "a", tmp_path)
+    commit("seizures", add=files, data_dir=tmp_path)
+    sql = "SELECT week_start, month_start, fy_start FROM seizures_periods LIMIT 1"
+    hot = Gateway(tmp_path, hot=True).frame(sql, cache=False)
+    cold = Gateway(tmp_path).frame(sql, cache=False)
+    assert hot.equals(cold)
+    assert hot.row(0) == (date(2024, 10, 7), date(2024, 10, 1), date(2024, 10, 1))
