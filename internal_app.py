@@ -19,6 +19,7 @@ from dash import ALL, Dash, Input, Output, callback, dcc, html
 import settings
 from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
 from components.exports import register_export_routes
+from components.startup import finish_setup
 from components.theme import register_template
 from queries import seizure_stats
 from queries.gateway import default_gateway
@@ -156,4 +157,4 @@ def create_internal_app(name: str) -> Dash:
     app.layout = shell
     register_export_routes(app.server)
     threading.Thread(target=_keep_warm, name="keep-warm", daemon=True).start()
-    return app
+    return finish_setup(app)

@@ -11,6 +11,13 @@ def whole(value: float | int | None) -> str:
     return f"{value:,.0f}"
 
 
+def share(value: float | None) -> str:
+    """0.423 -> 42%; no share (nothing to divide by) -> a dash, never an error."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.0%}"
+
+
 def short(value: float | int | None) -> str:
     """1,234 -> 1.2k, 2,500,000 -> 2.5M; small numbers stay whole."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

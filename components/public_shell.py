@@ -19,6 +19,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html
 
 from components.public_http import page_paths, register_public_http
 from components.public_ui import ANY, FILTER
+from components.startup import finish_setup
 from components.theme import register_template
 from queries.public_extract import KEYS
 
@@ -136,4 +137,4 @@ def create_public_app(name: str) -> Dash:
         return not is_open
 
     register_public_http(app)
-    return app
+    return finish_setup(app)

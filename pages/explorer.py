@@ -220,7 +220,7 @@ def _breakdown_callback(dim: str, title: str) -> None:
         lead = frame.row(0, named=True)
         summary = (
             f"{labels[0]} leads with {fmt.whole(lead['value'])} "
-            f"{view.measure_label().lower()} ({lead['share']:.0%}); median seizure "
+            f"{view.measure_label().lower()} ({fmt.share(lead['share'])}); median seizure "
             f"{fmt.whole(lead['median_lbs'])} lbs."
         )
         dominated = [lab for lab, d in zip(labels, frame["dominated"], strict=True) if d]

@@ -12,6 +12,7 @@ import dash
 import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
 
 from components import targeting_detail, targeting_queue, targeting_watch, url_state
 from components.filter_bar import URL
@@ -23,7 +24,8 @@ from queries.gateway import QueryError, default_gateway
 from targeting import emerging, scoring
 
 PAGE = "targeting"
-dash.register_page(__name__, path="/targeting", name="Targeting", title="Chokepoint · Targeting",
+PATH = "/targeting"
+dash.register_page(__name__, path=PATH, name="Targeting", title="Chokepoint · Targeting",
                    order=2)  # fmt: skip
 NOT_APPLIED_NOTE = "Not applied here (shipments carry no such field): "
 
@@ -101,7 +103,9 @@ def update_period(search: str | None, *_versions: str):
     Input(URL, "pathname"),
     *versions("seizures", "shipments", "scores"),
 )
-def update_emerging(_pathname: str | None, *_versions: str):
+def update_emerging(pathname: str | None, *_versions: str):
+    if pathname != PATH:
+        raise PreventUpdate  # leaving the page: nobody would see the recomputed card
     gateway = default_gateway()
     last = queue_queries.as_of(gateway)
     if last is None:
@@ -120,5 +124,7 @@ def update_emerging(_pathname: str | None, *_versions: str):
     Input(URL, "pathname"),
     *versions("scores"),
 )
-def update_model(_pathname: str | None, *_versions: str):
+def update_model(pathname: str | None, *_versions: str):
+    if pathname != PATH:
+        raise PreventUpdate
     return model_content(scoring.current_model(default_gateway().data_dir))

@@ -120,3 +120,20 @@ def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, 
     assert "port" in reasons.lower()
     latest = str(health.update_latest())
     assert "9999" in latest
+
+
+@pytest.mark.parametrize("search", ["?commodity=xylazine&measure=pills", "?fy=2019&port=4701"])
+def test_http007_every_view_callback_answers_views_with_nothing_to_rank(client, search):
+    """A measure that sums to zero (no pills in xylazine seizures) or a view with few rows must
+    give each card a dash, never a server error (a share of nothing once raised)."""
+    from bench.callbacks import _name, _payload, url_callbacks
+
+    client.get("/")
+    failures = []
+    for dep in url_callbacks(client):
+        name = _name(dep)
+        pathname = "/explorer" if name.startswith("explorer") else "/"
+        response = client.post("/_dash-update-component", json=_payload(dep, search, pathname))
+        if response.status_code not in (200, 204):
+            failures.append(f"{name}: HTTP {response.status_code}")
+    assert not failures, failures
