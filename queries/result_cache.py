@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -47,6 +48,7 @@ class ResultCache:
         self.max_rows = max_rows
         self._entries: OrderedDict[Key, pl.DataFrame] = OrderedDict()
         self._asked: dict[Key, Any] = {}  # the bound parameters of each kept entry
+        self._used: dict[Key, float] = {}  # when each kept entry was last asked for
         self._flights: dict[Key, _Flight] = {}
         self._lock = threading.Lock()
         self.hits = 0
@@ -68,6 +70,7 @@ class ResultCache:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
+                self._used[key] = time.monotonic()
                 self.hits += 1
                 return self._entries[key]
             flight = self._flights.get(key)
@@ -92,28 +95,41 @@ class ResultCache:
                 with self._lock:
                     self._entries[key] = result
                     self._asked[key] = params
+                    self._used[key] = time.monotonic()
                     while len(self._entries) > self.max_entries:
                         old, _ = self._entries.popitem(last=False)
                         self._asked.pop(old, None)
+                        self._used.pop(old, None)
             return result
         finally:
             with self._lock:
                 self._flights.pop(key, None)
             flight.done.set()
 
-    def prune(self, versions: Mapping[str, str], everything: str) -> None:
+    def prune(
+        self, versions: Mapping[str, str], everything: str, recent_s: float = 30.0
+    ) -> list[tuple[str, Any]]:
         """Drop results read from a table version that is no longer current: they can never be
-        asked for again, so they would only hold memory until the LRU reached them."""
+        asked for again. Returns the (sql, params) of those asked for in the last ``recent_s``
+        seconds, most recent first: what open pages show and will ask for again once they see
+        the new version, worth computing before they do. Older ones are left to be asked."""
         versions = {**versions, "*": everything}
+        now = time.monotonic()
         with self._lock:
             stale = [k for k in self._entries if any(versions.get(t, "") != v for t, v in k[2])]
+            wanted = [k for k in reversed(stale) if now - self._used.get(k, 0.0) <= recent_s]
+            asked = [(key[0], self._asked[key]) for key in wanted if key in self._asked]
             for key in stale:
                 del self._entries[key]
+                self._asked.pop(key, None)
+                self._used.pop(key, None)
+        return asked
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._asked.clear()
+            self._used.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

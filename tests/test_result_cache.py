@@ -81,8 +81,10 @@ def test_bounds_and_pruning():
         key = ResultCache.key(f"SELECT {i} FROM seizures", None, VERSIONS, "v")
         cache.get_or_compute(key, lambda: pl.DataFrame({"n": [1]}))
     assert len(cache) == 2  # least recently used went first
-    cache.prune({**VERSIONS, "seizures": "new"}, "v")
+    asked = cache.prune({**VERSIONS, "seizures": "new"}, "v")
     assert len(cache) == 0
+    assert [sql for sql, _ in asked] == ["SELECT 2 FROM seizures", "SELECT 1 FROM seizures"]
+    assert cache.prune({**VERSIONS, "seizures": "newer"}, "v") == []
 
 
 def test_gateway_serves_new_rows_after_a_commit(tmp_path):
@@ -101,3 +103,33 @@ def test_gateway_serves_new_rows_after_a_commit(tmp_path):
     )
     assert gateway.refresh(force=True)
     assert gateway.frame(sql)["n"][0] == 2
+
+
+def test_only_recently_asked_results_are_handed_back_for_refreshing():
+    cache = ResultCache()
+    for i in range(2):
+        key = ResultCache.key(f"SELECT {i} FROM shipments", [i], VERSIONS, "v")
+        cache.get_or_compute(key, lambda: pl.DataFrame({"n": [1]}), [i])
+    asked = cache.prune({**VERSIONS, "shipments": "new"}, "v", recent_s=-1.0)
+    assert asked == []  # nothing counts as recent: nothing is recomputed ahead
+    assert len(cache) == 0
+
+
+def test_gateway_recomputes_recent_results_after_a_change(tmp_path):
+    frame = pl.DataFrame({"fiscal_year": [2025], "referred_on": [date(2025, 1, 2)]})
+    commit(
+        "referrals", add=write_partitioned("referrals", frame, "one", tmp_path), data_dir=tmp_path
+    )
+    gateway = Gateway(tmp_path)
+    sql = "SELECT count(*) AS n FROM referrals WHERE fiscal_year = ?"
+    assert gateway.frame(sql, [2025])["n"][0] == 1
+    commit(
+        "referrals", add=write_partitioned("referrals", frame, "two", tmp_path), data_dir=tmp_path
+    )
+    gateway.refresh(force=True)
+    for thread in threading.enumerate():
+        if thread.name == "refresh-ahead":
+            thread.join(10)
+    misses = gateway.results.misses
+    assert gateway.frame(sql, [2025])["n"][0] == 2
+    assert gateway.results.misses == misses  # already computed by the refresh ahead
