@@ -64,9 +64,12 @@ $(AXE):
 test: $(STAMP) browser-deps $(AXE) lint
 	$(PY) -m pytest
 
-# Callback latency over the demo lake (see bench/); never part of `make test`.
-bench: data
-	$(PY) -m bench
+# The national-scale benchmark (bench/national.py): builds or reuses lakes of 1M, 5M and 20M
+# shipments under .cache/bench/, serves the app under gunicorn, replays an analyst session
+# against raw-DuckDB and pandas baselines; never part of `make test`. BENCH_SIZES picks sizes.
+BENCH_SIZES ?= 1000000,5000000,20000000
+bench: $(STAMP)
+	$(PY) -m bench --sizes $(BENCH_SIZES)
 
 # 50 concurrent clients for 60 s against gunicorn serving the public app; never part of `make test`.
 bench-public: publish

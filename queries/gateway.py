@@ -96,7 +96,7 @@ class Gateway:
                 "autoload_known_extensions": False,
                 # spill files of large jobs (training over every shipment) stay with the data,
                 # not in whatever folder the process was started from
-                "temp_directory": str(self.data_dir / "tmp"),
+                "temp_directory": str(self.data_dir.resolve() / "tmp"),
             },
         )
         con.execute("SET parquet_metadata_cache = true")
