@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench import baselines, lakes, server, session
+from bench import baselines, lakes, public_load, server, session
 from bench.machine import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -126,14 +126,17 @@ def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> d
     built_s = lakes.ensure(lake)
     result: dict = {"shipments": shipments, "build_s": round(built_s, 1)}
     print(f"\n== {lake.label} shipments ({lake.data_dir.name}) ==", flush=True)
-    with server.serve(lake.data_dir) as served:
+    with (
+        server.serve(lake.data_dir) as served,
+        public_load.gunicorn(lake.data_dir, workers=1, threads=4) as public,
+    ):
         result["cold_start_s"] = served.started_s
-        replayed = session.run_session(served.base, repeats=repeats)
+        replayed = session.run_session(served.base, repeats=repeats, public_base=public)
         result["session"] = replayed
         result["after_change"] = _after_change(served.base, lake.data_dir, 2.5)
         if analysts:
             result["concurrent"] = session.concurrent_analysts(
-                served.base, analysts=analysts, seconds=seconds
+                served.base, analysts=analysts, seconds=seconds, public_base=public
             )
         result["worker_peak_rss_mb"] = served.worker_peak_rss_mb()
     result["baselines"] = time_baselines(lake.data_dir, repeats=3)

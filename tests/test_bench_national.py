@@ -1,0 +1,63 @@
+"""The national benchmark's own logic: which baseline a callback compares with, the ratios, the
+data change it makes (and undoes), and the seizure target of the generator."""
+
+from __future__ import annotations
+
+import shutil
+
+from bench import lakes
+from bench.national import baseline_kind, data_change, markdown_table, with_ratios
+from queries.gateway import Gateway
+
+
+def test_callbacks_map_to_the_baseline_computing_the_same_numbers():
+    assert baseline_kind("overview-events-value") == "kpis"
+    assert baseline_kind("explorer:port:main") == "breakdown"
+    assert baseline_kind("overview:area:main") == "breakdown"
+    assert baseline_kind("explorer:port:traffic") is None  # no baseline computes rates
+    assert baseline_kind("explorer:route:main") is None
+
+
+def test_ratios_compare_app_and_baselines_at_p95():
+    rows = [{"callback": "explorer:port:main", "warm_p95_ms": 10.0, "cold_p50_ms": 40.0}]
+    base = {
+        "raw_duckdb": {"breakdown": {"p95_ms": 200.0}},
+        "pandas": {"breakdown": {"p95_ms": 500.0}},
+    }
+    [row] = with_ratios(rows, base)
+    assert row["x_raw"] == 0.05 and row["x_raw_cold"] == 0.2
+    assert row["pandas_over_app"] == 50.0 and row["pandas_over_app_cold"] == 12.5
+    assert "| explorer:port:main |" in markdown_table([row])
+
+
+def test_the_data_change_is_visible_then_undone(tiny_lake, tmp_path):
+    lake = tmp_path / "copy"
+    shutil.copytree(tiny_lake, lake)
+    before = Gateway(lake).scalar("SELECT count(*) FROM seizures")
+    with data_change(lake) as stem:
+        during = Gateway(lake)
+        assert during.scalar("SELECT count(*) FROM seizures") > before
+        assert during.scalar("SELECT count(*) FROM seizures WHERE batch_id = ?", [stem]) > 0
+    assert Gateway(lake).scalar("SELECT count(*) FROM seizures") == before
+
+
+def test_lakes_grow_seizures_with_shipments():
+    assert lakes.lake_for(1_000_000).seizures is None  # the published cells' own count
+    assert lakes.lake_for(20_000_000).seizures == 1_000_000
+    assert lakes.lake_for(20_000_000).data_dir.name == "lake-20000000"
+
+
+def test_a_seizure_target_adds_modelled_events_and_keeps_the_published_cells(demo_lake):
+    import numpy as np
+
+    from ingest.generate import build_seizures, today
+
+    gateway = Gateway(demo_lake)
+    base = build_seizures(gateway, np.random.default_rng(1), today())
+    target = int(base.height * 1.2)
+    scaled = build_seizures(gateway, np.random.default_rng(1), today(), target)
+    assert abs(scaled.height - target) < 0.01 * target
+    published = [frame.filter(frame["provenance"] == "cbp_cell") for frame in (base, scaled)]
+    assert published[0].height == published[1].height
+    assert published[0]["lbs"].sum() == published[1]["lbs"].sum()
+    assert set(scaled["provenance"].unique()) <= {"cbp_cell", "continuation", "modelled"}
