@@ -22,9 +22,11 @@ from components.exports import register_export_routes
 from components.startup import finish_setup
 from components.theme import register_template
 from queries import seizure_stats
+from queries import targeting as targeting_queries
 from queries.gateway import default_gateway
 from queries.lake import data_version
 from queries.public_data import published_through
+from targeting import emerging_cache
 
 ROOT = Path(__file__).resolve().parent
 
@@ -129,9 +131,14 @@ def _keep_warm() -> None:
     recomputed (``Gateway.refresh``) before the pages open on them ask again."""
     interval = settings.get("dashboard_poll_s")
     stop = threading.Event()
+    primed = False
     while not stop.is_set():
         try:
-            default_gateway().refresh()
+            gateway = default_gateway()
+            gateway.refresh()
+            if not primed:  # the Targeting page's slowest card, ready before anyone opens it
+                primed = True
+                emerging_cache.cache.prime(gateway, targeting_queries.as_of(gateway))
         except Exception as exc:  # any failure here resurfaces, with its message, on first use
             logging.getLogger(__name__).warning("lake refresh failed: %s", exc)
         stop.wait(interval)

@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "emerging_refresh_s",
+        "300",
+        "Emerging threats are recomputed in the background once their answer is this old",
+        float,
+    ),
+    Setting(
         "refresh_ahead_entries",
         "64",
         "After a data change, this many recently used results are recomputed in the background",

@@ -21,7 +21,7 @@ from components.targeting_cards import card, emerging_content, model_content
 from queries import targeting as queue_queries
 from queries.filters import SHIPMENT_TARGET, SPEC_BY_KEY
 from queries.gateway import QueryError, default_gateway
-from targeting import emerging, scoring
+from targeting import emerging, emerging_cache, scoring
 
 PAGE = "targeting"
 PATH = "/targeting"
@@ -111,12 +111,15 @@ def update_emerging(pathname: str | None, *_versions: str):
     if last is None:
         return emerging_content(pl.DataFrame())
     try:
-        frame = gateway.memo(
-            f"targeting-emerging-{last:%Y-%m-%d}", lambda: emerging.signals(gateway, last)
-        )
+        answer = emerging_cache.cache.get(gateway, last)
     except QueryError as exc:
         return [dbc.Alert(f"Emerging threats could not be computed: {exc}", color="danger")]
-    return emerging_content(frame)
+    stamp = html.P(
+        f"Data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M}, "
+        "refreshed in the background every few minutes.",
+        className="small text-muted mb-1",
+    )
+    return [stamp, *emerging_content(answer.frame)]
 
 
 @callback(
