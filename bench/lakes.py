@@ -53,13 +53,7 @@ def ensure(lake: Lake) -> float:
     cmd = [sys.executable, "-m", "ingest", "demo", "--shipments", str(lake.shipments), "--quiet"]
     if lake.seizures:
         cmd += ["--seizures", str(lake.seizures)]
-    # the targeting step's history pass over every shipment outgrows the app's per-process
-    # DuckDB memory limit at tens of millions of rows
-    env = {
-        **os.environ,
-        "CHOKEPOINT_DATA": str(lake.data_dir),
-        "CHOKEPOINT_DUCKDB_MEMORY_LIMIT": os.environ.get("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "8GB"),
-    }
+    env = {**os.environ, "CHOKEPOINT_DATA": str(lake.data_dir)}
     print(f"building the {lake.label}-shipment lake in {lake.data_dir.relative_to(ROOT)}")
     subprocess.run(cmd, env=env, cwd=ROOT, check=True)
     return time.perf_counter() - started
