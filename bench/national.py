@@ -243,8 +243,46 @@ def run(sizes: tuple[int, ...], repeats: int, analysts: int, seconds: float) -> 
     out = RESULTS / f"national-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps(report, indent=1, default=_json_default) + "\n")
     print(f"\nscale curve: {json.dumps(report['scale'], indent=1, default=_json_default)}")
+    print("\n" + markdown_report(report))
     print(f"written {out.relative_to(RESULTS.parent.parent)}")
     return report
+
+
+def markdown_report(report: dict) -> str:
+    """The README's performance tables: the largest size per callback, and the scale curve."""
+    largest = max(report["sizes"], key=lambda r: r["shipments"])
+    m = report["machine"]
+    lines = [
+        f"Measured {report['when'][:10]} on {m['cpus']} CPUs, {m['memory_gib']} GiB, "
+        f"Python {m['python']} (load average at the end {m['load_average'][0]}).",
+        "",
+        f"**{largest['lake']['shipments']:,} shipments, {largest['lake']['seizures']:,} seizures** "
+        "(ms; cold = first request of a view since start, nothing cached; warm = the same "
+        "views again):",
+        "",
+        markdown_table(largest["rows"]),
+        "",
+        "| shipments | seizures | cold start s | worst warm p95 | worst cold | cold after "
+        "change (median / worst) | worst x raw DuckDB | least pandas / app | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["scale"]:
+        lines.append(
+            f"| {row['shipments']:,} | {row['seizures']:,} | {row['cold_start_s']} | "
+            f"{_fmt(row['worst_warm_p95_ms'])} | {_fmt(row['worst_cold_ms'])} | "
+            f"{_fmt(row['median_cold_after_change_ms'])} / "
+            f"{_fmt(row['worst_cold_after_change_ms'])} | {_fmt(row['worst_x_raw'])} | "
+            f"{_fmt(row['least_pandas_over_app'])} | {_fmt(row['peak_rss_mb'])} |"
+        )
+    concurrent = largest["summary"].get("concurrent")
+    if concurrent:
+        lines += [
+            "",
+            f"{concurrent['analysts']} concurrent analysts: {concurrent['requests']:,} requests, "
+            f"{concurrent['errors']} errors, p50 {concurrent['p50_ms']} ms, "
+            f"p95 {concurrent['p95_ms']} ms, max {concurrent['max_ms']} ms.",
+        ]
+    return "\n".join(lines)
 
 
 def _json_default(value):
