@@ -94,9 +94,6 @@ class Gateway:
                 "memory_limit": settings.get("duckdb_memory_limit"),
                 "autoinstall_known_extensions": False,
                 "autoload_known_extensions": False,
-                # spill files of large jobs (training over every shipment) stay with the data,
-                # not in whatever folder the process was started from
-                "temp_directory": str(self.data_dir.resolve() / "tmp"),
             },
         )
         con.execute("SET parquet_metadata_cache = true")
