@@ -21,6 +21,7 @@ from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
 from components.filter_bar import URL
 from components.live import uirevision, versions
+from components.view_cache import cached_view
 from components.xfilter import graph_id
 from queries import breakdowns, compare, reference, seizure_stats, traffic, trends
 from queries.public_data import published_through
@@ -156,6 +157,7 @@ def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_period(search: str | None, *_versions: str) -> str:
     view, error = url_state.parse_view(search)
     if error:
@@ -175,6 +177,7 @@ def update_period(search: str | None, *_versions: str) -> str:
     Input(URL, "search"),
     *versions("seizures", "cbp_public"),
 )
+@cached_view("seizures", "cbp_public")
 def update_trend(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     grain = url_state.GRAINS[view.grain].lower()
@@ -207,6 +210,7 @@ def _breakdown_callback(dim: str, title: str) -> None:
         Input(URL, "search"),
         *versions("seizures"),
     )
+    @cached_view("seizures")
     def update(search: str | None, *_versions: str):
         view, error = url_state.parse_view(search)
         heading = f"{title} — {describe(view.filters, view.measure_label())}"
@@ -246,6 +250,7 @@ for _dim, _title in BREAKDOWNS:
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_routes(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     heading = f"Route flow — {describe(view.filters, view.measure_label())}"
@@ -278,6 +283,7 @@ def update_routes(search: str | None, *_versions: str):
     Input(URL, "search"),
     *versions("seizures", "border_crossings"),
 )
+@cached_view("seizures", "border_crossings")
 def update_traffic(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     heading = f"Seizures per 100,000 crossings, land ports — {describe(view.filters, 'Events')}"
@@ -324,6 +330,7 @@ def compare_periods(view: url_state.View):
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_compare(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     n = len(COMPARE_DIMS)

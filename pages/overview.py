@@ -26,6 +26,7 @@ from components.figures import (
 )
 from components.filter_bar import URL
 from components.live import uirevision, versions
+from components.view_cache import cached_view
 from components.xfilter import graph_id
 from queries import breakdowns, reference, seizure_stats
 from queries.public_data import published_through
@@ -106,6 +107,7 @@ def _context(filters, measure: str) -> str:
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_kpis(search: str | None, *_versions: str):
     filters, _measure, error = url_state.parse(search)
     as_of = seizure_stats.as_of()
@@ -130,6 +132,7 @@ def update_kpis(search: str | None, *_versions: str):
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_trend(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
     title = f"Monthly trend — {_context(filters, measure)}"
@@ -209,6 +212,7 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_areas(search: str | None, *_versions: str):
     return _ranked_outputs(search, "area", "field offices and sectors", reference.area_names())
 
@@ -221,6 +225,7 @@ def update_areas(search: str | None, *_versions: str):
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_ports(search: str | None, *_versions: str):
     return _ranked_outputs(search, "port", "ports of entry", reference.port_names())
 
@@ -233,6 +238,7 @@ def update_ports(search: str | None, *_versions: str):
     Input(URL, "search"),
     *versions("seizures"),
 )
+@cached_view("seizures")
 def update_mix(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
     title = f"Commodity mix — {_context(filters, 'events')} (log scale)"

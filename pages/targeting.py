@@ -8,6 +8,8 @@ other page; none holds SQL.
 
 from __future__ import annotations
 
+import functools
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -18,6 +20,7 @@ from components import targeting_detail, targeting_queue, targeting_watch, url_s
 from components.filter_bar import URL
 from components.live import versions
 from components.targeting_cards import card, emerging_content, model_content
+from components.view_cache import cached_view
 from queries import targeting as queue_queries
 from queries.filters import SHIPMENT_TARGET, SPEC_BY_KEY
 from queries.gateway import QueryError, default_gateway
@@ -114,6 +117,12 @@ def update_emerging(pathname: str | None, *_versions: str):
         answer = emerging_cache.cache.get(gateway, last)
     except QueryError as exc:
         return [dbc.Alert(f"Emerging threats could not be computed: {exc}", color="danger")]
+    return _emerging_card(answer)
+
+
+@functools.lru_cache(maxsize=4)
+def _emerging_card(answer: emerging_cache.Answer) -> list:
+    """The card for one answer, built once (forty sparklines are not free)."""
     stamp = html.P(
         f"Data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M}, "
         "refreshed in the background every few minutes.",
@@ -127,6 +136,7 @@ def update_emerging(pathname: str | None, *_versions: str):
     Input(URL, "pathname"),
     *versions("scores"),
 )
+@cached_view("scores")
 def update_model(pathname: str | None, *_versions: str):
     if pathname != PATH:
         raise PreventUpdate

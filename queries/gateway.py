@@ -211,6 +211,11 @@ class Gateway:
             cache[key] = compute()
         return cache[key]
 
+    def versions_of(self, tables: tuple[str, ...]) -> tuple[str, ...]:
+        """The current version of each of ``tables`` (for caches keyed by the data)."""
+        self.refresh()
+        return tuple(self._table_versions.get(t, "") for t in tables)
+
     def has(self, table: str) -> bool:
         self.refresh()
         return table in self.tables

@@ -24,8 +24,10 @@ from queries.gateway import Gateway, QueryError
 from targeting import emerging
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Answer:
+    """One computed answer; compared and hashed by identity (a frame has no value hash)."""
+
     frame: pl.DataFrame
     as_of: date
     computed_at: datetime  # wall clock, shown on the card

@@ -1,0 +1,46 @@
+"""Card outputs are reused for the same inputs and recomputed once their tables change."""
+
+from __future__ import annotations
+
+import shutil
+
+from bench.national import data_change
+from components.view_cache import cached_view, outputs
+from queries.gateway import default_gateway
+
+
+def test_outputs_follow_the_data_version(tiny_lake, tmp_path, monkeypatch):
+    lake = tmp_path / "copy"
+    shutil.copytree(tiny_lake, lake)
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
+    outputs.clear()
+    calls = []
+
+    @cached_view("seizures")
+    def card(search: str) -> int:
+        calls.append(search)
+        return default_gateway().scalar("SELECT count(*) FROM seizures")
+
+    first = card("?fy=2025")
+    assert card("?fy=2025") == first and calls == ["?fy=2025"]
+    card("?fy=2024")
+    assert calls == ["?fy=2025", "?fy=2024"]  # other inputs, another output
+    with data_change(lake):
+        default_gateway().refresh(force=True)
+        assert card("?fy=2025") > first
+        assert calls[-1] == "?fy=2025" and len(calls) == 3
+
+
+def test_the_cache_can_be_turned_off(tiny_lake, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    monkeypatch.setenv("CHOKEPOINT_RESULT_CACHE_ENTRIES", "0")
+    calls = []
+
+    @cached_view("seizures")
+    def card(search: str) -> str:
+        calls.append(search)
+        return search
+
+    card("")
+    card("")
+    assert len(calls) == 2
