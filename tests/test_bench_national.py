@@ -61,3 +61,15 @@ def test_a_seizure_target_adds_modelled_events_and_keeps_the_published_cells(dem
     assert published[0].height == published[1].height
     assert published[0]["lbs"].sum() == published[1]["lbs"].sum()
     assert set(scaled["provenance"].unique()) <= {"cbp_cell", "continuation", "modelled"}
+
+
+def test_the_app_engine_times_cached_and_uncached_views(tiny_lake):
+    from bench.app_engine import AppQueries
+
+    for cached in (False, True):
+        engine = AppQueries(tiny_lake, cached)
+        first = engine.run("breakdown", "?fy=2025", "port")
+        again = engine.run("breakdown", "?fy=2025", "port")
+        assert first.equals(again)
+        assert (engine.gateway.results.hits > 0) is cached
+    assert "queue" in AppQueries(tiny_lake, True).skipped  # the tiny lake has no scores
