@@ -173,7 +173,23 @@ def _glob_files(table: str, data_dir: Path) -> list[Path]:
 
 
 # -- (a) raw DuckDB ----------------------------------------------------------------------------
-class RawDuckDB:
+class _Dispatch:
+    """``run`` for both baselines: check the kind, parse the view, call the kind's method."""
+
+    skipped: dict[str, str]
+
+    def run(self, kind: str, view: str, dim: str | None = None) -> object:
+        """Answer one kind for one view; a small frame, dict or (page, total) tuple."""
+        _check(kind, dim)
+        if kind in self.skipped:
+            return Skipped(kind, self.skipped[kind])
+        filters, measure = parse_view(view)
+        if kind == "breakdown":
+            return self.breakdown(filters, dim or "", measure)
+        return getattr(self, kind)(filters)
+
+
+class RawDuckDB(_Dispatch):
     """Plain DuckDB SQL straight over the parquet lake: the floor any DuckDB app starts from.
 
     One connection with the app's thread count; one view per table over a glob of its files, read
@@ -206,22 +222,6 @@ class RawDuckDB:
 
     def close(self) -> None:
         self.con.close()
-
-    def run(self, kind: str, view: str, dim: str | None = None) -> object:
-        """Answer one kind for one view; a small frame, dict or (page, total) tuple."""
-        _check(kind, dim)
-        if kind in self.skipped:
-            return Skipped(kind, self.skipped[kind])
-        filters, measure = parse_view(view)
-        if kind == "kpis":
-            return self.kpis(filters)
-        if kind == "trend":
-            return self.trend(filters)
-        if kind == "breakdown":
-            return self.breakdown(filters, dim or "", measure)
-        if kind == "records":
-            return self.records(filters)
-        return self.queue(filters)
 
     def _frame(self, sql: str, params: list) -> pl.DataFrame:
         return self.con.sql(sql, params=params).pl()
@@ -404,7 +404,7 @@ def _page(frame: pd.DataFrame, by: str, order: list[str], ascending: list[bool])
     return ordered.iloc[PAGE_START:PAGE_END].reset_index(drop=True)
 
 
-class InMemoryPandas:
+class InMemoryPandas(_Dispatch):
     """The usual Dash pattern: tables loaded once into pandas, every view computed from them.
 
     Only the needed columns are loaded (ids, dates, filter columns, measures, score), with
@@ -444,22 +444,6 @@ class InMemoryPandas:
             columns = ["shipment_id", "score", "scored_at"]
             self.scores = _to_pandas(_read_columns("scores", self.data_dir, columns))
         self.load_seconds = time.perf_counter() - started
-
-    def run(self, kind: str, view: str, dim: str | None = None) -> object:
-        """Answer one kind for one view; a small frame, dict or (page, total) tuple."""
-        _check(kind, dim)
-        if kind in self.skipped:
-            return Skipped(kind, self.skipped[kind])
-        filters, measure = parse_view(view)
-        if kind == "kpis":
-            return self.kpis(filters)
-        if kind == "trend":
-            return self.trend(filters)
-        if kind == "breakdown":
-            return self.breakdown(filters, dim or "", measure)
-        if kind == "records":
-            return self.records(filters)
-        return self.queue(filters)
 
     @staticmethod
     def _mask(frame: pd.DataFrame, filters: Filters, target: FilterTarget) -> pd.Series:

@@ -126,12 +126,7 @@ def run(base: str, clients: int = 50, seconds: float = 60.0, seed: int = 1) -> d
         )
         for i in range(clients)
     ]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(threads)
     every = [v for part in latencies for v in part]
     return {
         "clients": clients,
@@ -164,12 +159,27 @@ def gunicorn(data_dir: Path, workers: int | None = None, threads: int = 8) -> It
         wait_until_up(base, proc)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start every thread, wait for all; the seconds it took (the load test's wall time)."""
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ask a server to stop, and make sure it has after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:

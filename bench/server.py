@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.public_load import ROOT, free_port, wait_until_up
+from bench.public_load import ROOT, free_port, stop, wait_until_up
 
 # The Overview's KPI cards: the first numbers an analyst sees on opening the app.
 FIRST_NUMBERS = "overview-events-value"
@@ -178,9 +178,4 @@ def serve(data_dir: Path, workers: int = 2, threads: int = 4) -> Iterator[Served
         wait_for_numbers(base, proc)
         yield Served(base, proc.pid, round(time.perf_counter() - started, 2))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

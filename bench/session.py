@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.callbacks import _name
-from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload
+from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
 
 UPDATE = "/_dash-update-component"
 MISSING = object()  # a prop the browser does not know: sent without "value", like undefined
@@ -868,12 +868,7 @@ def concurrent_analysts(
         threading.Thread(target=_analyst, args=(base, public_base, seed + i, deadline, outs[i]))
         for i in range(analysts)
     ]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(threads)
     samples = [s for part in outs for s in part]
     latencies = [s.ms for s in samples if s.status]
     errors = errors_of(samples)

@@ -87,20 +87,23 @@ def test_bounds_and_pruning():
     assert cache.prune({**VERSIONS, "seizures": "newer"}, "v") == []
 
 
-def test_gateway_serves_new_rows_after_a_commit(tmp_path):
-    """A cached count must change as soon as a batch lands in the table it reads."""
+def _add_referral(data_dir, stem: str) -> None:
+    """One referral row committed to the lake as a batch of its own."""
     frame = pl.DataFrame({"fiscal_year": [2025], "referred_on": [date(2025, 1, 2)]})
     commit(
-        "referrals", add=write_partitioned("referrals", frame, "one", tmp_path), data_dir=tmp_path
+        "referrals", add=write_partitioned("referrals", frame, stem, data_dir), data_dir=data_dir
     )
+
+
+def test_gateway_serves_new_rows_after_a_commit(tmp_path):
+    """A cached count must change as soon as a batch lands in the table it reads."""
+    _add_referral(tmp_path, "one")
     gateway = Gateway(tmp_path)
     sql = "SELECT count(*) AS n FROM referrals"
     assert gateway.frame(sql)["n"][0] == 1
     assert gateway.frame(sql)["n"][0] == 1
     assert gateway.results.hits >= 1
-    commit(
-        "referrals", add=write_partitioned("referrals", frame, "two", tmp_path), data_dir=tmp_path
-    )
+    _add_referral(tmp_path, "two")
     assert gateway.refresh(force=True)
     assert gateway.frame(sql)["n"][0] == 2
 
@@ -116,16 +119,11 @@ def test_only_recently_asked_results_are_handed_back_for_refreshing():
 
 
 def test_gateway_recomputes_recent_results_after_a_change(tmp_path):
-    frame = pl.DataFrame({"fiscal_year": [2025], "referred_on": [date(2025, 1, 2)]})
-    commit(
-        "referrals", add=write_partitioned("referrals", frame, "one", tmp_path), data_dir=tmp_path
-    )
+    _add_referral(tmp_path, "one")
     gateway = Gateway(tmp_path)
     sql = "SELECT count(*) AS n FROM referrals WHERE fiscal_year = ?"
     assert gateway.frame(sql, [2025])["n"][0] == 1
-    commit(
-        "referrals", add=write_partitioned("referrals", frame, "two", tmp_path), data_dir=tmp_path
-    )
+    _add_referral(tmp_path, "two")
     gateway.refresh(force=True)
     for thread in threading.enumerate():
         if thread.name == "refresh-ahead":
