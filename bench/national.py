@@ -178,6 +178,7 @@ def _lake_counts(data_dir: Path) -> dict:
     return {
         "seizures": gateway.scalar("SELECT count(*) FROM seizures"),
         "shipments": gateway.scalar("SELECT count(*) FROM shipments"),
+        "scored": gateway.has("scores"),
     }
 
 

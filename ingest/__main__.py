@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 import settings
 from ingest.bts import BtsFormatError, import_bts_file
 from ingest.cbp import CbpFormatError, import_cbp_file
@@ -99,6 +101,10 @@ def cmd_targeting(args: argparse.Namespace) -> int:
         print(train_and_score(seed=args.seed))
     except ValueError as exc:
         print(f"targeting skipped: {exc}", file=sys.stderr)
+        return 2
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        # the history pass holds every shipment; past ~10M on 24 GiB it does not fit
+        print(f"targeting skipped, out of memory: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     return 0
 
