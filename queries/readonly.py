@@ -16,6 +16,7 @@ from queries.gateway import Gateway, QueryError
 
 VIEWS = (
     "seizures",
+    "seizures_periods",
     "shipments",
     "referrals",
     "cbp_public",
