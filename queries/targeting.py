@@ -44,7 +44,13 @@ QUEUE_COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("outcome", "Outcome", "w.outcome", "text"),
 )
 QUEUE_BY_KEY = {c.key: c for c in QUEUE_COLUMNS}
-EXTRA = ("c.flags AS flags", "c.reasons AS reasons")
+# what the queue's columns and the watches read; a window of a whole year is sorted, so the
+# other twelve columns of a shipment are left on disk
+WINDOW_COLUMNS = (
+    "shipment_id", "arrived_at", "port_code", "mode", "origin_country", "transit_country",
+    "hts_code", "description", "declared_value_usd", "consignee_name", "outcome", "shipper_id",
+    "consignee_id", "consignee_address_id",
+)  # fmt: skip
 
 
 def _gw(gateway: Gateway | None) -> Gateway:
@@ -77,18 +83,21 @@ def _fiscal_years(start: datetime, end: datetime) -> list[int]:
 
 
 def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str, list]:
-    """The shipments of the queue window and their current scores, as CTEs ``w`` and ``c``."""
+    """The shipments of the queue window and their current scores, as CTEs ``w`` and ``c``.
+
+    ``c`` carries only the score: the rule flags and reasons (long text) are looked up for the
+    page's rows alone, not for every shipment of the window.
+    """
     where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
     years = _fiscal_years(*span)
     sql = f"""
         WITH w AS (
-            SELECT * FROM shipments
+            SELECT {", ".join(WINDOW_COLUMNS)} FROM shipments
             WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
               AND ({where.sql})
         ),
         c AS (
-            SELECT shipment_id, max_by(score, scored_at) AS score, max_by(flags, scored_at) AS
-                   flags, max_by(reasons, scored_at) AS reasons
+            SELECT shipment_id, max_by(score, scored_at) AS score
             FROM scores
             WHERE list_contains(?, fiscal_year) AND shipment_id IN (SELECT shipment_id FROM w)
             GROUP BY shipment_id
@@ -139,7 +148,9 @@ def fetch_queue(
         return [], 0
     watches = watches or watch_sql([])
     head, params = _window_sql(filters, span)
-    select = ", ".join([*(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS), *EXTRA])
+    select = ", ".join(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS)
+    # the page alone lets DuckDB keep a top-n heap instead of sorting the whole window; the
+    # window's size is a count that reads only the filter columns
     sql = f"""{head}
         SELECT {select}, {watches.hits_sql} AS watch_hits
         FROM w LEFT JOIN c USING (shipment_id)
@@ -147,13 +158,37 @@ def fetch_queue(
     """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
     rows = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
     total = gw.scalar(f"{head} SELECT count(*) FROM w", params)  # noqa: S608 -- as above
+    explained = _flags_and_reasons(gw, rows["shipment_id"].to_list(), _fiscal_years(*span))
     out = []
     for row in rows.to_dicts():
+        flags, reasons = explained.get(row["shipment_id"], (None, None))
         row["arrived_at"] = row["arrived_at"].isoformat(sep=" ", timespec="minutes")
-        row["flags"] = list(row["flags"] or [])
+        row["flags"] = list(flags or [])
+        row["reasons"] = reasons
         row["watch_hits"] = list(row["watch_hits"] or [])
         out.append(row)
     return out, int(total or 0)
+
+
+def _flags_and_reasons(
+    gw: Gateway, shipment_ids: list[str], years: list[int]
+) -> dict[str, tuple[list | None, str | None]]:
+    """The current rule flags and reasons of a page's shipments (long text, so read for the
+    page alone, not for every shipment of the window)."""
+    if not shipment_ids:
+        return {}
+    found = gw.frame(
+        """
+        SELECT shipment_id, max_by(flags, scored_at) AS flags, max_by(reasons, scored_at) AS reasons
+        FROM scores
+        WHERE list_contains(?, fiscal_year) AND shipment_id BETWEEN ? AND ?
+          AND list_contains(?, shipment_id)
+        GROUP BY shipment_id
+        """,
+        # the id range lets DuckDB skip the row groups of score files sorted by id
+        [years, min(shipment_ids), max(shipment_ids), shipment_ids],
+    )
+    return {r["shipment_id"]: (r["flags"], r["reasons"]) for r in found.to_dicts()}
 
 
 def watch_counts(
