@@ -134,3 +134,24 @@ def test_tgc006_without_a_model_the_score_is_the_share_of_flags(scored, tmp_path
     assert all("placeholder_consignee" in f for f in out["flags"])
     assert all("Placeholder name" in r for r in out["reasons"])
     assert scoring.score_shipments(batch.head(0), plain).columns == list(scoring.SCORE_COLUMNS)
+
+
+def test_tgc008_arrivals_are_scored_off_the_feeds_path(scored):
+    """The watcher hands a batch's shipments to the background scorer and moves on; once the
+    scorer is drained, the batch's scores are in the lake under the batch's name."""
+    from ingest.live.batch import BATCH_PREFIX, _score_arrivals, drain_scoring
+    from ingest.writer import commit
+    from queries.lake import table_files
+
+    batch = new_batch(scored, 7)
+    _score_arrivals(batch, "bg-test", scored.data_dir)
+    drain_scoring(timeout=120)
+    written = [p for p in table_files("scores", scored.data_dir) if "bg-test" in p.name]
+    try:
+        assert written and all(p.name.startswith(BATCH_PREFIX) for p in written)
+        scored.refresh(force=True)
+        n = scored.scalar("SELECT count(*) FROM scores WHERE starts_with(shipment_id, 'NEW')")
+        assert n == batch.height
+    finally:
+        commit("scores", remove=written, data_dir=scored.data_dir)
+        scored.refresh(force=True)

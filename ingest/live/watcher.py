@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import settings
-from ingest.live.batch import Context, FileChanged, process_file
+from ingest.live.batch import Context, FileChanged, drain_scoring, process_file
 from ingest.live.compact import compact_all
 from ingest.live.inbox import Inbox
 from ingest.live.paths import data_root, state_dir
@@ -110,6 +110,7 @@ class Watcher:
                 compactor.join()
             if once and compact:
                 self._compact()
+            drain_scoring()  # the batches' scores are written before the watcher says it is done
         return 0
 
     def _compact(self) -> None:
