@@ -124,7 +124,7 @@ def update_emerging(pathname: str | None, *_versions: str):
 def _emerging_card(answer: emerging_cache.Answer) -> list:
     """The card for one answer, built once (forty sparklines are not free)."""
     stamp = html.P(
-        f"Data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M}, "
+        f"Data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M} UTC, "
         "refreshed in the background every few minutes.",
         className="small text-muted mb-1",
     )

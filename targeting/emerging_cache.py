@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -30,7 +30,7 @@ class Answer:
 
     frame: pl.DataFrame
     as_of: date
-    computed_at: datetime  # wall clock, shown on the card
+    computed_at: datetime  # wall clock (UTC), shown on the card
     monotonic: float
 
 
@@ -62,7 +62,8 @@ class EmergingCache:
 
     def _compute(self, gateway: Gateway, day: date) -> Answer:
         frame = emerging.signals(gateway, day)
-        answer = Answer(frame, day, datetime.now().replace(microsecond=0), time.monotonic())
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        answer = Answer(frame, day, now, time.monotonic())
         with self._lock:
             self._answers[gateway.data_dir] = answer
         return answer
