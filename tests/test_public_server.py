@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.public_load import route_payload
 from tests.conftest import TODAY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,20 +51,7 @@ def fetch(base: str, path: str, body: dict | bytes | None = None, method: str | 
 
 def route(base: str, path: str, search: str = ""):
     """What Dash's page router asks the server when the browser opens ``path + search``."""
-    payload = {
-        "output": ROUTER,
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
-    return fetch(base, "/_dash-update-component", payload)
+    return fetch(base, "/_dash-update-component", route_payload(path, search))
 
 
 @pytest.fixture(scope="session")
