@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
         "After a data change, this many recently used results are recomputed in the background",
         int,
     ),
+    Setting(
+        "history_chunk_rows",
+        "1000000",
+        "Batch targeting jobs compute shipment history this many rows (whole months) at a time",
+        int,
+    ),
     Setting("seed", "20240917", "Seed of the demo-data generator", int),
     Setting(
         "today", "", "Pin 'today' (YYYY-MM-DD) for reproducible demos and tests; empty = clock"

@@ -143,7 +143,7 @@ def commit(
         if require_listed and not dropping <= set(manifest["files"]):
             gone = sorted(dropping - set(manifest["files"]))
             raise CommitConflict(f"{table_name}: no longer listed: {gone[:3]}")
-        if replace_prefix:
+        if replace_prefix is not None:  # "" replaces every file
             dropping |= {f for f in manifest["files"] if Path(f).name.startswith(replace_prefix)}
         dropping -= set(adding)
         files = [f for f in manifest["files"] if f not in dropping]

@@ -46,10 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                 args.json.write_text(evaluation.dumps(result))
                 print(f"\nwrote {args.json}")
         else:
-            scores = scoring.score_lake()
-            version = scores["model_version"][0] if scores.height else scoring.RULES_ONLY
+            scored = scoring.score_lake()
             print(
-                f"scored {scores.height:,} shipments with {version} "
+                f"scored {scored.rows:,} shipments with {scored.version} "
                 f"in {time.perf_counter() - started:.1f} s"
             )
     except ValueError as exc:

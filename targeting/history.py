@@ -14,8 +14,10 @@ evaluation see only what an officer could have seen (no leakage):
 * **Value norms.** Median and MAD of log(value per kg) of the HTS line over the 12 full months
   before the arrival month (robust: a few mis-declared rows do not move them).
 
-Two ways, one definition. ``batch_history`` computes every shipment of the lake in one pass
-(training, evaluation, ``score_lake``): daily counts per key, windowed over earlier days.
+Two ways, one definition. ``history_chunks`` computes every shipment of the lake (training,
+evaluation, ``score_lake``): daily counts per key, windowed over earlier days, kept lake-wide in
+DuckDB; the rows come out in runs of whole months, so memory stays bounded at national scale
+(``batch_history`` is the same in one frame, for lakes that fit in memory).
 ``live_history`` scores a new batch against the lake in well under a second: the priors come
 from a snapshot of the lake "as of the start of the arrival day" (they count earlier days only,
 so one snapshot serves a whole day and is cached, ``SNAPSHOT_TTL_S``), norms from a per-month
@@ -28,13 +30,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+import settings
 
 OUTCOME_LAG_DAYS = 1
 WINDOW_DAYS = 4  # split consignments arrive within a few days (CBP: one box, ~100 parcels)
@@ -211,26 +215,101 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 # -- batch: every shipment of the lake --------------------------------------------------------
-def batch_history(
-    cur: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list | None = None
-) -> pl.DataFrame:
-    """Every shipment (matching the fixed ``where`` fragment) with its point-in-time history.
+def _month_edges(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> list[tuple[date, date]]:
+    """Runs of whole arrival months of about ``chunk_rows`` shipments each, oldest first, as
+    [start, end) month starts."""
+    counts = cur.sql(
+        "SELECT CAST(date_trunc('month', arrived_at) AS DATE) AS m, count(*) AS n "
+        "FROM shipments GROUP BY ALL ORDER BY m"
+    ).fetchall()
+    edges: list[tuple[date, date]] = []
+    start, rows = None, 0
+    for month, n in counts:
+        start = start or month
+        rows += n
+        if rows >= chunk_rows:
+            edges.append((start, _next_month(month)))
+            start, rows = None, 0
+    if start is not None:
+        edges.append((start, _next_month(counts[-1][0])))
+    return edges
 
-    History is always computed over the whole lake; ``where`` only chooses the rows returned.
-    """
-    params = list(params or [])
-    chosen = _normalised("shipments", "TRUE", f"({where})")
-    frame = _frame(cur, chosen, params)
-    priors = {
-        name: _frame(cur, _prior_sql(_daily_sql(key_sql, "shipments")))
-        for name, key_sql in PRIOR_SQL.items()
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _chunk_history(
+    cur: duckdb.DuckDBPyConnection, lo: date, hi: date, first_day: int, priors: dict[str, str]
+) -> pl.DataFrame:
+    """History of the shipments that arrived in months [lo, hi); every count still looks at the
+    whole lake before them: priors come from the lake-wide tables in ``priors``, windows and
+    norms read the few days (months) before ``lo`` too."""
+    start, end = (
+        datetime.combine(lo, datetime.min.time()),
+        datetime.combine(hi, datetime.min.time()),
+    )
+    frame = _frame(cur, _normalised("shipments", "TRUE", "arrived_at >= ? AND arrived_at < ?"),
+                   [start, end])  # fmt: skip
+    first, last = (start.date() - date(1970, 1, 1)).days, (end.date() - date(1970, 1, 1)).days
+    chunk_priors = {
+        name: _frame(cur, f"SELECT * FROM {table} WHERE day >= ? AND day < ?", [first, last])  # noqa: S608
+        for name, table in priors.items()
     }
-    marked = f"SELECT {WINDOW_COLUMNS}, ({where}) AS target FROM shipments"  # noqa: S608
-    windows = _frame(cur, _windows_sql(marked), params)
-    months = f"SELECT DISTINCT month FROM ({chosen})"  # noqa: S608 -- fixed fragments
-    norms = _frame(cur, _norms_sql(_values_sql(), months), params)
+    marked = f"""
+        SELECT {WINDOW_COLUMNS}, arrived_at >= ? AS target FROM shipments
+        WHERE arrived_at >= CAST(? AS TIMESTAMP) - INTERVAL {WINDOW_DAYS} DAY AND arrived_at < ?
+    """  # noqa: S608 -- fragments fixed in this module
+    windows = _frame(cur, _windows_sql(marked), [start, start, end])
+    values = _values_sql(
+        f"arrived_at >= CAST(? AS TIMESTAMP) - INTERVAL {NORM_MONTHS} MONTH AND arrived_at < ?"
+    )
+    months = "SELECT DISTINCT CAST(date_trunc('month', arrived_at) AS DATE) AS month "
+    months += "FROM shipments WHERE arrived_at >= ? AND arrived_at < ?"
+    norms = _frame(cur, _norms_sql(values, months), [start, end, start, end])
+    return _attach(frame, chunk_priors, windows, norms, first_day).sort("arrived_at", "shipment_id")
+
+
+def history_chunks(
+    cur: duckdb.DuckDBPyConnection, chunk_rows: int | None = None
+) -> Iterator[pl.DataFrame]:
+    """Every shipment of the lake with its point-in-time history, in runs of whole months,
+    oldest first (each sorted by arrival), so a batch job over 20 million shipments never holds
+    more than a chunk: the lake-wide priors live in DuckDB temporary tables, which spill to disk.
+    ``chunk_rows`` defaults to the ``history_chunk_rows`` setting.
+    """
+    edges = _month_edges(cur, chunk_rows or settings.get("history_chunk_rows"))
+    if not edges:
+        return
     first_day = cur.sql(f"SELECT min({DAY}) FROM shipments").fetchall()[0][0]  # noqa: S608
-    return _attach(frame, priors, windows, norms, first_day).sort("arrived_at", "shipment_id")
+    priors = {name: f"_history_prior_{name}" for name in PRIOR_SQL}
+    try:
+        for name, key_sql in PRIOR_SQL.items():
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {priors[name]} AS "
+                f"{_prior_sql(_daily_sql(key_sql, 'shipments'))}"
+            )
+        for lo, hi in edges:
+            yield _chunk_history(cur, lo, hi, first_day, priors)
+    finally:
+        for table in priors.values():
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def batch_history(cur: duckdb.DuckDBPyConnection, chunk_rows: int | None = None) -> pl.DataFrame:
+    """Every shipment of the lake with its point-in-time history, in one frame sorted by arrival
+    (for lakes that fit in memory; batch jobs at scale iterate ``history_chunks``)."""
+    chunks = list(history_chunks(cur, chunk_rows))
+    if chunks:
+        return pl.concat(chunks)
+    empty = f"SELECT {WINDOW_COLUMNS}, FALSE AS target FROM shipments WHERE FALSE"  # noqa: S608
+    return _attach(
+        _frame(cur, _normalised("shipments", "TRUE", "FALSE")),
+        {name: _empty_prior() for name in PRIOR_SQL},
+        _frame(cur, _windows_sql(empty)),
+        _empty_norms(),
+        None,
+    )
 
 
 # -- live: a new batch against the lake -------------------------------------------------------

@@ -13,6 +13,8 @@ take the latest ``scored_at``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,33 +157,62 @@ def write_scores(
     ``arrivals`` gives each shipment's ``arrived_at``: a score lives in the fiscal-year partition
     of its shipment, so a page filtering shipments by year reads the matching score files only.
     """
-    year = pl.col("arrived_at").dt.year() + (pl.col("arrived_at").dt.month() >= 10).cast(pl.Int32)
-    keyed = arrivals.select("shipment_id", year.cast(pl.Int16).alias("fiscal_year"))
-    rows = scores.join(keyed, on="shipment_id", how="inner")
+    rows = _with_fiscal_year(scores, arrivals)
     written = write_partitioned("scores", conform("scores", rows), file_stem, data_dir)
     if written or replace_prefix is not None:
         commit("scores", add=written, data_dir=data_dir, replace_prefix=replace_prefix)
     return written
 
 
-def score_lake(data_dir: Path | None = None, frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Score every shipment of the lake with the current model and replace the ``scores`` table.
+@dataclass(frozen=True)
+class ScoredLake:
+    """What ``score_lake`` wrote: how many shipments, with which model version."""
 
-    ``frame`` (history and rule columns of every shipment) can be passed in when the caller has
-    just computed it, e.g. right after training. Returns the scores written.
+    rows: int
+    version: str
+
+
+def lake_rule_chunks(data_dir: Path) -> Iterator[pl.DataFrame]:
+    """Every shipment of the lake with its history and ``rule_*`` columns, in runs of whole
+    months (``history.history_chunks``): a lake of any size, a chunk in memory at a time."""
+    gateway = Gateway(data_dir)
+    if not gateway.has("shipments"):
+        return
+    cur = gateway.cursor().cursor()
+    try:
+        for chunk in history.history_chunks(cur):
+            yield features.with_rules(chunk)
+    finally:
+        cur.close()
+
+
+def _with_fiscal_year(scores: pl.DataFrame, arrivals: pl.DataFrame) -> pl.DataFrame:
+    year = pl.col("arrived_at").dt.year() + (pl.col("arrived_at").dt.month() >= 10).cast(pl.Int32)
+    keyed = arrivals.select("shipment_id", year.cast(pl.Int16).alias("fiscal_year"))
+    return scores.join(keyed, on="shipment_id", how="inner")
+
+
+def score_lake(
+    data_dir: Path | None = None, chunks: Iterable[pl.DataFrame] | None = None
+) -> ScoredLake:
+    """Score every shipment of the lake with the current model and replace the ``scores`` table
+    in one commit (readers see the old scores until then, never half of the new ones).
+
+    ``chunks`` (history and rule columns, every shipment once) can be passed in when the caller
+    has just computed them, e.g. right after training; each is scored and written on its own.
     """
     data_dir = data_dir or settings.data_dir()
-    if frame is None:
-        gateway = Gateway(data_dir)
-        if not gateway.has("shipments"):
-            return empty_scores()
-        cur = gateway.cursor().cursor()
-        try:
-            frame = features.with_rules(history.batch_history(cur))
-        finally:
-            cur.close()
-    scores = score_frame(frame, current_model(data_dir))
-    stem = f"{LAKE_PREFIX}{scores['model_version'][0] if scores.height else RULES_ONLY}"
-    write_scores(scores, frame.select("shipment_id", "arrived_at"), stem, data_dir,
-                 replace_prefix="")  # fmt: skip
-    return scores
+    chunks = lake_rule_chunks(data_dir) if chunks is None else chunks
+    trained = current_model(data_dir)
+    version = trained.version if trained is not None else RULES_ONLY
+    written: list[Path] = []
+    rows = 0
+    for i, chunk in enumerate(chunks):
+        scores = score_frame(chunk, trained)
+        keyed = _with_fiscal_year(scores, chunk.select("shipment_id", "arrived_at"))
+        written += write_partitioned("scores", conform("scores", keyed),
+                                     f"{LAKE_PREFIX}{version}-{i:03d}", data_dir)  # fmt: skip
+        rows += scores.height
+    if written:
+        commit("scores", add=written, data_dir=data_dir, replace_prefix="")
+    return ScoredLake(rows, version)

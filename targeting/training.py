@@ -51,7 +51,11 @@ def with_labels(frame: pl.DataFrame, feedback: pl.DataFrame | None = None) -> pl
 
 def test_start(frame: pl.DataFrame) -> date:
     """First day of the test window: ``TEST_MONTHS`` months before the last arrival's month."""
-    last = frame["arrived_at"].max()
+    return test_start_after(frame["arrived_at"].max())
+
+
+def test_start_after(last: datetime) -> date:
+    """``test_start`` of a lake whose last arrival is ``last`` (known before reading its rows)."""
     month = last.year * 12 + last.month - 1 - (TEST_MONTHS - 1)
     return date(month // 12, month % 12 + 1, 1)
 

@@ -69,6 +69,15 @@ def test_lak002_replace_prefix_swaps_a_generation_in_one_step(tmp_path):
     assert (tmp_path / "lake" / "seizures" / retired[0]).exists()
 
 
+def test_lak007_an_empty_replace_prefix_replaces_every_file(tmp_path):
+    writer.replace_table_files("seizures", seizures(5, "G"), "gen-1", tmp_path, "gen-")
+    writer.replace_table_files("seizures", seizures(3, "B"), "batch-1", tmp_path)
+    writer.replace_table_files("seizures", seizures(2, "S"), "score-1", tmp_path, "")
+    names = sorted(p.name for p in table_files("seizures", tmp_path))
+    assert names == ["score-1.parquet"]
+    assert count(tmp_path) == 2
+
+
 def test_lak003_retired_and_orphan_files_go_after_the_grace_period(tmp_path, monkeypatch):
     writer.replace_table_files("seizures", seizures(2, "A"), "gen-1", tmp_path, "gen-")
     orphan = writer.write_partitioned("seizures", seizures(4, "O"), "orphan", tmp_path)[0]

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ingest.contract import conform
 from ingest.writer import replace_table_files
@@ -145,3 +146,14 @@ def test_tgh006_live_history_equals_batch_history_on_the_demo_lake(demo_gateway)
             assert (a.is_null() == b.is_null()).all(), column
         else:
             assert a.to_list() == b.to_list(), column
+
+
+@pytest.mark.slow
+def test_tgh007_history_in_month_chunks_equals_history_in_one_pass(demo_gateway):
+    cur = demo_gateway.cursor().cursor()
+    whole = history.batch_history(cur, chunk_rows=10**12)
+    chunks = list(history.history_chunks(cur, chunk_rows=whole.height // 7))
+    assert len(chunks) >= 5
+    months = [set(c["arrived_at"].dt.truncate("1mo").to_list()) for c in chunks]
+    assert sum(len(m) for m in months) == len(set().union(*months))  # whole months, no overlap
+    assert_frame_equal(pl.concat(chunks), whole)

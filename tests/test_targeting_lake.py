@@ -8,6 +8,7 @@ The metric helper is checked on numbers worked out by hand.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 
 import numpy as np
@@ -15,8 +16,9 @@ import polars as pl
 import pytest
 
 from queries.gateway import Gateway
+from queries.lake import read_manifest
 from settings import REPO_ROOT
-from targeting import emerging, evaluation, pipeline
+from targeting import emerging, evaluation, model, pipeline, scoring
 
 BIG_SHIPMENTS = 200_000
 REAL = REPO_ROOT / "data" / "real"
@@ -50,6 +52,31 @@ def test_tge002_demo_lake_evaluation_beats_random_and_rules(demo_lake):
     result = pipeline.evaluate_lake(demo_lake, seed=5)
     check(result)
     assert result == pipeline.evaluate_lake(demo_lake, seed=5)  # deterministic for a seed
+
+
+@pytest.mark.slow
+def test_tge005_training_and_scoring_in_month_chunks_equal_one_pass(
+    demo_lake, tmp_path, monkeypatch
+):
+    data_dir = tmp_path / "lake"
+    shutil.copytree(demo_lake, data_dir)
+    monkeypatch.setenv("CHOKEPOINT_HISTORY_CHUNK_ROWS", "4000")
+    pipeline.train_and_score(data_dir, seed=5)
+    monkeypatch.delenv("CHOKEPOINT_HISTORY_CHUNK_ROWS")
+    trained = model.load_current(data_dir)
+    frame = pipeline.lake_frame(data_dir)  # the whole demo lake in one chunk
+    assert trained.evaluation == pipeline.evaluate_lake(data_dir, seed=5, frame=frame)
+    expected = scoring.score_frame(frame, trained).select("shipment_id", "score", "reasons")
+    lake = Gateway(data_dir)
+    got = lake.frame("SELECT shipment_id, score, reasons FROM scores")
+    assert got.height == frame.height and got["shipment_id"].n_unique() == frame.height
+    joined = expected.join(got, on="shipment_id", suffix="_lake")
+    assert joined.height == frame.height
+    assert (joined["score"] - joined["score_lake"]).abs().max() < 1e-9
+    assert (joined["reasons"] == joined["reasons_lake"]).all()
+    assert (
+        len(read_manifest("scores", data_dir)["files"]) > frame["arrived_at"].dt.year().n_unique()
+    )  # a file per chunk
 
 
 @pytest.fixture(scope="module")
