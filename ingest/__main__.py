@@ -94,16 +94,22 @@ def cmd_publish() -> int:
 
 
 def cmd_targeting(args: argparse.Namespace) -> int:
-    """Train the targeting model on the fresh lake and score every shipment with it."""
+    """Train the targeting model on the fresh lake, score every shipment with it, and compute
+    the emerging threats once, so the app's first Targeting page does not wait for them."""
+    from queries.gateway import Gateway
+    from targeting import emerging_cache
     from targeting.pipeline import train_and_score
 
     try:
         print(train_and_score(seed=args.seed))
+        gateway = Gateway(settings.data_dir())
+        last = gateway.scalar("SELECT max(arrived_at) FROM shipments")
+        answer = emerging_cache.compute(gateway, last.date())
+        print(f"emerging threats as of {answer.as_of}: {answer.frame.height} signals")
     except ValueError as exc:
         print(f"targeting skipped: {exc}", file=sys.stderr)
         return 2
     except (duckdb.OutOfMemoryException, MemoryError) as exc:
-        # the history pass holds every shipment; past ~10M on 24 GiB it does not fit
         print(f"targeting skipped, out of memory: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     return 0

@@ -61,8 +61,6 @@ SIGNALS = (
 KEY_SQL = {
     ("seizures", "commodity"): "commodity",
     ("seizures", "commodity_route"): SEIZURE_ROUTE,
-    ("scores", "hts"): "hts_code",
-    ("scores", "route"): ROUTE,
     ("shipments", "route"): ROUTE,
 }
 
@@ -77,13 +75,15 @@ def _window(as_of: date) -> tuple[date, date, date]:
     return min(first_month, baseline), baseline, recent
 
 
-def _counts(gateway: Gateway, signal: Signal, as_of: date) -> pl.DataFrame:
-    """Per (key, day): events of the signal since the start of the series or the baseline."""
+def _counts(gateway: Gateway, signal: Signal, as_of: date, flagged: dict) -> pl.DataFrame:
+    """Per (key, day): events of the signal since the start of the series or the baseline.
+
+    ``flagged`` keeps the flagged-shipments pass for the next signal that needs it."""
     start, _, _ = _window(as_of)
-    key = KEY_SQL[(signal.table, signal.kind)]  # from the fixed KEY_SQL table
     end = as_of + timedelta(days=1)
     years = list(range(start.year, end.year + 2))  # fiscal years that can hold the window
     if signal.table == "shipments":
+        key = KEY_SQL[(signal.table, signal.kind)]  # from the fixed KEY_SQL table
         sql = f"""
             SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, count(*) AS n FROM shipments
             WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
@@ -91,26 +91,41 @@ def _counts(gateway: Gateway, signal: Signal, as_of: date) -> pl.DataFrame:
         """  # noqa: S608 -- key from KEY_SQL
         return gateway.frame(sql, [years, start, end])
     if signal.table == "seizures":
+        key = KEY_SQL[(signal.table, signal.kind)]
         sql = f"""
             SELECT {key} AS key, event_date AS day, count(*) AS n FROM seizures
             WHERE event_date >= ? AND event_date < ? GROUP BY ALL
         """  # noqa: S608 -- key from KEY_SQL
         return gateway.frame(sql, [start, end])
-    sql = f"""
+    if "counts" not in flagged:
+        flagged["counts"] = _flagged(gateway, as_of)
+    per_day = flagged["counts"].group_by(signal.kind, "day").agg(pl.col("n").sum())
+    return per_day.rename({signal.kind: "key"})
+
+
+def _flagged(gateway: Gateway, as_of: date) -> pl.DataFrame:
+    """Flagged shipments per (HTS line, route, day): both flagged signals from one pass over
+    shipments and their current scores, the costliest read of the page."""
+    start, _, _ = _window(as_of)
+    end = as_of + timedelta(days=1)
+    years = list(range(start.year, end.year + 2))
+    return gateway.frame(
+        f"""
         WITH current AS (
             SELECT shipment_id, arg_max(score, scored_at) AS score FROM scores
             WHERE list_contains(?, fiscal_year) GROUP BY shipment_id
         ),
         windowed AS (
-            SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, c.score
+            SELECT hts_code AS hts, {ROUTE} AS route, CAST(arrived_at AS DATE) AS day, c.score
             FROM shipments s JOIN current c USING (shipment_id)
             WHERE list_contains(?, s.fiscal_year) AND arrived_at >= ? AND arrived_at < ?
         ),
         cut AS (SELECT quantile_cont(score, ?) AS threshold FROM windowed)
-        SELECT key, day, count(*) AS n FROM windowed, cut
+        SELECT hts, route, day, count(*) AS n FROM windowed, cut
         WHERE score >= threshold GROUP BY ALL
-    """  # noqa: S608 -- key from KEY_SQL
-    return gateway.frame(sql, [years, years, start, end, 1.0 - FLAG_SHARE])
+        """,  # noqa: S608 -- ROUTE is a fixed fragment
+        [years, years, start, end, 1.0 - FLAG_SHARE],
+    )
 
 
 def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -190,11 +205,12 @@ def signals(gateway: Gateway, as_of: date | datetime, top: int = 8) -> pl.DataFr
     """The ``top`` keys of each signal the lake can compute, with evidence and a series."""
     day = as_of.date() if isinstance(as_of, datetime) else as_of
     parts = []
+    flagged: dict = {}
     for signal in SIGNALS:
         needed = {signal.table, "shipments"} if signal.table == "scores" else {signal.table}
         if not all(gateway.has(t) for t in needed):
             continue
-        counts = _counts(gateway, signal, day)
+        counts = _counts(gateway, signal, day, flagged)
         if counts.is_empty():
             continue
         found = detect(counts, day).head(top)

@@ -4,24 +4,39 @@ The signals compare the last 90 days with the year before over every shipment an
 window: seconds of work at tens of millions of shipments. A batch that lands every few seconds
 hardly moves a 90-day rate, so the card does not recompute per batch: it serves the last answer,
 and recomputes in the background once the answer is older than ``emerging_refresh_s`` or the
-lake's latest day has moved on. Only the very first answer of a process is computed while the
-caller waits, and the app's keep-warm thread asks for it at start-up (``prime``).
+lake's latest day has moved on.
+
+The answer is shared through the data folder (``state/emerging.parquet``, written atomically):
+the batch job that scores the lake writes the first one, so a worker that starts serves the card
+at once instead of computing it; and one process at a time recomputes (a file lock), the others
+pick its answer up from disk. Only a lake that never had an answer computes one while the caller
+waits, and the app's keep-warm thread asks for it at start-up (``prime``).
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 import settings
+from ingest.writer import write_parquet_atomic
 from queries.gateway import Gateway, QueryError
 from targeting import emerging
+
+ANSWER_FILE = "emerging.parquet"
+LOCK_FILE = "emerging.lock"
+META_KEY = b"chokepoint.emerging"
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,17 +46,76 @@ class Answer:
     frame: pl.DataFrame
     as_of: date
     computed_at: datetime  # wall clock (UTC), shown on the card
-    monotonic: float
+    monotonic: float  # when this process computed or loaded it
+
+
+def _state(data_dir: Path) -> Path:
+    return data_dir / "state"
+
+
+def store(answer: Answer, data_dir: Path) -> Path:
+    """Write ``answer`` for every process of ``data_dir`` (readers never see half a file)."""
+    meta = {"as_of": answer.as_of.isoformat(), "computed_at": answer.computed_at.isoformat()}
+    frame = answer.frame if answer.frame.width else pl.DataFrame({"_empty": []})
+    table = frame.to_arrow()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           META_KEY: json.dumps(meta).encode()})  # fmt: skip
+    return write_parquet_atomic(table, _state(data_dir) / ANSWER_FILE)
+
+
+def load(data_dir: Path) -> Answer | None:
+    """The answer stored for ``data_dir``, or None when there is none (or it is unreadable)."""
+    path = _state(data_dir) / ANSWER_FILE
+    try:
+        table = pq.read_table(path)
+        meta = json.loads(table.schema.metadata[META_KEY])
+    except (FileNotFoundError, KeyError, ValueError, OSError):
+        return None
+    frame = pl.from_arrow(table.replace_schema_metadata(None))
+    frame = pl.DataFrame() if frame.columns == ["_empty"] else frame
+    return Answer(
+        frame,
+        date.fromisoformat(meta["as_of"]),
+        datetime.fromisoformat(meta["computed_at"]),
+        time.monotonic(),
+    )
+
+
+@contextmanager
+def _computing(data_dir: Path, wait: bool) -> Iterator[bool]:
+    """Hold the folder's "computing emerging threats" lock; yields False when ``wait`` is off
+    and another process holds it."""
+    state = _state(data_dir)
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def compute(gateway: Gateway, day: date) -> Answer:
+    """Compute the signals as of ``day`` and store them for every process of the folder."""
+    frame = emerging.signals(gateway, day)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    answer = Answer(frame, day, now, time.monotonic())
+    store(answer, gateway.data_dir)
+    return answer
 
 
 class EmergingCache:
-    """One answer per data folder, refreshed in the background."""
+    """One answer per data folder, shared with the folder's other processes through disk."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._answers: dict[Path, Answer] = {}
         self._running: set[Path] = set()
-        self._first = threading.Lock()  # the first answer is computed once, not per caller
+        self._first = threading.Lock()  # the first answer is found once, not per caller
 
     def get(self, gateway: Gateway, as_of: datetime | date) -> Answer:
         day = as_of.date() if isinstance(as_of, datetime) else as_of
@@ -49,24 +123,38 @@ class EmergingCache:
         answer = self._answers.get(folder)
         if answer is None:
             with self._first:
-                answer = self._answers.get(folder) or self._compute(gateway, day)
-            return answer
-        max_age = settings.get("emerging_refresh_s")
-        if answer.as_of != day or time.monotonic() - answer.monotonic > max_age:
-            self._refresh_in_background(gateway, day)
+                answer = self._answers.get(folder) or self._first_answer(gateway, day)
+        if self._stale(answer, day):
+            stored = load(folder)
+            if stored is not None and stored.computed_at > answer.computed_at:
+                answer = self._keep(folder, stored)  # another process refreshed it
+            if self._stale(answer, day):
+                self._refresh_in_background(gateway, day)
         return answer
 
     def prime(self, gateway: Gateway, as_of: datetime | date | None) -> None:
         if as_of is not None:
             self.get(gateway, as_of)
 
-    def _compute(self, gateway: Gateway, day: date) -> Answer:
-        frame = emerging.signals(gateway, day)
-        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-        answer = Answer(frame, day, now, time.monotonic())
+    @staticmethod
+    def _stale(answer: Answer, day: date) -> bool:
+        max_age = settings.get("emerging_refresh_s")
+        age = (datetime.now(UTC).replace(tzinfo=None) - answer.computed_at).total_seconds()
+        return answer.as_of != day or age > max_age
+
+    def _keep(self, folder: Path, answer: Answer) -> Answer:
         with self._lock:
-            self._answers[gateway.data_dir] = answer
+            self._answers[folder] = answer
         return answer
+
+    def _first_answer(self, gateway: Gateway, day: date) -> Answer:
+        """The stored answer (stale or not: it is refreshed behind it), else one computed now,
+        by one process while the others wait for it and read it."""
+        stored = load(gateway.data_dir)
+        if stored is None:
+            with _computing(gateway.data_dir, wait=True):
+                stored = load(gateway.data_dir) or compute(gateway, day)
+        return self._keep(gateway.data_dir, stored)
 
     def _refresh_in_background(self, gateway: Gateway, day: date) -> None:
         with self._lock:
@@ -76,7 +164,9 @@ class EmergingCache:
 
         def work() -> None:
             try:
-                self._compute(gateway, day)
+                with _computing(gateway.data_dir, wait=False) as mine:
+                    if mine:
+                        self._keep(gateway.data_dir, compute(gateway, day))
             except QueryError as exc:
                 logging.getLogger(__name__).warning("emerging threats not refreshed: %s", exc)
             finally:
