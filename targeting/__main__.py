@@ -4,6 +4,7 @@ Commands:
   train                  evaluate on a time split, fit on all labelled shipments, save the model
   evaluate [--json F]    print the time-split evaluation (top 1 % and 5 %, vs random and rules)
   score                  score every shipment with the current model into the scores table
+  emerging [--as-of D]   compute the emerging threats (as of the latest arrival) for the app
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import settings
-from targeting import evaluation, pipeline, scoring
+from targeting import emerging_cache, evaluation, pipeline, scoring
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "evaluate":
             p.add_argument("--json", type=Path, help="also write the numbers to this JSON file")
     sub.add_parser("score")
+    p = sub.add_parser("emerging")
+    p.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: latest arrival)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -45,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.json:
                 args.json.write_text(evaluation.dumps(result))
                 print(f"\nwrote {args.json}")
+        elif args.command == "emerging":
+            answer = emerging_cache.compute_for(settings.data_dir(), args.as_of)
+            print(f"emerging threats as of {answer.as_of}: {answer.frame.height} signals "
+                  f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
         else:
             scored = scoring.score_lake()
             print(

@@ -8,9 +8,10 @@ lake's latest day has moved on.
 
 The answer is shared through the data folder (``state/emerging.parquet``, written atomically):
 the batch job that scores the lake writes the first one, so a worker that starts serves the card
-at once instead of computing it; and one process at a time recomputes (a file lock), the others
-pick its answer up from disk. Only a lake that never had an answer computes one while the caller
-waits, and the app's keep-warm thread asks for it at start-up (``prime``).
+at once instead of computing it. One process at a time recomputes (a file lock), in a child
+process so that the web worker does not keep the pass's memory; the others pick its answer up
+from disk. Only a lake that never had an answer computes one while the caller waits, and the
+app's keep-warm thread asks for it at start-up (``prime``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -108,6 +112,31 @@ def compute(gateway: Gateway, day: date) -> Answer:
     return answer
 
 
+def compute_for(data_dir: Path, day: date | None = None) -> Answer:
+    """``compute`` over ``data_dir`` as of ``day`` (default: the latest arrival)."""
+    gateway = Gateway(data_dir)
+    if day is None:
+        if not gateway.has("shipments"):
+            raise ValueError(f"no shipments in the lake under {data_dir.name!r}")
+        day = gateway.scalar("SELECT max(arrived_at) FROM shipments").date()
+    return compute(gateway, day)
+
+
+def compute_elsewhere(data_dir: Path, day: date) -> Answer:
+    """``compute`` in a child process, then read its answer.
+
+    At national scale the pass holds a gigabyte of join state; a web worker that did it itself
+    would keep that memory for good (allocators rarely hand it back). A child gives it back
+    when it exits."""
+    env = {**os.environ, settings.env_name("data"): str(data_dir.resolve())}
+    cmd = [sys.executable, "-m", "targeting", "emerging", "--as-of", day.isoformat()]
+    done = subprocess.run(cmd, env=env, cwd=settings.REPO_ROOT, capture_output=True, text=True)
+    answer = load(data_dir)
+    if done.returncode or answer is None or answer.as_of != day:
+        raise QueryError(f"emerging threats failed: {done.stderr.strip()[-300:]}")
+    return answer
+
+
 class EmergingCache:
     """One answer per data folder, shared with the folder's other processes through disk."""
 
@@ -153,7 +182,7 @@ class EmergingCache:
         stored = load(gateway.data_dir)
         if stored is None:
             with _computing(gateway.data_dir, wait=True):
-                stored = load(gateway.data_dir) or compute(gateway, day)
+                stored = load(gateway.data_dir) or compute_elsewhere(gateway.data_dir, day)
         return self._keep(gateway.data_dir, stored)
 
     def _refresh_in_background(self, gateway: Gateway, day: date) -> None:
@@ -166,7 +195,7 @@ class EmergingCache:
             try:
                 with _computing(gateway.data_dir, wait=False) as mine:
                     if mine:
-                        self._keep(gateway.data_dir, compute(gateway, day))
+                        self._keep(gateway.data_dir, compute_elsewhere(gateway.data_dir, day))
             except QueryError as exc:
                 logging.getLogger(__name__).warning("emerging threats not refreshed: %s", exc)
             finally:

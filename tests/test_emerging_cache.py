@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from queries import seizure_stats
-from queries.gateway import Gateway
+from queries.gateway import Gateway, QueryError
 from targeting import emerging_cache
 from targeting.emerging_cache import EmergingCache
 
@@ -87,3 +87,10 @@ def test_emc005_an_empty_answer_survives_the_round_trip(tmp_path):
     loaded = emerging_cache.load(tmp_path)
     assert loaded.frame.is_empty() and loaded.as_of == answer.as_of
     assert loaded.computed_at == answer.computed_at
+
+
+def test_emc006_a_failed_child_computation_is_a_clear_error(tmp_path):
+    (tmp_path / "state").write_text("not a folder")  # the child cannot store its answer
+    with pytest.raises(QueryError, match="emerging threats failed"):
+        emerging_cache.compute_elsewhere(tmp_path, date(2025, 1, 1))
+    assert emerging_cache.load(tmp_path) is None
