@@ -170,6 +170,28 @@ SCORES: tuple[Column, ...] = (
     Column("flags", pa.list_(pa.string()), False, "Red flags (rule names) that fired"),
     Column("reasons", pa.string(), False, "Features that pushed the score up, as text"),
     Column("scored_at", pa.timestamp("us"), False, "When it was scored (UTC)"),
+    # the shipment's queue columns, copied so the queue ranks a window from the scores alone
+    *(
+        Column(c.name, c.type, True, f"{c.doc} (copied from shipments)")
+        for c in SHIPMENTS
+        if c.name
+        in (
+            "arrived_at",
+            "port_code",
+            "area_id",
+            "mode",
+            "hts_code",
+            "description",
+            "declared_value_usd",
+            "origin_country",
+            "transit_country",
+            "shipper_id",
+            "consignee_id",
+            "consignee_name",
+            "consignee_address_id",
+            "outcome",
+        )
+    ),  # fmt: skip
 )
 
 CONTRACT: dict[str, tuple[Column, ...]] = {

@@ -10,6 +10,7 @@ start-up appear without a restart.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from pathlib import Path
@@ -248,15 +249,22 @@ class Gateway:
         generation = self._generation
 
         def work() -> None:
-            for sql, params in asked[:limit]:
-                if generation != self._generation:
-                    return  # newer data arrived: its own refresh takes over
-                try:
-                    self.frame(sql, params)
-                except QueryError:
-                    continue
+            try:
+                for sql, params in asked[:limit]:
+                    if generation != self._generation or _exiting.is_set():
+                        return  # newer data arrived (its own refresh takes over), or exit
+                    try:
+                        self.frame(sql, params)
+                    except QueryError:
+                        continue
+            finally:
+                with _refreshing_lock:
+                    _refreshing.discard(threading.current_thread())
 
-        threading.Thread(target=work, name="refresh-ahead", daemon=True).start()
+        thread = threading.Thread(target=work, name="refresh-ahead", daemon=True)
+        with _refreshing_lock:
+            _refreshing.add(thread)
+        thread.start()
 
     def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
         cur = self.cursor()
@@ -278,6 +286,22 @@ class Gateway:
 
 
 _default: Gateway | None = None
+_exiting = threading.Event()
+_refreshing: set[threading.Thread] = set()
+_refreshing_lock = threading.Lock()
+
+
+@atexit.register
+def _finish_refreshes() -> None:
+    """At exit, stop starting refreshes and let the running query of each end: DuckDB aborts
+    the whole process when the interpreter is torn down under a query still running."""
+    _exiting.set()
+    with _refreshing_lock:
+        running = list(_refreshing)
+    for thread in running:
+        thread.join(settings.get("query_time_limit_ms") / 1000)
+
+
 _default_lock = threading.Lock()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import polars as pl
+
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
 from queries.records import MAX_WINDOW, GridModelError
@@ -106,9 +108,20 @@ def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str,
     return sql, [years, span[0], span[1], *where.params, years]
 
 
-def queue_order(sort_model: object) -> str:
-    """ORDER BY for the grid's sort model; default: highest score first, unscored last."""
-    default = "c.score DESC NULLS LAST, w.arrived_at DESC, w.shipment_id"
+def queue_order(sort_model: object, prefixed: bool = True) -> str:
+    """ORDER BY for the grid's sort model; default: highest score first, unscored last.
+
+    ``prefixed`` names columns as the joined window does (``w.``, ``c.``); without it, as the
+    score rows do, which carry the same columns under the same names."""
+
+    def name(column: QueueColumn) -> str:
+        return column.sql if prefixed else column.key
+
+    tie = name(QUEUE_BY_KEY["shipment_id"])
+    default = (
+        f"{name(QUEUE_BY_KEY['score'])} DESC NULLS LAST, {name(QUEUE_BY_KEY['arrived_at'])} DESC, "
+        f"{tie}"
+    )
     if not sort_model:
         return default
     if not isinstance(sort_model, list) or len(sort_model) > len(QUEUE_COLUMNS):
@@ -119,8 +132,8 @@ def queue_order(sort_model: object) -> str:
         direction = {"asc": "ASC", "desc": "DESC"}.get(item.get("sort")) if column else None
         if column is None or direction is None:
             raise GridModelError("Cannot sort the queue that way")
-        terms.append(f"{column.sql} {direction} NULLS LAST")
-    return ", ".join([*terms, "w.shipment_id"])
+        terms.append(f"{name(column)} {direction} NULLS LAST")
+    return ", ".join([*terms, tie])
 
 
 def _scores_ready(gw: Gateway) -> bool:
@@ -135,7 +148,11 @@ def fetch_queue(
     watches: WatchSql | None = None,
     gateway: Gateway | None = None,
 ) -> tuple[list[dict], int]:
-    """Rows [start_row, end_row) of the ranked queue and the number of shipments in it."""
+    """Rows [start_row, end_row) of the ranked queue and the number of shipments in it.
+
+    The page is ranked from the score rows alone when they can answer exactly
+    (``_page_from_scores``), else through the join of the window's shipments and their scores.
+    """
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start_row, end_row)):
         raise GridModelError("startRow and endRow must be whole numbers")
     if start_row < 0 or end_row <= start_row:
@@ -147,27 +164,132 @@ def fetch_queue(
     if span is None or not _scores_ready(gw):
         return [], 0
     watches = watches or watch_sql([])
+    total = _window_count(gw, filters, span)
+    page = _page_from_scores(gw, filters, span, (start_row, end_row), sort_model, watches, total)
+    if page is None:
+        page = _page_from_join(gw, filters, span, (start_row, end_row), order, watches)
+    out = []
+    for row in page.to_dicts():
+        row["arrived_at"] = row["arrived_at"].isoformat(sep=" ", timespec="minutes")
+        row["flags"] = list(row["flags"] or [])
+        row["watch_hits"] = list(row["watch_hits"] or [])
+        out.append(row)
+    return out, total
+
+
+def _window_count(gw: Gateway, filters: Filters, span: tuple[datetime, datetime]) -> int:
+    """Shipments in the queue window (a count that reads only the filter columns)."""
+    head, params = _window_sql(filters, span)
+    return int(gw.scalar(f"{head} SELECT count(*) FROM w", params) or 0)  # noqa: S608
+
+
+def _page_from_join(
+    gw: Gateway,
+    filters: Filters,
+    span: tuple[datetime, datetime],
+    rows: tuple[int, int],
+    order: str,
+    watches: WatchSql,
+) -> pl.DataFrame:
+    """The page through the join of the window's shipments and their current scores: exact in
+    every case (unscored shipments, rows scored before score rows carried shipment columns),
+    and seconds over a national fiscal year."""
     head, params = _window_sql(filters, span)
     select = ", ".join(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS)
-    # the page alone lets DuckDB keep a top-n heap instead of sorting the whole window; the
-    # window's size is a count that reads only the filter columns
+    # the page alone lets DuckDB keep a top-n heap instead of sorting the whole window
     sql = f"""{head}
         SELECT {select}, {watches.hits_sql} AS watch_hits
         FROM w LEFT JOIN c USING (shipment_id)
         ORDER BY {order} LIMIT ? OFFSET ?
     """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
-    rows = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
-    total = gw.scalar(f"{head} SELECT count(*) FROM w", params)  # noqa: S608 -- as above
-    explained = _flags_and_reasons(gw, rows["shipment_id"].to_list(), _fiscal_years(*span))
-    out = []
-    for row in rows.to_dicts():
-        flags, reasons = explained.get(row["shipment_id"], (None, None))
-        row["arrived_at"] = row["arrived_at"].isoformat(sep=" ", timespec="minutes")
-        row["flags"] = list(flags or [])
-        row["reasons"] = reasons
-        row["watch_hits"] = list(row["watch_hits"] or [])
-        out.append(row)
-    return out, int(total or 0)
+    start_row, end_row = rows
+    page = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
+    explained = _flags_and_reasons(gw, page["shipment_id"].to_list(), _fiscal_years(*span))
+    flags = [explained.get(i, (None, None))[0] for i in page["shipment_id"]]
+    reasons = [explained.get(i, (None, None))[1] for i in page["shipment_id"]]
+    return page.with_columns(
+        pl.Series("flags", flags, dtype=pl.List(pl.Utf8)),
+        pl.Series("reasons", reasons, dtype=pl.Utf8),
+    )
+
+
+def _page_from_scores(
+    gw: Gateway,
+    filters: Filters,
+    span: tuple[datetime, datetime],
+    rows: tuple[int, int],
+    sort_model: list | None,
+    watches: WatchSql,
+    total: int,
+) -> pl.DataFrame | None:
+    """The page ranked from the score rows alone, or None when they cannot answer exactly.
+
+    Score rows carry their shipment's queue columns, so a window is one scan with a top-n heap:
+    about 0.1 s over a national fiscal year, against seconds for the join. Exactness:
+
+    * every score row of the window's years must carry them (older rows do not): else None;
+    * a shipment's current score is its latest row, so candidates with a newer row are dropped
+      (the newer row ranks on its own); the first ``k`` rows are fetched, and ``k`` grows until
+      the page is covered by current rows;
+    * unscored shipments rank last by default: a page reaching past the scored ones, or a
+      sort by another column while some shipment of the window is unscored, returns None.
+    """
+    start_row, end_row = rows
+    years = _fiscal_years(*span)
+    carried = gw.memo(f"scores-carry-shipments:{years}", lambda: _scores_carry_shipments(gw, years))
+    if not carried:
+        return None
+    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
+    condition = (
+        f"list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ? AND ({where.sql})"
+    )
+    params = [years, span[0], span[1], *where.params]
+    if sort_model and gw.scalar(f"SELECT count(*) FROM scores WHERE {condition}", params) != total:  # noqa: S608
+        return None  # unscored shipments would sort among the scored ones
+    keys = ", ".join(c.key for c in QUEUE_COLUMNS)
+    sql = f"""
+        SELECT {keys}, flags, reasons, scored_at, {watches.hits_sql} AS watch_hits
+        FROM scores WHERE {condition}
+        ORDER BY {queue_order(sort_model, prefixed=False)} LIMIT ?
+    """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
+    k = end_row + max(64, end_row - start_row)
+    while True:
+        candidates = gw.frame(sql, [*watches.hits_params, *params, k])
+        exhausted = candidates.height < k
+        current = _current_rows(gw, candidates, years)
+        if current.height >= end_row or exhausted:
+            break
+        k *= 4
+    if end_row > current.height and total > current.height:
+        return None  # the page reaches the unscored shipments, which rank last
+    return current.slice(start_row, end_row - start_row).drop("scored_at")
+
+
+def _scores_carry_shipments(gw: Gateway, years: list[int]) -> bool:
+    sql = "SELECT count(*) FROM scores WHERE list_contains(?, fiscal_year) AND arrived_at IS NULL"
+    return gw.scalar(sql, [years]) == 0
+
+
+def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl.DataFrame:
+    """``candidates`` without the rows a later scoring of the same shipment replaced.
+
+    Only rows scored after the oldest candidate can replace one; a table scored in one run has a
+    single ``scored_at``, so its row groups are skipped and only later batches are read."""
+    if candidates.is_empty():
+        return candidates
+    newer = gw.frame(
+        """
+        SELECT shipment_id, max(scored_at) AS latest FROM scores
+        WHERE list_contains(?, fiscal_year) AND scored_at > ? AND list_contains(?, shipment_id)
+        GROUP BY shipment_id
+        """,
+        [years, candidates["scored_at"].min(), candidates["shipment_id"].unique().to_list()],
+    )
+    if newer.is_empty():
+        return candidates
+    joined = candidates.join(newer, on="shipment_id", how="left", maintain_order="left")
+    latest = pl.col("latest").is_null() | (pl.col("scored_at") >= pl.col("latest"))
+    return joined.filter(latest).drop("latest")
 
 
 def _flags_and_reasons(

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 import settings
-from ingest.contract import conform
+from ingest.contract import CONTRACT, conform
 from ingest.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from targeting import features, history, model, rules
@@ -30,6 +30,8 @@ from targeting import features, history, model, rules
 RULES_ONLY = "rules-only"
 LAKE_PREFIX = "score-"
 SCORE_COLUMNS = ("shipment_id", "score", "model_version", "flags", "reasons", "scored_at")
+# the shipment columns a score row carries (see the scores contract), so the queue needs no join
+SHIPMENT_COPY = tuple(c.name for c in CONTRACT["scores"] if c.name not in SCORE_COLUMNS)
 
 _caches: dict[Path, history.SnapshotCache] = {}
 _models: dict[Path, tuple[float, model.Model | None]] = {}
@@ -73,8 +75,11 @@ def empty_scores() -> pl.DataFrame:
     )  # fmt: skip
 
 
-def score_frame(frame: pl.DataFrame, trained: model.Model | None) -> pl.DataFrame:
-    """Scores of a frame that already has history and ``rule_*`` columns."""
+def score_frame(
+    frame: pl.DataFrame, trained: model.Model | None, scored_at: datetime | None = None
+) -> pl.DataFrame:
+    """Scores of a frame that already has history and ``rule_*`` columns, stamped ``scored_at``
+    (default: now)."""
     flags = rules.fired_lists(frame.select([f"rule_{n}" for n in rules.RULE_NAMES]))
     if trained is None:
         count = features.rule_count(frame)
@@ -95,7 +100,7 @@ def score_frame(frame: pl.DataFrame, trained: model.Model | None) -> pl.DataFram
         }
     ).select(
         "shipment_id", "score", pl.lit(version, pl.Utf8).alias("model_version"), "flags",
-        "reasons", pl.lit(_now(), pl.Datetime("us")).alias("scored_at"),
+        "reasons", pl.lit(scored_at or _now(), pl.Datetime("us")).alias("scored_at"),
     )  # fmt: skip
 
 
@@ -147,17 +152,18 @@ def prepare(gateway: Gateway, when: datetime | None = None) -> None:
 
 def write_scores(
     scores: pl.DataFrame,
-    arrivals: pl.DataFrame,
+    shipments: pl.DataFrame,
     file_stem: str,
     data_dir: Path | None = None,
     replace_prefix: str | None = None,
 ) -> list[Path]:
     """Write score rows to the ``scores`` table and make them visible in one commit.
 
-    ``arrivals`` gives each shipment's ``arrived_at``: a score lives in the fiscal-year partition
-    of its shipment, so a page filtering shipments by year reads the matching score files only.
+    ``shipments`` (contract columns) are the scored shipments: a score row carries their queue
+    columns, and lives in the fiscal-year partition of its shipment, so a page filtering by year
+    reads the matching score files only.
     """
-    rows = _with_fiscal_year(scores, arrivals)
+    rows = _with_shipment(scores, shipments)
     written = write_partitioned("scores", conform("scores", rows), file_stem, data_dir)
     if written or replace_prefix is not None:
         commit("scores", add=written, data_dir=data_dir, replace_prefix=replace_prefix)
@@ -186,9 +192,12 @@ def lake_rule_chunks(data_dir: Path) -> Iterator[pl.DataFrame]:
         cur.close()
 
 
-def _with_fiscal_year(scores: pl.DataFrame, arrivals: pl.DataFrame) -> pl.DataFrame:
+def _with_shipment(scores: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame:
+    """Score rows with their shipment's copied columns and fiscal year (the partition)."""
     year = pl.col("arrived_at").dt.year() + (pl.col("arrived_at").dt.month() >= 10).cast(pl.Int32)
-    keyed = arrivals.select("shipment_id", year.cast(pl.Int16).alias("fiscal_year"))
+    keyed = shipments.select(
+        "shipment_id", *SHIPMENT_COPY, year.cast(pl.Int16).alias("fiscal_year")
+    )
     return scores.join(keyed, on="shipment_id", how="inner")
 
 
@@ -207,9 +216,10 @@ def score_lake(
     version = trained.version if trained is not None else RULES_ONLY
     written: list[Path] = []
     rows = 0
+    run = _now()  # one stamp for the run: the table it replaces is one scoring
     for i, chunk in enumerate(chunks):
-        scores = score_frame(chunk, trained)
-        keyed = _with_fiscal_year(scores, chunk.select("shipment_id", "arrived_at"))
+        scores = score_frame(chunk, trained, run)
+        keyed = _with_shipment(scores, chunk)
         written += write_partitioned("scores", conform("scores", keyed),
                                      f"{LAKE_PREFIX}{version}-{i:03d}", data_dir)  # fmt: skip
         rows += scores.height

@@ -34,8 +34,9 @@ def test_tgq001_queue_ranks_the_last_week_by_score(scored):
     where, params = window_sql(scored)
     expected_total = scored.scalar(f"SELECT count(*) FROM shipments WHERE {where}", params)
     top = scored.frame(
-        f"""SELECT s.shipment_id FROM shipments s JOIN scores c USING (shipment_id)
-            WHERE {where} ORDER BY c.score DESC, s.arrived_at DESC, s.shipment_id LIMIT 30""",
+        f"""SELECT s.shipment_id FROM (SELECT * FROM shipments WHERE {where}) s
+            JOIN scores c USING (shipment_id)
+            ORDER BY c.score DESC, s.arrived_at DESC, s.shipment_id LIMIT 30""",
         params,
     )["shipment_id"].to_list()
     first, total = q.fetch_queue(Filters(), 0, 15, gateway=scored)

@@ -199,8 +199,7 @@ def _score_now(rows, batch_id: str, data_dir: Path) -> None:
         from targeting.scoring import score_shipments, write_scores
 
         scores = score_shipments(rows, Gateway(data_dir))
-        arrivals = rows.select("shipment_id", "arrived_at")
-        write_scores(scores, arrivals, f"{BATCH_PREFIX}{batch_id}", data_dir)
+        write_scores(scores, rows, f"{BATCH_PREFIX}{batch_id}", data_dir)
     except Exception as exc:  # noqa: BLE001 -- see _score_arrivals: never block ingest
         print(f"batch {batch_id}: shipments loaded, scoring skipped ({exc})", file=sys.stderr)
 
