@@ -38,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "emerging_refresh_s",
-        "300",
+        "900",
         "Emerging threats are recomputed in the background once their answer is this old",
         float,
     ),

@@ -16,6 +16,7 @@ import polars as pl
 from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
 
+import settings
 from components import targeting_detail, targeting_queue, targeting_watch, url_state
 from components.filter_bar import URL
 from components.live import versions
@@ -125,7 +126,7 @@ def _emerging_card(answer: emerging_cache.Answer) -> list:
     """The card for one answer, built once (forty sparklines are not free)."""
     stamp = html.P(
         f"Data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M} UTC, "
-        "refreshed in the background every few minutes.",
+        f"refreshed in the background every {settings.get('emerging_refresh_s') / 60:g} minutes.",
         className="small text-muted mb-1",
     )
     return [stamp, *emerging_content(answer.frame)]
