@@ -102,15 +102,27 @@ def write_partitioned(
 
 
 @contextmanager
-def table_lock(table_name: str, data_dir: Path | None = None) -> Iterator[None]:
-    """One writer at a time per table's manifest (importer, generator, watcher, compactor)."""
-    root = ensure_dir(table_dir(table_name, data_dir))
-    with open(root / ".lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def file_lock(path: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold an exclusive lock on ``path`` (created if missing) across processes; yields False
+    instead of waiting when ``wait`` is off and another holder has it."""
+    ensure_dir(path.parent)
+    with open(path, "a+") as handle:
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def table_lock(table_name: str, data_dir: Path | None = None) -> Iterator[None]:
+    """One writer at a time per table's manifest (importer, generator, watcher, compactor)."""
+    with file_lock(table_dir(table_name, data_dir) / ".lock"):
+        yield
 
 
 def _relative(table_name: str, paths: list[Path], data_dir: Path | None) -> list[str]:

@@ -16,7 +16,6 @@ app's keep-warm thread asks for it at start-up (``prime``).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -24,8 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,7 +31,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 import settings
-from ingest.writer import write_parquet_atomic
+from ingest.writer import file_lock, write_parquet_atomic
 from queries.gateway import Gateway, QueryError
 from targeting import emerging
 
@@ -84,24 +81,6 @@ def load(data_dir: Path) -> Answer | None:
         datetime.fromisoformat(meta["computed_at"]),
         time.monotonic(),
     )
-
-
-@contextmanager
-def _computing(data_dir: Path, wait: bool) -> Iterator[bool]:
-    """Hold the folder's "computing emerging threats" lock; yields False when ``wait`` is off
-    and another process holds it."""
-    state = _state(data_dir)
-    state.mkdir(parents=True, exist_ok=True)
-    with open(state / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def compute(gateway: Gateway, day: date) -> Answer:
@@ -185,7 +164,7 @@ class EmergingCache:
         by one process while the others wait for it and read it."""
         stored = load(gateway.data_dir)
         if stored is None:
-            with _computing(gateway.data_dir, wait=True):
+            with file_lock(_state(gateway.data_dir) / LOCK_FILE):
                 stored = load(gateway.data_dir) or compute_elsewhere(gateway.data_dir, day)
         return self._keep(gateway.data_dir, stored)
 
@@ -197,7 +176,7 @@ class EmergingCache:
 
         def work() -> None:
             try:
-                with _computing(gateway.data_dir, wait=False) as mine:
+                with file_lock(_state(gateway.data_dir) / LOCK_FILE, wait=False) as mine:
                     if mine:
                         self._keep(gateway.data_dir, compute_elsewhere(gateway.data_dir, day))
             except QueryError as exc:

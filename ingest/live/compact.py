@@ -15,7 +15,6 @@ the same file again; killed after, its sources are no longer listed and nothing 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -30,8 +29,8 @@ from ingest.contract import conform
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import LIVE_TABLES
 from ingest.live.lakeids import BATCH_PREFIX, COMPACT_PREFIX
-from ingest.writer import CommitConflict, commit, write_parquet_atomic
-from queries.lake import TABLES, ensure_dir, read_manifest, table_dir
+from ingest.writer import CommitConflict, commit, file_lock, write_parquet_atomic
+from queries.lake import TABLES, read_manifest, table_dir
 
 COMPACTED_TABLES = (*LIVE_TABLES, "ingest_log")
 SMALL_BYTES = 32 * 1024 * 1024  # files larger than this are left alone: they are big enough
@@ -78,17 +77,8 @@ def plan(
 @contextmanager
 def _compacting(table: str, data_dir: Path | None) -> Iterator[bool]:
     """One compactor per table at a time; others skip instead of waiting."""
-    root = ensure_dir(table_dir(table, data_dir))
-    with open(root / ".compact.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(table_dir(table, data_dir) / ".compact.lock", wait=False) as mine:
+        yield mine
 
 
 def compact_partition(
