@@ -283,7 +283,11 @@ def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl
         WHERE list_contains(?, fiscal_year) AND scored_at > ? AND list_contains(?, shipment_id)
         GROUP BY shipment_id
         """,
-        [years, candidates["scored_at"].min(), candidates["shipment_id"].unique().to_list()],
+        [
+            years,
+            candidates["scored_at"].min(),
+            candidates["shipment_id"].unique(maintain_order=True).to_list(),
+        ],
     )
     if newer.is_empty():
         return candidates

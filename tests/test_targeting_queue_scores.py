@@ -149,3 +149,11 @@ def test_tqs005_unscored_shipments_fall_back_to_the_join(lake):
     finally:
         commit("scores", add=files, remove=written, data_dir=lake.data_dir)
         lake.refresh(force=True)
+
+
+def test_tqs006_a_repeated_page_runs_no_query(lake):
+    filters = Filters.from_query_string("?fy=2025&mode=mail")
+    first = q.fetch_queue(filters, 0, 50, gateway=lake)
+    misses = lake.results.misses
+    assert q.fetch_queue(filters, 0, 50, gateway=lake) == first
+    assert lake.results.misses == misses  # every query of the page came from the result cache
