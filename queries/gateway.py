@@ -13,6 +13,8 @@ from __future__ import annotations
 import atexit
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -179,7 +181,8 @@ class Gateway:
                 # a version newer than the files it was computed from
                 versions = table_versions(self.data_dir)
                 versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
-                self.tables = self._create_lake_views(self._connection)
+                with _duckdb_work():
+                    self.tables = self._create_lake_views(self._connection)
                 self._version = version
                 self._table_versions = versions
                 self._refresh_ahead(self.results.prune(versions, version))
@@ -272,7 +275,8 @@ class Gateway:
         timer = threading.Timer(limit_s, cur.interrupt)
         timer.start()
         try:
-            return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+            with _duckdb_work():
+                return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
         except duckdb.Error as exc:
@@ -289,17 +293,39 @@ _default: Gateway | None = None
 _exiting = threading.Event()
 _refreshing: set[threading.Thread] = set()
 _refreshing_lock = threading.Lock()
+_in_flight = 0  # DuckDB calls running now, in any thread
+_in_flight_done = threading.Condition()
+
+
+@contextmanager
+def _duckdb_work() -> Iterator[None]:
+    """Count a DuckDB call in flight; refused once the process is exiting."""
+    global _in_flight
+    with _in_flight_done:
+        if _exiting.is_set():
+            raise QueryError("the process is shutting down")
+        _in_flight += 1
+    try:
+        yield
+    finally:
+        with _in_flight_done:
+            _in_flight -= 1
+            _in_flight_done.notify_all()
 
 
 @atexit.register
-def _finish_refreshes() -> None:
-    """At exit, stop starting refreshes and let the running query of each end: DuckDB aborts
-    the whole process when the interpreter is torn down under a query still running."""
+def _finish_duckdb_work() -> None:
+    """At exit, start no new DuckDB call and let the running ones end: DuckDB aborts the whole
+    process when the interpreter is torn down under a call still running in another thread
+    (refresh-ahead, the app's keep-warm loop)."""
     _exiting.set()
+    limit = settings.get("query_time_limit_ms") / 1000
+    with _in_flight_done:
+        _in_flight_done.wait_for(lambda: _in_flight == 0, timeout=limit)
     with _refreshing_lock:
         running = list(_refreshing)
     for thread in running:
-        thread.join(settings.get("query_time_limit_ms") / 1000)
+        thread.join(limit)
 
 
 _default_lock = threading.Lock()
