@@ -23,7 +23,7 @@ from components.startup import finish_setup
 from components.theme import register_template
 from queries import seizure_stats
 from queries import targeting as targeting_queries
-from queries.gateway import default_gateway
+from queries.gateway import default_gateway, exiting
 from queries.lake import data_version
 from queries.public_data import published_through
 from targeting import emerging_cache
@@ -130,9 +130,9 @@ def _keep_warm() -> None:
     look for new data as often as pages do, so a batch is synced and the results in use are
     recomputed (``Gateway.refresh``) before the pages open on them ask again."""
     interval = settings.get("dashboard_poll_s")
-    stop = threading.Event()
+    pause = threading.Event()  # never set: only paces the loop
     primed = False
-    while not stop.is_set():
+    while not exiting():
         try:
             gateway = default_gateway()
             gateway.refresh()
@@ -141,7 +141,7 @@ def _keep_warm() -> None:
                 emerging_cache.cache.prime(gateway, targeting_queries.as_of(gateway))
         except Exception as exc:  # any failure here resurfaces, with its message, on first use
             logging.getLogger(__name__).warning("lake refresh failed: %s", exc)
-        stop.wait(interval)
+        pause.wait(interval)
 
 
 def create_internal_app(name: str) -> Dash:

@@ -174,7 +174,8 @@ class Gateway:
             return self._version or ""
         with self._lock:
             if self._connection is None:
-                self._connection = self._open()
+                with _duckdb_work():
+                    self._connection = self._open()
             version = data_version(self.data_dir)
             if force or version != self._version:
                 # versions are read before the views, so a cached result is never filed under
@@ -197,10 +198,13 @@ class Gateway:
         self.refresh()
         cur = getattr(self._local, "cursor", None)
         if cur is None or getattr(self._local, "owner", None) is not self._connection:
-            assert self._connection is not None
-            cur = self._connection.cursor()
-            self._local.cursor = cur
-            self._local.owner = self._connection
+            # under the lock: the connection refuses a second call while another thread
+            # rebuilds the views on it (``refresh``), and one of the two would fail
+            with self._lock:
+                assert self._connection is not None
+                cur = self._connection.cursor()
+                self._local.cursor = cur
+                self._local.owner = self._connection
         return cur
 
     def memo(self, key: str, compute):
@@ -311,6 +315,11 @@ def _duckdb_work() -> Iterator[None]:
         with _in_flight_done:
             _in_flight -= 1
             _in_flight_done.notify_all()
+
+
+def exiting() -> bool:
+    """True once the process has begun to exit: background loops stop querying."""
+    return _exiting.is_set()
 
 
 @atexit.register

@@ -10,6 +10,7 @@ Commands:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("score")
     p = sub.add_parser("emerging")
     p.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: latest arrival)")
+    p.add_argument("--nice", type=int, default=0, help="lower this process's CPU priority by N")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.json.write_text(evaluation.dumps(result))
                 print(f"\nwrote {args.json}")
         elif args.command == "emerging":
+            os.nice(args.nice)
             answer = emerging_cache.compute_for(settings.data_dir(), args.as_of)
             print(f"emerging threats as of {answer.as_of}: {answer.frame.height} signals "
                   f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
