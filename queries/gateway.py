@@ -174,7 +174,7 @@ class Gateway:
             return self._version or ""
         with self._lock:
             if self._connection is None:
-                with _duckdb_work():
+                with native_work():
                     self._connection = self._open()
             version = data_version(self.data_dir)
             if force or version != self._version:
@@ -182,7 +182,7 @@ class Gateway:
                 # a version newer than the files it was computed from
                 versions = table_versions(self.data_dir)
                 versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
-                with _duckdb_work():
+                with native_work():
                     self.tables = self._create_lake_views(self._connection)
                 self._version = version
                 self._table_versions = versions
@@ -279,7 +279,7 @@ class Gateway:
         timer = threading.Timer(limit_s, cur.interrupt)
         timer.start()
         try:
-            with _duckdb_work():
+            with native_work():
                 return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
@@ -302,8 +302,10 @@ _in_flight_done = threading.Condition()
 
 
 @contextmanager
-def _duckdb_work() -> Iterator[None]:
-    """Count a DuckDB call in flight; refused once the process is exiting."""
+def native_work() -> Iterator[None]:
+    """Count a call into native code (DuckDB, Arrow) in flight; refused once the process is
+    exiting. Background threads wrap theirs in it: a daemon thread caught inside native code
+    when the interpreter finalizes is unwound through C++ frames, and the process aborts."""
     global _in_flight
     with _in_flight_done:
         if _exiting.is_set():
@@ -323,10 +325,10 @@ def exiting() -> bool:
 
 
 @atexit.register
-def _finish_duckdb_work() -> None:
-    """At exit, start no new DuckDB call and let the running ones end: DuckDB aborts the whole
-    process when the interpreter is torn down under a call still running in another thread
-    (refresh-ahead, the app's keep-warm loop)."""
+def _finish_native_work() -> None:
+    """At exit, start no new native call and let the running ones end (see ``native_work``):
+    refresh-ahead, the app's keep-warm loop and the emerging-threats refresh run in daemon
+    threads."""
     _exiting.set()
     limit = settings.get("query_time_limit_ms") / 1000
     with _in_flight_done:

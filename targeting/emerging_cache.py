@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 import settings
 from ingest.writer import file_lock, write_parquet_atomic
-from queries.gateway import Gateway, QueryError
+from queries.gateway import Gateway, QueryError, native_work
 from targeting import emerging
 
 ANSWER_FILE = "emerging.parquet"
@@ -69,7 +69,8 @@ def load(data_dir: Path) -> Answer | None:
     """The answer stored for ``data_dir``, or None when there is none (or it is unreadable)."""
     path = _state(data_dir) / ANSWER_FILE
     try:
-        table = pq.read_table(path)
+        with native_work():
+            table = pq.read_table(path)
         meta = json.loads(table.schema.metadata[META_KEY])
     except (FileNotFoundError, KeyError, ValueError, OSError):
         return None
