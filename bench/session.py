@@ -883,7 +883,27 @@ def concurrent_analysts(
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "max_ms": round(max(latencies, default=0.0), 1),
+        "slowest": tail_by_callback(samples),
     }
+
+
+def tail_by_callback(samples: list[Sample], top: int = 8) -> list[dict]:
+    """Which callbacks fill the load test's tail: per callback, its requests, p50/p95 and how
+    many of the requests slower than the overall p95 it sent (the ones to make faster)."""
+    answered = [s for s in samples if s.status]
+    if not answered:
+        return []
+    cut = percentile([s.ms for s in answered], 0.95)
+    by_name: dict[str, list[float]] = {}
+    for sample in answered:
+        by_name.setdefault(sample.callback, []).append(sample.ms)
+    rows = [
+        {"callback": name, "n": len(ms), "p50_ms": _p50(ms), "p95_ms": _pct(ms, 0.95),
+         "over_p95": sum(1 for m in ms if m > cut)}
+        for name, ms in by_name.items()
+    ]  # fmt: skip
+    rows.sort(key=lambda r: (-r["over_p95"], -(r["p95_ms"] or 0)))
+    return rows[:top]
 
 
 def table(rows: list[dict]) -> str:

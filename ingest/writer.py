@@ -25,9 +25,18 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from queries.lake import MANIFEST, TABLES, ensure_dir, manifest_path, read_manifest, table_dir
+from queries.lake import (
+    MANIFEST,
+    ROW_GROUP_ROWS,
+    TABLES,
+    TableLayout,
+    ensure_dir,
+    manifest_path,
+    read_manifest,
+    table_dir,
+)
 
-ROW_GROUP_SIZE = 122_880  # DuckDB's own row-group size: pruning statistics line up with its vectors
+ROW_GROUP_SIZE = ROW_GROUP_ROWS
 GRACE_SECONDS = 120.0  # dropped files outlive the longest query (time limit 10 s) comfortably
 
 
@@ -61,14 +70,31 @@ def _write_atomic(path: Path, write) -> Path:
     return path
 
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> Path:
+def write_parquet_atomic(table: pa.Table, path: Path, row_group_size: int = ROW_GROUP_SIZE) -> Path:
     """Write ``table`` to ``path`` so that no reader ever sees a partial file."""
     return _write_atomic(
         path,
         lambda sink: pq.write_table(
-            table, sink, compression="zstd", row_group_size=ROW_GROUP_SIZE, write_statistics=True
+            table, sink, compression="zstd", row_group_size=row_group_size, write_statistics=True
         ),
     )
+
+
+def laid_out(layout: TableLayout, frame: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The rows of one partition as the table's files hold them: ``(suffix, rows)`` per file,
+    sorted by the layout's order; one file per month of ``layout.month_files`` when it has one
+    (suffix ``-YYYYMM``; rows without the timestamp go to ``-none``), else one file (no suffix)."""
+    names, descending = layout.sort_keys()
+    if layout.month_files is None:
+        yield "", frame.sort(names, descending=descending, nulls_last=True, maintain_order=True)
+        return
+    month = pl.col(layout.month_files).dt.strftime("%Y%m").fill_null("none").alias("_month")
+    for (value,), part in (
+        frame.with_columns(month).sort("_month").group_by("_month", maintain_order=True)
+    ):
+        rows = part.drop("_month")
+        yield f"-{value}", rows.sort(names, descending=descending, nulls_last=True,
+                                     maintain_order=True)  # fmt: skip
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
@@ -81,7 +107,8 @@ def write_partitioned(
     file_stem: str,
     data_dir: Path | None = None,
 ) -> list[Path]:
-    """Write one file per partition value of ``frame``, sorted by the table's date column.
+    """Write the files of each partition value of ``frame``, laid out as the table's layout
+    says (``laid_out``: its sort order, and a file per month where the layout asks for it).
 
     The files are complete on return but not visible until ``commit`` lists them. The partition
     column lives in the folder name (hive style) and is dropped from the file, so DuckDB never
@@ -95,9 +122,10 @@ def write_partitioned(
     for (value,), part in frame.sort(layout.partition).group_by(
         layout.partition, maintain_order=True
     ):
-        part = part.drop(layout.partition).sort(layout.sort_by)
-        path = root / f"{layout.partition}={value}" / f"{file_stem}.parquet"
-        written.append(write_parquet_atomic(part.to_arrow(), path))
+        folder = root / f"{layout.partition}={value}"
+        for suffix, rows in laid_out(layout, part.drop(layout.partition)):
+            path = folder / f"{file_stem}{suffix}.parquet"
+            written.append(write_parquet_atomic(rows.to_arrow(), path, layout.row_group_rows))
     return written
 
 

@@ -24,13 +24,28 @@ import settings
 MANIFEST = "_manifest.json"
 
 
+ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: pruning statistics line up with its vectors
+
+
 @dataclass(frozen=True)
 class TableLayout:
-    """A fact table on disk: its folder and the hive partition column of its sub-folders."""
+    """A fact table on disk: its folder, the hive partition column of its sub-folders, and how
+    the rows inside a file are laid out so that DuckDB can skip row groups it does not need."""
 
     name: str
     partition: str
-    sort_by: str  # files are sorted by this column so DuckDB can prune row groups
+    sort_by: str  # files sorted by these columns, as in ORDER BY ("a, b DESC")
+    month_files: str | None = None  # one file per calendar month of this timestamp column
+    row_group_rows: int = ROW_GROUP_ROWS
+
+    def sort_keys(self) -> tuple[list[str], list[bool]]:
+        """``sort_by`` as polars wants it: the column names and which of them descend."""
+        names, descending = [], []
+        for term in self.sort_by.split(","):
+            column, _, direction = term.strip().partition(" ")
+            names.append(column)
+            descending.append(direction.strip().upper() == "DESC")
+        return names, descending
 
 
 TABLES: dict[str, TableLayout] = {
@@ -42,9 +57,17 @@ TABLES: dict[str, TableLayout] = {
         TableLayout("cbp_public", "vintage", "month_start"),
         TableLayout("border_crossings", "year", "month_start"),
         TableLayout("ingest_log", "day", "received_at"),
-        # ids follow arrival order, and a score is looked up by the shipments of a window: sorted
-        # by id, the window's scores sit in a few row groups that the join's id range selects
-        TableLayout("scores", "fiscal_year", "shipment_id"),
+        # The queue ranks a window by score within a field office and mode: a file per month of
+        # arrival keeps a week's window to a file or two, and inside it each office and mode is
+        # a run of small row groups, highest score first, so DuckDB reads the runs the filters
+        # name and stops a ranking once the first row groups of each run have filled the page.
+        TableLayout(
+            "scores",
+            "fiscal_year",
+            "area_id, mode, score DESC",
+            month_files="arrived_at",
+            row_group_rows=16_384,
+        ),  # fmt: skip
     )
 }
 

@@ -101,11 +101,15 @@ def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str,
         c AS (
             SELECT shipment_id, max_by(score, scored_at) AS score
             FROM scores
-            WHERE list_contains(?, fiscal_year) AND shipment_id IN (SELECT shipment_id FROM w)
+            WHERE list_contains(?, fiscal_year)
+              AND (arrived_at IS NULL OR arrived_at >= ? AND arrived_at < ?)
+              AND shipment_id IN (SELECT shipment_id FROM w)
             GROUP BY shipment_id
         )
     """  # noqa: S608 -- predicate fragments come from the FilterTarget whitelist
-    return sql, [years, span[0], span[1], *where.params, years]
+    # score rows carry their shipment's arrival (null in rows older than the copy): the window
+    # keeps DuckDB to the score files of its months
+    return sql, [years, span[0], span[1], *where.params, years, span[0], span[1]]
 
 
 def queue_order(sort_model: object, prefixed: bool = True) -> str:
@@ -204,7 +208,7 @@ def _page_from_join(
     """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
     start_row, end_row = rows
     page = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
-    explained = _flags_and_reasons(gw, page["shipment_id"].to_list(), _fiscal_years(*span))
+    explained = _flags_and_reasons(gw, page["shipment_id"].to_list(), _fiscal_years(*span), span)
     flags = [explained.get(i, (None, None))[0] for i in page["shipment_id"]]
     reasons = [explained.get(i, (None, None))[1] for i in page["shipment_id"]]
     return page.with_columns(
@@ -297,7 +301,7 @@ def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl
 
 
 def _flags_and_reasons(
-    gw: Gateway, shipment_ids: list[str], years: list[int]
+    gw: Gateway, shipment_ids: list[str], years: list[int], span: tuple[datetime, datetime]
 ) -> dict[str, tuple[list | None, str | None]]:
     """The current rule flags and reasons of a page's shipments (long text, so read for the
     page alone, not for every shipment of the window)."""
@@ -307,12 +311,13 @@ def _flags_and_reasons(
         """
         SELECT shipment_id, max_by(flags, scored_at) AS flags, max_by(reasons, scored_at) AS reasons
         FROM scores
-        WHERE list_contains(?, fiscal_year) AND shipment_id BETWEEN ? AND ?
+        WHERE list_contains(?, fiscal_year)
+          AND (arrived_at IS NULL OR arrived_at >= ? AND arrived_at < ?)
           AND list_contains(?, shipment_id)
         GROUP BY shipment_id
         """,
-        # the id range lets DuckDB skip the row groups of score files sorted by id
-        [years, min(shipment_ids), max(shipment_ids), shipment_ids],
+        # the window's months: DuckDB reads the score files of those months alone
+        [years, span[0], span[1], shipment_ids],
     )
     return {r["shipment_id"]: (r["flags"], r["reasons"]) for r in found.to_dicts()}
 
@@ -360,10 +365,16 @@ def shipment_detail(shipment_id: str, gateway: Gateway | None = None) -> dict | 
     shipment = rows[0]
     shipment["score"] = None
     if gw.has("scores"):
+        # the shipment's arrival month, office and mode name the few row groups holding its
+        # score rows (rows older than the copied columns have them null)
         score = gw.frame(
-            "SELECT score, flags, reasons, model_version, scored_at FROM scores "
-            "WHERE shipment_id = ? ORDER BY scored_at DESC LIMIT 1",
-            [shipment_id],
+            """
+            SELECT score, flags, reasons, model_version, scored_at FROM scores
+            WHERE shipment_id = ?
+              AND (arrived_at IS NULL OR arrived_at = ? AND area_id = ? AND mode = ?)
+            ORDER BY scored_at DESC LIMIT 1
+            """,
+            [shipment_id, shipment["arrived_at"], shipment["area_id"], shipment["mode"]],
         ).to_dicts()
         if score:
             shipment.update(score[0])

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from ingest import writer
-from ingest.contract import conform
+from ingest.contract import CONTRACT, conform
 from queries.gateway import Gateway
 from queries.lake import data_version, read_manifest, table_files
 
@@ -145,3 +145,56 @@ def test_lak006_unbuilt_tables_have_no_view(tmp_path, table):
     writer.replace_table_files("seizures", seizures(1, "A"), "a", tmp_path)
     gateway = Gateway(tmp_path)
     assert gateway.has("seizures") and not gateway.has(table)
+
+
+def scores(rows: list[tuple]) -> pl.DataFrame:
+    """Score rows (id, arrived_at, area, mode, score) with the other columns left null."""
+    frame = pl.DataFrame(
+        rows,
+        schema=["shipment_id", "arrived_at", "area_id", "mode", "score"],
+        orient="row",
+    ).with_columns(
+        pl.lit("m1").alias("model_version"),
+        pl.lit(datetime(2025, 3, 1)).alias("scored_at"),
+        pl.lit(2025).alias("fiscal_year"),
+    )
+    missing = [pl.lit(None).alias(c.name) for c in CONTRACT["scores"] if c.name not in frame]
+    return conform("scores", frame.with_columns(missing))
+
+
+def test_lak008_scores_are_written_a_file_per_month_ranked_within_office_and_mode(tmp_path):
+    import pyarrow.parquet as pq
+
+    rows = [
+        ("S1", datetime(2024, 10, 3), "b-office", "mail", 0.2),
+        ("S2", datetime(2024, 10, 9), "a-office", "mail", 0.1),
+        ("S3", datetime(2024, 10, 20), "a-office", "mail", 0.9),
+        ("S4", datetime(2024, 10, 21), "a-office", "express", 0.5),
+        ("S5", datetime(2024, 11, 2), "a-office", "mail", 0.4),
+        ("S6", datetime(2024, 11, 30), "a-office", "mail", 0.7),
+        ("S7", None, "a-office", "mail", 0.3),  # a row written before arrivals were copied
+    ]
+    written = writer.write_partitioned("scores", scores(rows), "run-1", tmp_path)
+    assert sorted(p.name for p in written) == [
+        "run-1-202410.parquet", "run-1-202411.parquet", "run-1-none.parquet"
+    ]  # fmt: skip
+    by_name = {p.name: pq.read_table(p).to_pydict()["shipment_id"] for p in written}
+    assert by_name["run-1-202410.parquet"] == ["S4", "S3", "S2", "S1"]
+    assert by_name["run-1-202411.parquet"] == ["S6", "S5"]
+    assert by_name["run-1-none.parquet"] == ["S7"]
+    writer.commit("scores", add=written, data_dir=tmp_path)
+    assert Gateway(tmp_path).scalar("SELECT count(*) FROM scores") == len(rows)
+
+
+def test_lak009_score_files_hold_small_row_groups(tmp_path):
+    import pyarrow.parquet as pq
+
+    n = 40_000
+    rows = [(f"S{i:06d}", datetime(2025, 1, 1 + i % 28), "a-office", "mail", (i % 997) / 997)
+            for i in range(n)]  # fmt: skip
+    (path,) = writer.write_partitioned("scores", scores(rows), "run-1", tmp_path)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_rows == n
+    assert meta.row_group(0).num_rows == writer.TABLES["scores"].row_group_rows < n
+    first = pq.read_table(path).column("score").to_pylist()
+    assert first == sorted(first, reverse=True)

@@ -95,8 +95,12 @@ def compact_partition(
         frame = pl.concat([pl.read_parquet(p) for p in sources], how="diagonal_relaxed")
     except FileNotFoundError:
         return None  # a source was retired and deleted meanwhile: plan again next time
-    frame = conform(table, frame).sort(TABLES[table].sort_by, maintain_order=True)
-    write_parquet_atomic(frame.to_arrow(), target)
+    layout = TABLES[table]
+    # one file, whatever the layout's month split: a compacted file stays under SMALL_BYTES
+    names, descending = layout.sort_keys()
+    frame = conform(table, frame).sort(names, descending=descending, nulls_last=True,
+                                       maintain_order=True)  # fmt: skip
+    write_parquet_atomic(frame.to_arrow(), target, layout.row_group_rows)
     failpoint("compact_after_write")
     try:
         commit(table, add=[target], remove=sources, data_dir=data_dir, require_listed=True)
