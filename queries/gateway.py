@@ -99,7 +99,9 @@ class Gateway:
                 "autoload_known_extensions": False,
             },
         )
-        con.execute("SET parquet_metadata_cache = true")
+        # GLOBAL: a plain SET holds for this connection alone, and every query runs on a
+        # cursor, which would then read each parquet file's footer again on every query
+        con.execute("SET GLOBAL parquet_metadata_cache = true")
         con.execute("SET enable_progress_bar = false")
         self._create_reference_views(con)
         allowed = str(self.data_dir.resolve()).rstrip("/") + "/"
