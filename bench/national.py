@@ -8,7 +8,8 @@ For each lake size (1M, 5M and 20M shipments by default; ``bench/lakes.py`` buil
    cold (nothing cached since start), the next ones warm; then a data change (one small seizure
    batch committed to the lake) and the session again, so "cold after a data change" is measured
    the way a dashboard meets it;
-3. at the largest size, 20 concurrent analysts for 60 s;
+3. at the largest size, 20 concurrent analysts for 60 s, reading 1–3 s between actions, then
+   60 s more with no pause (the stress case);
 4. time the same numbers computed by the baselines in the same run (``bench/baselines.py``):
    plain DuckDB SQL over the raw parquet, and pandas on the data loaded in memory;
 5. read each worker's peak RSS.
@@ -159,10 +160,12 @@ def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> d
         replayed = session.run_session(served.base, repeats=repeats, public_base=public)
         result["session"] = replayed
         result["after_change"] = _after_change(served.base, lake.data_dir, 2.5)
-        if analysts:
-            result["concurrent"] = session.concurrent_analysts(
-                served.base, analysts=analysts, seconds=seconds, public_base=public
-            )
+        if analysts:  # as analysts work (reading between actions), then as a stress test
+            for key, think_s in (("concurrent", session.THINK_S),
+                                 ("concurrent_stress", session.NO_THINK)):  # fmt: skip
+                result[key] = session.concurrent_analysts(
+                    served.base, analysts, seconds, public_base=public, think_s=think_s
+                )
         result["worker_peak_rss_mb"] = served.worker_peak_rss_mb()
     result["baselines"] = time_baselines(lake.data_dir, repeats=3)
     result["rows"] = with_ratios(replayed["rows"], result["baselines"])
@@ -244,10 +247,11 @@ def summary(result: dict) -> dict:
         "cold_start_s": result["cold_start_s"],
         "errors": result["session"]["errors"] + result["after_change"]["errors"],
     }
-    if "concurrent" in result:
-        c = result["concurrent"]
-        out["concurrent"] = {k: c[k] for k in ("analysts", "requests", "errors", "p50_ms",
-                                                  "p95_ms", "max_ms")}  # fmt: skip
+    for key in ("concurrent", "concurrent_stress"):
+        if key in result:
+            c = result[key]
+            out[key] = {k: c.get(k) for k in ("analysts", "think_s", "requests", "errors",
+                                                "p50_ms", "p95_ms", "max_ms")}  # fmt: skip
     return out
 
 
@@ -323,15 +327,21 @@ def markdown_report(report: dict) -> str:
             f"{_fmt(row['least_pandas_over_uncached'])}, "
             f"{_fmt(row['least_pandas_over_cached'])} | {_fmt(row['peak_rss_mb'])} |"
         )
-    concurrent = largest["summary"].get("concurrent")
-    if concurrent:
-        lines += [
-            "",
-            f"{concurrent['analysts']} concurrent analysts: {concurrent['requests']:,} requests, "
-            f"{concurrent['errors']} errors, p50 {concurrent['p50_ms']} ms, "
-            f"p95 {concurrent['p95_ms']} ms, max {concurrent['max_ms']} ms.",
-        ]
+    for key in ("concurrent", "concurrent_stress"):
+        c = largest["summary"].get(key)
+        if c:
+            lines += ["", _concurrency_line(c)]
     return "\n".join(lines)
+
+
+def _concurrency_line(c: dict) -> str:
+    think = c.get("think_s") or [0, 0]
+    how = (f"pausing {think[0]:g}–{think[1]:g} s after each action" if think[1]
+           else "with no pause between actions (stress)")  # fmt: skip
+    return (
+        f"{c['analysts']} concurrent analysts, {how}: {c['requests']:,} requests, "
+        f"{c['errors']} errors, p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, max {c['max_ms']} ms."
+    )
 
 
 def _json_default(value):

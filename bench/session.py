@@ -830,10 +830,21 @@ def run_session(
     }
 
 
+# An analyst reads a view before changing it: seconds between actions, drawn uniformly.
+THINK_S = (1.0, 3.0)
+NO_THINK = (0.0, 0.0)  # the stress case: every analyst fires the next action at once
+
+
 def _analyst(
-    base: str, public_base: str | None, seed: int, deadline: float, out: list[Sample]
+    base: str,
+    public_base: str | None,
+    seed: int,
+    deadline: float,
+    out: list[Sample],
+    think_s: tuple[float, float],
 ) -> None:
     rng = random.Random(seed)
+    pause = random.Random(seed + 10_000)  # own stream: the sessions do not depend on it
     client = Client(base, public_base)
     try:
         loop = 0
@@ -848,6 +859,9 @@ def _analyst(
                     out.append(Sample(tab.label, action.name, "harness", 0.0, 0, 0,
                                       error=repr(exc)))  # fmt: skip
                     break
+                left = deadline - time.monotonic()
+                if think_s[1] > 0 and left > 0:
+                    time.sleep(min(left, pause.uniform(*think_s)))
             loop += 1
     finally:
         client.close()
@@ -859,13 +873,17 @@ def concurrent_analysts(
     seconds: float = 60.0,
     seed: int = 1,
     public_base: str | None = None,
+    think_s: tuple[float, float] = THINK_S,
 ) -> dict:
     """``analysts`` threads, each with its own keep-alive connection, looping over randomised
-    sessions (no think time) for ``seconds``; latency over every request they sent."""
+    sessions for ``seconds`` and pausing ``think_s`` (a uniform range of seconds) after each
+    action as a reader does (``NO_THINK`` for the stress case); latency over every request."""
     deadline = time.monotonic() + seconds
     outs: list[list[Sample]] = [[] for _ in range(analysts)]
     threads = [
-        threading.Thread(target=_analyst, args=(base, public_base, seed + i, deadline, outs[i]))
+        threading.Thread(
+            target=_analyst, args=(base, public_base, seed + i, deadline, outs[i], think_s)
+        )
         for i in range(analysts)
     ]
     elapsed = run_threads(threads)
@@ -874,6 +892,7 @@ def concurrent_analysts(
     errors = errors_of(samples)
     return {
         "analysts": analysts,
+        "think_s": list(think_s),
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
         "errors": len(errors),
@@ -887,9 +906,10 @@ def concurrent_analysts(
     }
 
 
-def tail_by_callback(samples: list[Sample], top: int = 8) -> list[dict]:
-    """Which callbacks fill the load test's tail: per callback, its requests, p50/p95 and how
-    many of the requests slower than the overall p95 it sent (the ones to make faster)."""
+def tail_by_callback(samples: list[Sample], top: int = 12) -> list[dict]:
+    """Which callbacks fill the load test's tail: per callback, its requests, p50/p95, how
+    many of the requests slower than the overall p95 it sent, and its share of all the time
+    the analysts waited (under saturation, roughly its share of the server's work)."""
     answered = [s for s in samples if s.status]
     if not answered:
         return []
@@ -897,9 +917,10 @@ def tail_by_callback(samples: list[Sample], top: int = 8) -> list[dict]:
     by_name: dict[str, list[float]] = {}
     for sample in answered:
         by_name.setdefault(sample.callback, []).append(sample.ms)
+    total = sum(s.ms for s in answered) or 1.0
     rows = [
         {"callback": name, "n": len(ms), "p50_ms": _p50(ms), "p95_ms": _pct(ms, 0.95),
-         "over_p95": sum(1 for m in ms if m > cut)}
+         "over_p95": sum(1 for m in ms if m > cut), "time_share": round(sum(ms) / total, 3)}
         for name, ms in by_name.items()
     ]  # fmt: skip
     rows.sort(key=lambda r: (-r["over_p95"], -(r["p95_ms"] or 0)))
@@ -934,6 +955,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--analysts", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
+        help="seconds an analyst pauses after each action (0 0: the stress case)",
+    )  # fmt: skip
     parser.add_argument("--public", action="store_true", help="also replay the public pages")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
@@ -949,7 +974,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"errors: {result['session']['errors']} {result['session']['error_samples']}")
     if args.analysts:
         with serve(args.data, args.workers, args.threads) as served:
-            result["load"] = concurrent_analysts(served.base, args.analysts, args.seconds)
+            result["load"] = concurrent_analysts(
+                served.base, args.analysts, args.seconds, think_s=tuple(args.think)
+            )
             result["load_peak_rss_mb"] = served.worker_peak_rss_mb()
         print(json.dumps({k: result[k] for k in ("load", "load_peak_rss_mb")}, indent=1))
     if args.out:

@@ -18,16 +18,19 @@ from bench.session import (
     COMMODITIES,
     FIELD_OFFICES,
     MODES,
+    NO_THINK,
     SESSION,
     SOURCES,
     Client,
     Connection,
+    Sample,
     callback_name,
     concurrent_analysts,
     errors_of,
     random_session,
     replay,
     run_session,
+    tail_by_callback,
 )
 from queries.filters import Filters
 from tests.test_public_server import public_data  # noqa: F401  (fixture)
@@ -152,8 +155,11 @@ def test_bs006_worker_memory_is_read_per_worker(served, session_samples):
 
 @pytest.mark.slow
 def test_bs007_three_concurrent_analysts_for_three_seconds(served):
-    result = concurrent_analysts(served.base, analysts=3, seconds=3, seed=5)
+    result = concurrent_analysts(served.base, analysts=3, seconds=3, seed=5, think_s=NO_THINK)
     print(f"\nconcurrent analysts smoke: {result}")
+    assert result["think_s"] == [0.0, 0.0]
+    assert sum(r["n"] for r in result["slowest"]) <= result["requests"]
+    assert result["slowest"] and all(0 < r["time_share"] <= 1 for r in result["slowest"])
     assert result["errors"] == 0, result["error_samples"]
     assert result["requests"] > 0
     assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"]
@@ -168,3 +174,17 @@ def test_bs008_public_renders_replay_against_the_public_app(served, public_data)
     assert errors_of(samples) == []
     assert [s.callback for s in samples] == ["public-router"] * len(public_steps)
     assert all(s.status == 200 and s.bytes > 1000 for s in samples)
+
+
+def test_bs009_the_tail_names_the_callbacks_that_fill_it():
+    def sample(callback: str, ms: float) -> Sample:
+        return Sample("analyst-1", "step", callback, ms, 200, 10)
+
+    samples = [sample("cheap", 10.0) for _ in range(95)] + [sample("slow", 900.0) for _ in range(5)]
+    samples.append(Sample("analyst-1", "step", "lost", 0.0, 0, 0, error="refused"))
+    rows = tail_by_callback(samples)
+    assert [r["callback"] for r in rows] == ["slow", "cheap"]  # unanswered requests left out
+    slow, cheap = rows
+    assert (slow["n"], slow["over_p95"], cheap["over_p95"]) == (5, 5, 0)
+    assert slow["time_share"] == round(4500 / (4500 + 950), 3)
+    assert tail_by_callback([]) == []
