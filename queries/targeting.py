@@ -277,27 +277,33 @@ def _scores_carry_shipments(gw: Gateway, years: list[int]) -> bool:
 def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     """``candidates`` without the rows a later scoring of the same shipment replaced.
 
-    Only rows scored after the oldest candidate can replace one; a table scored in one run has a
-    single ``scored_at``, so its row groups are skipped and only later batches are read."""
+    Only rows scored after the oldest candidate can replace one: when the table's latest
+    ``scored_at`` (one answer per data version) is not later, nothing is read; else the row
+    groups of the earlier runs are skipped by their ``scored_at`` statistics."""
     if candidates.is_empty():
         return candidates
+    oldest = candidates["scored_at"].min()
+    latest = gw.memo(
+        f"scores-latest:{years}",
+        lambda: gw.scalar(
+            "SELECT max(scored_at) FROM scores WHERE list_contains(?, fiscal_year)", [years]
+        ),  # fmt: skip
+    )
+    if latest is None or latest <= oldest:
+        return candidates  # nothing was scored after the oldest candidate: none is replaced
     newer = gw.frame(
         """
         SELECT shipment_id, max(scored_at) AS latest FROM scores
         WHERE list_contains(?, fiscal_year) AND scored_at > ? AND list_contains(?, shipment_id)
         GROUP BY shipment_id
         """,
-        [
-            years,
-            candidates["scored_at"].min(),
-            candidates["shipment_id"].unique(maintain_order=True).to_list(),
-        ],
+        [years, oldest, candidates["shipment_id"].unique(maintain_order=True).to_list()],
     )
     if newer.is_empty():
         return candidates
     joined = candidates.join(newer, on="shipment_id", how="left", maintain_order="left")
-    latest = pl.col("latest").is_null() | (pl.col("scored_at") >= pl.col("latest"))
-    return joined.filter(latest).drop("latest")
+    current = pl.col("latest").is_null() | (pl.col("scored_at") >= pl.col("latest"))
+    return joined.filter(current).drop("latest")
 
 
 def _flags_and_reasons(
