@@ -76,6 +76,7 @@ class Gateway:
         self._version: str | None = None
         self._checked_at = 0.0
         self.tables: tuple[str, ...] = ()
+        self._files: dict[str, list[Path]] = {}  # per table, the files its view reads
         self._memo: dict = {}
         self._table_versions: dict[str, str] = {}
         self._hot = {name: HotTable(name) for name in HOT_TABLES} if hot else {}
@@ -128,6 +129,7 @@ class Gateway:
         for name in TABLES:
             view = "cbp_public_all" if name == "cbp_public" else name
             paths = table_files(name, self.data_dir)
+            self._files[name] = paths
             files = [str(p) for p in paths]
             hot = self._hot.get(name)
             if not files:
@@ -229,6 +231,11 @@ class Gateway:
     def has(self, table: str) -> bool:
         self.refresh()
         return table in self.tables
+
+    def files(self, table: str) -> list[Path]:
+        """The files ``table``'s view reads now (empty when the table is not built)."""
+        self.refresh()
+        return list(self._files.get(table, ()))
 
     # -- running queries ------------------------------------------------------------------
     def frame(

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from queries.file_stats import column_max
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
 from queries.records import MAX_WINDOW, GridModelError
@@ -64,7 +65,8 @@ def as_of(gateway: Gateway | None = None) -> datetime | None:
     gw = _gw(gateway)
     if not gw.has("shipments"):
         return None
-    return gw.memo("targeting-as-of", lambda: gw.scalar("SELECT max(arrived_at) FROM shipments"))
+    # from the files' footers: a scan of every arrival cost a quarter second at 20M shipments
+    return gw.memo("targeting-as-of", lambda: column_max(gw.files("shipments"), "arrived_at"))
 
 
 def window(filters: Filters, gateway: Gateway | None = None) -> tuple[datetime, datetime] | None:
