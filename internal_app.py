@@ -19,7 +19,7 @@ from dash import ALL, Dash, Input, Output, callback, dcc, html
 import settings
 from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
 from components.exports import register_export_routes
-from components.startup import finish_setup
+from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
 from queries import seizure_stats
 from queries import targeting as targeting_queries
@@ -139,6 +139,7 @@ def _keep_warm() -> None:
             if not primed:  # the Targeting page's slowest card, ready before anyone opens it
                 primed = True
                 emerging_cache.cache.prime(gateway, targeting_queries.as_of(gateway))
+                freeze_survivors()  # the lake's long-lived objects join the start-up ones
         except Exception as exc:  # any failure here resurfaces, with its message, on first use
             logging.getLogger(__name__).warning("lake refresh failed: %s", exc)
         pause.wait(interval)
