@@ -6,8 +6,8 @@ For each lake size (1M, 5M and 20M shipments by default; ``bench/lakes.py`` buil
    time its cold start (process start until an analyst sees numbers);
 2. replay the scripted analyst session through HTTP (``bench/session.py``): the first replay is
    cold (nothing cached since start), the next ones warm; then a data change (one small seizure
-   batch committed to the lake) and the session again, so "cold after a data change" is measured
-   the way a dashboard meets it;
+   batch committed to the lake) and the session again from the same browser tab (its connection,
+   so its worker), so "cold after a data change" is measured the way an open dashboard meets it;
 3. at the largest size, 20 concurrent analysts for 60 s, reading 1–3 s between actions, then
    60 s more with no pause (the stress case);
 4. time the same numbers computed by the baselines in the same run (``bench/baselines.py``):
@@ -79,11 +79,12 @@ def data_change(data_dir: Path) -> Iterator[str]:
         commit("seizures", remove=files, data_dir=data_dir)
 
 
-def _after_change(base: str, data_dir: Path, poll_s: float) -> dict:
-    """The session right after a data change, once the page would have noticed it (one poll)."""
+def _after_change(base: str, data_dir: Path, poll_s: float, client: session.Client) -> dict:
+    """The session right after a data change, once the page would have noticed it (one poll),
+    from the same browser tab: its connection, hence its worker, as an open page keeps it."""
     with data_change(data_dir):
         time.sleep(poll_s)  # pages poll the data version this often; real time, not a test
-        replayed = session.run_session(base, repeats=0)
+        replayed = session.run_session(base, repeats=0, client=client.same_tab())
     return replayed
 
 
@@ -157,9 +158,13 @@ def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> d
         public_load.gunicorn(lake.data_dir, workers=1, threads=4) as public,
     ):
         result["cold_start_s"] = served.started_s
-        replayed = session.run_session(served.base, repeats=repeats, public_base=public)
-        result["session"] = replayed
-        result["after_change"] = _after_change(served.base, lake.data_dir, 2.5)
+        browser = session.Client(served.base, public)
+        try:
+            replayed = session.run_session(served.base, repeats, public_base=public, client=browser)
+            result["session"] = replayed
+            result["after_change"] = _after_change(served.base, lake.data_dir, 2.5, browser)
+        finally:
+            browser.close()
         if analysts:  # as analysts work (reading between actions), then as a stress test
             for key, think_s in (("concurrent", session.THINK_S),
                                  ("concurrent_stress", session.NO_THINK)):  # fmt: skip

@@ -253,6 +253,13 @@ class Client:
         if self.public:
             self.public.close()
 
+    def same_tab(self) -> Client:
+        """This browser's internal connection (so the same worker, as an open page polling for
+        new data keeps its connection), with no public one and no view asked for yet."""
+        tab = Client.__new__(Client)
+        tab.internal, tab.public, tab.seen = self.internal, None, set()
+        return tab
+
 
 # -- the renderer model -----------------------------------------------------------------------
 def stringify_id(ident: str | dict) -> str:
@@ -809,17 +816,21 @@ def run_session(
     repeats: int = 3,
     session: Sequence[Action] = SESSION,
     public_base: str | None = None,
+    client: Client | None = None,
 ) -> dict:
-    """Replay the session once (cold: run it against a server just started) and ``repeats``
-    more times on the same connection (warm), and summarise per callback and per step."""
-    client = Client(base, public_base)
+    """Replay the session once (cold: run it against a server just started, or after a data
+    change) and ``repeats`` more times on the same connection (warm), and summarise per
+    callback and per step. A ``client`` passed in is used, not closed."""
+    own = client is None
+    client = client or Client(base, public_base)
     samples: list[Sample] = []
     try:
         for index in range(repeats + 1):
             label = "cold" if index == 0 else f"warm-{index}"
             samples += replay(base, session, label, public_base, client)
     finally:
-        client.close()
+        if own:
+            client.close()
     errors = errors_of(samples)
     return {
         "requests": len(samples),

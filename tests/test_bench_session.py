@@ -188,3 +188,12 @@ def test_bs009_the_tail_names_the_callbacks_that_fill_it():
     assert (slow["n"], slow["over_p95"], cheap["over_p95"]) == (5, 5, 0)
     assert slow["time_share"] == round(4500 / (4500 + 950), 3)
     assert tail_by_callback([]) == []
+
+
+def test_bs010_the_same_tab_keeps_the_connection_and_forgets_the_views():
+    browser = Client("http://127.0.0.1:1", "http://127.0.0.1:2")
+    browser.seen.add("a-view")
+    tab = browser.same_tab()
+    assert tab.internal is browser.internal  # the same socket, so the same worker
+    assert tab.public is None and tab.seen == set()
+    assert browser.seen == {"a-view"}
