@@ -69,7 +69,7 @@ BREAKDOWN_DIMS = ("area", "port", "mode", "commodity", "source", "transit")
 TOP_N = 10  # the Overview and the explorer rank ten members, then "all others"
 PAGE_START, PAGE_END = 50, 100  # the grid request bench/callbacks.py replays: the second page
 DEFAULT_MEASURE = "lbs"  # the app's default when a view names no measure
-FENTANYL = "Fentanyl"  # cbp_drug_type of the "fentanyl lbs" card (seizure_stats.FENTANYL)
+FENTANYL = "Fentanyl"  # cbp_drug_type of the "fentanyl lbs" card (hot.PERIOD_COLUMNS)
 CBP_CELL = "cbp_cell"  # provenance not counted as modelled (seizure_stats.monthly_trend_sql)
 
 RECORD_KEYS = tuple(c.key for c in RECORD_COLUMNS)

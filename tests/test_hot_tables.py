@@ -8,17 +8,12 @@ import polars as pl
 
 from ingest.writer import commit, write_partitioned
 from queries.gateway import Gateway
+from tests.test_lake_writer import seizures
 
 
 def _seizures(n: int, day: date, first: int) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "fiscal_year": [2025] * n,
-            "event_date": [day] * n,
-            "seizure_id": [f"S{first + i}" for i in range(n)],
-            "lbs": [1.0] * n,
-        }
-    )
+    """``n`` contract-complete events of ``day`` (a lake file always has every column)."""
+    return seizures(n, f"S{first}-", day)
 
 
 def _count(gateway: Gateway) -> tuple[int, int]:
@@ -66,3 +61,18 @@ def test_periods_view_is_the_same_hot_or_cold(tmp_path):
     cold = Gateway(tmp_path).frame(sql, cache=False)
     assert hot.equals(cold)
     assert hot.row(0) == (date(2024, 10, 7), date(2024, 10, 1), date(2024, 10, 1))
+
+
+def test_derived_measures_are_the_same_hot_or_cold(tmp_path):
+    rows = _seizures(4, date(2025, 3, 1), 0).with_columns(
+        pl.Series("cbp_drug_type", ["Fentanyl", "Methamphetamine", "Fentanyl", None]),
+        pl.Series("provenance", ["cbp_cell", "reported", "modelled", "cbp_cell"]),
+        pl.Series("lbs", [2.5, 4.0, 1.5, 3.0]),
+    )
+    files = write_partitioned("seizures", rows, "a", tmp_path)
+    commit("seizures", add=files, data_dir=tmp_path)
+    sql = "SELECT sum(fentanyl_lbs), sum(modelled_event), count(fentanyl_lbs) FROM seizures_periods"
+    hot = Gateway(tmp_path, hot=True).frame(sql, cache=False)
+    cold = Gateway(tmp_path).frame(sql, cache=False)
+    assert hot.equals(cold)
+    assert hot.row(0) == (4.0, 2, 2)  # two fentanyl events (2.5 + 1.5 lbs), two not CBP's cells
