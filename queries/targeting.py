@@ -373,21 +373,28 @@ def shipment_detail(shipment_id: str, gateway: Gateway | None = None) -> dict | 
     shipment = rows[0]
     shipment["score"] = None
     if gw.has("scores"):
-        # the shipment's arrival month, office and mode name the few row groups holding its
-        # score rows (rows older than the copied columns have them null)
-        score = gw.frame(
-            """
-            SELECT score, flags, reasons, model_version, scored_at FROM scores
-            WHERE shipment_id = ?
-              AND (arrived_at IS NULL OR arrived_at = ? AND area_id = ? AND mode = ?)
-            ORDER BY scored_at DESC LIMIT 1
-            """,
-            [shipment_id, shipment["arrived_at"], shipment["area_id"], shipment["mode"]],
-        ).to_dicts()
+        score = _current_score(gw, shipment).to_dicts()
         if score:
             shipment.update(score[0])
             shipment["flags"] = list(shipment["flags"] or [])
     return shipment
+
+
+def _current_score(gw: Gateway, shipment: dict) -> pl.DataFrame:
+    """The shipment's latest score row. Its fiscal year, arrival, office and mode name the few
+    row groups that can hold it (the files are laid out by month, office and mode); rows
+    written before score rows carried those columns can only be found by id."""
+    arrived = shipment["arrived_at"]
+    year = arrived.year + (arrived.month >= 10)
+    head = "SELECT score, flags, reasons, model_version, scored_at FROM scores WHERE "
+    tail = " ORDER BY scored_at DESC LIMIT 1"
+    if _scores_carry_shipments(gw, [year]):
+        where = (
+            "fiscal_year = ? AND arrived_at = ? AND area_id = ? AND mode = ? AND shipment_id = ?"
+        )
+        params = [year, arrived, shipment["area_id"], shipment["mode"], shipment["shipment_id"]]
+        return gw.frame(head + where + tail, params)
+    return gw.frame(head + "shipment_id = ?" + tail, [shipment["shipment_id"]])
 
 
 PARTY_COLUMNS = {"shipper": "shipper_id", "consignee": "consignee_id",
