@@ -101,6 +101,7 @@ def test_tqs003_a_shipment_scored_again_ranks_by_its_latest_score(lake):
         same(fast, exact)
         assert top not in fast["shipment_id"].to_list()
         assert q.fetch_queue(Filters(), 0, 5, gateway=lake)[0][0]["shipment_id"] != top
+        assert q.shipment_detail(top, gateway=lake)["score"] == 0.0  # the latest row
     finally:
         _remove(lake, written)
 
@@ -118,6 +119,24 @@ def test_tqs004_rows_without_the_copied_columns_fall_back_to_the_join(lake):
             q._page_from_scores(lake, Filters(), span, (0, 5), None, watch_sql([]), total) is None
         )
         assert q.fetch_queue(Filters(), 0, 5, gateway=lake) == (page, total)
+        detail = q.shipment_detail(page[0]["shipment_id"], gateway=lake)
+        assert detail["score"] == page[0]["score"]  # the newer row, which carries the columns
+    finally:
+        _remove(lake, written)
+
+
+def test_tqs007_a_shipment_scored_last_in_an_old_format_row_shows_that_score(lake):
+    page, _ = q.fetch_queue(Filters(), 0, 5, gateway=lake)
+    second = page[1]["shipment_id"]
+    newer = lake.frame(
+        f"SELECT {', '.join(scoring.SCORE_COLUMNS)}, fiscal_year FROM scores WHERE shipment_id = ?",
+        [second],
+    ).with_columns(
+        pl.lit(0.125).alias("score"), (pl.col("scored_at") + timedelta(days=1)).alias("scored_at")
+    )
+    written = _write(lake, newer, "old-format-newer-test")
+    try:
+        assert q.shipment_detail(second, gateway=lake)["score"] == 0.125
     finally:
         _remove(lake, written)
 
