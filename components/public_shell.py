@@ -11,11 +11,12 @@ the only callback of its own rewrites the URL when a filter changes.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components.public_http import page_paths, register_public_http
 from components.public_ui import ANY, FILTER
@@ -114,17 +115,27 @@ def create_public_app(name: str) -> Dash:
         Input({"type": FILTER, "key": ALL}, "value"),
         State({"type": FILTER, "key": ALL}, "id"),
         State(URL, "pathname"),
+        State(URL, "search"),
         prevent_initial_call=True,
     )
-    def apply_filters(values: list[str | None], ids: list[dict], pathname: str | None) -> str:
-        """A changed filter becomes a new URL; the page renders from it on the server."""
-        query = {
+    def apply_filters(
+        values: list[str | None], ids: list[dict], pathname: str | None, search: str | None
+    ) -> str:
+        """A changed filter becomes a new URL; the page renders from it on the server.
+
+        The URL the page already shows is not pushed again: a page rendered from the URL
+        (after a filter change, or Back) fires this with the same filters, and a second history
+        entry for them made Back land on the view it was leaving."""
+        chosen = {
             i["key"]: v
             for i, v in zip(ids, values, strict=True)
             if v and v != ANY and i["key"] in KEYS
         }
+        query = urlencode([(k, chosen[k]) for k in KEYS if k in chosen])  # one order per view
         path = pathname if pathname in page_paths() else "/"
-        return path + (f"?{urlencode(query)}" if query else "")
+        if path == pathname and sorted(parse_qsl(query)) == sorted(parse_qsl((search or "")[1:])):
+            raise PreventUpdate
+        return path + (f"?{query}" if query else "")
 
     @app.callback(
         Output("public-nav", "is_open"),

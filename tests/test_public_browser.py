@@ -15,6 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from components.public_ui import ANY
 from tests.test_public_server import PUBLIC_PAGES, public_data, public_site  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -108,3 +109,17 @@ def test_pub_br003_an_invalid_link_explains_itself(dash_br, public_site):  # noq
     body = dash_br.driver.find_element(By.TAG_NAME, "body").text
     assert "Bad link: no fiscal year '1850' in the public data" in body
     assert "Field office" not in body
+
+
+def test_pub_br004_back_restores_the_previous_filters(dash_br, public_site):  # noqa: F811
+    open_page(dash_br, public_site, "/trends?drug=fentanyl")
+    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
+        "northern-border"
+    )
+    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, Northern Border", timeout=20)
+    dash_br.driver.back()
+    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
+    region = Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]"))
+    assert region.first_selected_option.get_attribute("value") == ANY  # nationwide again
