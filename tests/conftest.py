@@ -244,28 +244,3 @@ def tiny_lake(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("tiny-data")
     replace_table_files("seizures", conform("seizures", frame), "tiny", data_dir)
     return data_dir
-
-
-_exit_status: list[int] = []
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    _exit_status.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config) -> None:
-    """End the test process without interpreter finalization, keeping pytest's exit status.
-
-    The session leaves daemon threads behind (Dash test servers, the app's keep-warm loop);
-    one caught inside DuckDB's C++ code while the interpreter finalizes is unwound through
-    it and the process aborts, after every test has passed and the report is written. The
-    app's own exit path counts its native calls and waits for them (``queries.gateway``);
-    this covers the threads the test harness starts and does not stop.
-    """
-    if _exit_status:
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status[-1])
