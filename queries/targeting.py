@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from queries.file_stats import column_max
+from queries.file_stats import column_max, column_nulls, in_partitions
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
 from queries.records import MAX_WINDOW, GridModelError
@@ -242,8 +242,7 @@ def _page_from_scores(
     """
     start_row, end_row = rows
     years = _fiscal_years(*span)
-    carried = gw.memo(f"scores-carry-shipments:{years}", lambda: _scores_carry_shipments(gw, years))
-    if not carried:
+    if not _scores_carry_shipments(gw, years):
         return None
     where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
     condition = (
@@ -271,9 +270,14 @@ def _page_from_scores(
     return current.slice(start_row, end_row - start_row).drop("scored_at")
 
 
+def _score_files(gw: Gateway, years: list[int]) -> list:
+    return in_partitions(gw.files("scores"), "fiscal_year", years)
+
+
 def _scores_carry_shipments(gw: Gateway, years: list[int]) -> bool:
-    sql = "SELECT count(*) FROM scores WHERE list_contains(?, fiscal_year) AND arrived_at IS NULL"
-    return gw.scalar(sql, [years]) == 0
+    """Every score row of ``years`` carries its shipment's columns (rows written before the
+    copy have a null arrival): from the files' footers, not a scan of the years' rows."""
+    return column_nulls(_score_files(gw, years), "arrived_at") == 0
 
 
 def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl.DataFrame:
@@ -285,12 +289,7 @@ def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl
     if candidates.is_empty():
         return candidates
     oldest = candidates["scored_at"].min()
-    latest = gw.memo(
-        f"scores-latest:{years}",
-        lambda: gw.scalar(
-            "SELECT max(scored_at) FROM scores WHERE list_contains(?, fiscal_year)", [years]
-        ),  # fmt: skip
-    )
+    latest = column_max(_score_files(gw, years), "scored_at")  # footers, read once per file
     if latest is None or latest <= oldest:
         return candidates  # nothing was scored after the oldest candidate: none is replaced
     newer = gw.frame(

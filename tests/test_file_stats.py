@@ -43,3 +43,23 @@ def test_fst003_a_rewritten_file_is_read_again_and_missing_ones_skipped(tmp_path
     assert column_max([path], "arrived_at") == datetime(2025, 9, 9)
     assert column_max([path], "no_such_column") is None
     assert column_max([], "arrived_at") is None
+
+
+def test_fst004_null_counts_from_footers_and_files_by_partition(tmp_path):
+    from queries.file_stats import column_nulls, in_partitions
+
+    (tmp_path / "fiscal_year=2024").mkdir()
+    (tmp_path / "fiscal_year=2025").mkdir()
+    old, new = (
+        tmp_path / "fiscal_year=2024" / "a.parquet",
+        tmp_path / "fiscal_year=2025" / "b.parquet",
+    )
+    _write(old, [None, datetime(2024, 1, 1), None])
+    _write(new, [datetime(2025, 1, 1), datetime(2025, 2, 1), datetime(2025, 3, 1)], False)
+    other = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"x": [1, 2]}), other)
+    assert column_nulls([old, new], "arrived_at") == 2
+    assert column_nulls([new], "arrived_at") == 0  # no statistics: the column is read
+    assert column_nulls([other], "arrived_at") == 2  # no such column: every row lacks it
+    assert in_partitions([old, new, other], "fiscal_year", [2025]) == [new]
+    assert in_partitions([old, new], "fiscal_year", [2024, 2025]) == [old, new]
