@@ -20,13 +20,13 @@ import pyarrow.parquet as pq
 
 def column_max(files: Iterable[Path], column: str) -> object | None:
     """The largest non-null value of ``column`` over ``files`` (None when there is none)."""
-    values = [v for v in _per_file(files, _file_max, column) if v is not None]
+    values = [top for top, _ in _per_file(files, column) if top is not None]
     return max(values, default=None)
 
 
 def column_nulls(files: Iterable[Path], column: str) -> int:
     """How many rows of ``files`` have ``column`` null (a file without the column: all)."""
-    return sum(_per_file(files, _file_nulls, column))
+    return sum(nulls for _, nulls in _per_file(files, column))
 
 
 def in_partitions(files: Iterable[Path], partition: str, values: Iterable[object]) -> list[Path]:
@@ -35,50 +35,38 @@ def in_partitions(files: Iterable[Path], partition: str, values: Iterable[object
     return [f for f in files if Path(f).parent.name in folders]
 
 
-def _per_file(files: Iterable[Path], fact, column: str) -> list:
+def _per_file(files: Iterable[Path], column: str) -> list[tuple[object | None, int]]:
     out = []
     for path in files:
         try:
             stat = os.stat(path)
         except FileNotFoundError:
             continue  # retired by a commit since the manifest was read
-        out.append(fact(str(path), stat.st_ino, stat.st_mtime_ns, column))
+        out.append(_footer_facts(str(path), stat.st_ino, stat.st_mtime_ns, column))
     return out
 
 
 @functools.lru_cache(maxsize=4096)
-def _file_max(path: str, _inode: int, _mtime_ns: int, column: str) -> object | None:
-    """The file's maximum from its row groups' statistics; the column itself is read only when
-    a row group has values but no statistics (files written by other tools)."""
-    parquet = pq.ParquetFile(path)
-    meta = parquet.metadata
-    names = parquet.schema_arrow.names
-    if column not in names:
-        return None
-    index = meta.schema.to_arrow_schema().get_field_index(column)
-    best = None
-    for group in range(meta.num_row_groups):
-        chunk = meta.row_group(group).column(index)
-        stats = chunk.statistics
-        if stats is None or not stats.has_min_max:
-            if meta.row_group(group).num_rows > (stats.null_count if stats else 0):
-                return pc.max(parquet.read(columns=[column]).column(column)).as_py()
-            continue
-        best = stats.max if best is None else max(best, stats.max)
-    return best
-
-
-@functools.lru_cache(maxsize=4096)
-def _file_nulls(path: str, _inode: int, _mtime_ns: int, column: str) -> int:
+def _footer_facts(path: str, _inode: int, _mtime_ns: int, column: str) -> tuple[object | None, int]:
+    """(maximum, null count) of ``column`` in the file, from its row groups' statistics; the
+    column itself is read only when a row group lacks them (files written by other tools)."""
     parquet = pq.ParquetFile(path)
     meta = parquet.metadata
     if column not in parquet.schema_arrow.names:
-        return meta.num_rows
+        return None, meta.num_rows
     index = meta.schema.to_arrow_schema().get_field_index(column)
-    nulls = 0
+    top, nulls = None, 0
     for group in range(meta.num_row_groups):
         stats = meta.row_group(group).column(index).statistics
-        if stats is None or not stats.has_null_count:
-            return parquet.read(columns=[column]).column(column).null_count
+        rows = meta.row_group(group).num_rows
+        if (
+            stats is None
+            or not stats.has_null_count
+            or (rows > stats.null_count and not stats.has_min_max)
+        ):
+            values = parquet.read(columns=[column]).column(column)
+            return pc.max(values).as_py(), values.null_count
         nulls += stats.null_count
-    return nulls
+        if stats.has_min_max:
+            top = stats.max if top is None else max(top, stats.max)
+    return top, nulls
