@@ -86,14 +86,19 @@ def _fiscal_years(start: datetime, end: datetime) -> list[int]:
     return list(range(first, last + 1))
 
 
-def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str, list]:
+def _window_sql(
+    filters: Filters, span: tuple[datetime, datetime], scores_by_arrival: bool = False
+) -> tuple[str, list]:
     """The shipments of the queue window and their current scores, as CTEs ``w`` and ``c``.
 
     ``c`` carries only the score: the rule flags and reasons (long text) are looked up for the
-    page's rows alone, not for every shipment of the window.
+    page's rows alone, not for every shipment of the window. With ``scores_by_arrival`` (every
+    score row of the window's years carries its shipment's arrival) the window's bounds keep
+    DuckDB to the score files of its months.
     """
     where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
     years = _fiscal_years(*span)
+    by_arrival = "AND arrived_at >= ? AND arrived_at < ?" if scores_by_arrival else ""
     sql = f"""
         WITH w AS (
             SELECT {", ".join(WINDOW_COLUMNS)} FROM shipments
@@ -103,15 +108,13 @@ def _window_sql(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str,
         c AS (
             SELECT shipment_id, max_by(score, scored_at) AS score
             FROM scores
-            WHERE list_contains(?, fiscal_year)
-              AND (arrived_at IS NULL OR arrived_at >= ? AND arrived_at < ?)
+            WHERE list_contains(?, fiscal_year) {by_arrival}
               AND shipment_id IN (SELECT shipment_id FROM w)
             GROUP BY shipment_id
         )
     """  # noqa: S608 -- predicate fragments come from the FilterTarget whitelist
-    # score rows carry their shipment's arrival (null in rows older than the copy): the window
-    # keeps DuckDB to the score files of its months
-    return sql, [years, span[0], span[1], *where.params, years, span[0], span[1]]
+    bounds = [span[0], span[1]] if scores_by_arrival else []
+    return sql, [years, span[0], span[1], *where.params, years, *bounds]
 
 
 def queue_order(sort_model: object, prefixed: bool = True) -> str:
@@ -200,7 +203,8 @@ def _page_from_join(
     """The page through the join of the window's shipments and their current scores: exact in
     every case (unscored shipments, rows scored before score rows carried shipment columns),
     and seconds over a national fiscal year."""
-    head, params = _window_sql(filters, span)
+    carried = _scores_carry_shipments(gw, _fiscal_years(*span))
+    head, params = _window_sql(filters, span, scores_by_arrival=carried)
     select = ", ".join(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS)
     # the page alone lets DuckDB keep a top-n heap instead of sorting the whole window
     sql = f"""{head}
@@ -210,7 +214,8 @@ def _page_from_join(
     """  # noqa: S608 -- columns from QUEUE_COLUMNS, watch SQL built from validated watches
     start_row, end_row = rows
     page = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
-    explained = _flags_and_reasons(gw, page["shipment_id"].to_list(), _fiscal_years(*span), span)
+    ids = page["shipment_id"].to_list()
+    explained = _flags_and_reasons(gw, ids, _fiscal_years(*span), span if carried else None)
     flags = [explained.get(i, (None, None))[0] for i in page["shipment_id"]]
     reasons = [explained.get(i, (None, None))[1] for i in page["shipment_id"]]
     return page.with_columns(
@@ -283,9 +288,9 @@ def _scores_carry_shipments(gw: Gateway, years: list[int]) -> bool:
 def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     """``candidates`` without the rows a later scoring of the same shipment replaced.
 
-    Only rows scored after the oldest candidate can replace one: when the table's latest
-    ``scored_at`` (one answer per data version) is not later, nothing is read; else the row
-    groups of the earlier runs are skipped by their ``scored_at`` statistics."""
+    Only rows scored after the oldest candidate can replace one: when the years' latest
+    ``scored_at`` (from the files' footers) is not later, nothing is read; else the row groups
+    of the earlier runs are skipped by their ``scored_at`` statistics."""
     if candidates.is_empty():
         return candidates
     oldest = candidates["scored_at"].min()
@@ -308,23 +313,25 @@ def _current_rows(gw: Gateway, candidates: pl.DataFrame, years: list[int]) -> pl
 
 
 def _flags_and_reasons(
-    gw: Gateway, shipment_ids: list[str], years: list[int], span: tuple[datetime, datetime]
+    gw: Gateway,
+    shipment_ids: list[str],
+    years: list[int],
+    span: tuple[datetime, datetime] | None,
 ) -> dict[str, tuple[list | None, str | None]]:
     """The current rule flags and reasons of a page's shipments (long text, so read for the
-    page alone, not for every shipment of the window)."""
+    page alone, not for every shipment of the window). With the window's ``span`` (when every
+    score row of its years carries its arrival) DuckDB reads the score files of its months."""
     if not shipment_ids:
         return {}
+    by_arrival = "AND arrived_at >= ? AND arrived_at < ?" if span else ""
     found = gw.frame(
-        """
+        f"""
         SELECT shipment_id, max_by(flags, scored_at) AS flags, max_by(reasons, scored_at) AS reasons
         FROM scores
-        WHERE list_contains(?, fiscal_year)
-          AND (arrived_at IS NULL OR arrived_at >= ? AND arrived_at < ?)
-          AND list_contains(?, shipment_id)
+        WHERE list_contains(?, fiscal_year) {by_arrival} AND list_contains(?, shipment_id)
         GROUP BY shipment_id
-        """,
-        # the window's months: DuckDB reads the score files of those months alone
-        [years, span[0], span[1], shipment_ids],
+        """,  # noqa: S608 -- a fixed fragment; values are bound
+        [years, *(span or ()), shipment_ids],
     )
     return {r["shipment_id"]: (r["flags"], r["reasons"]) for r in found.to_dicts()}
 
