@@ -36,7 +36,6 @@ from queries.lake import (
     table_dir,
 )
 
-ROW_GROUP_SIZE = ROW_GROUP_ROWS
 GRACE_SECONDS = 120.0  # dropped files outlive the longest query (time limit 10 s) comfortably
 
 
@@ -70,7 +69,7 @@ def _write_atomic(path: Path, write) -> Path:
     return path
 
 
-def write_parquet_atomic(table: pa.Table, path: Path, row_group_size: int = ROW_GROUP_SIZE) -> Path:
+def write_parquet_atomic(table: pa.Table, path: Path, row_group_size: int = ROW_GROUP_ROWS) -> Path:
     """Write ``table`` to ``path`` so that no reader ever sees a partial file."""
     return _write_atomic(
         path,
@@ -84,17 +83,20 @@ def laid_out(layout: TableLayout, frame: pl.DataFrame) -> Iterator[tuple[str, pl
     """The rows of one partition as the table's files hold them: ``(suffix, rows)`` per file,
     sorted by the layout's order; one file per month of ``layout.month_files`` when it has one
     (suffix ``-YYYYMM``; rows without the timestamp go to ``-none``), else one file (no suffix)."""
-    names, descending = layout.sort_keys()
     if layout.month_files is None:
-        yield "", frame.sort(names, descending=descending, nulls_last=True, maintain_order=True)
+        yield "", in_order(layout, frame)
         return
     month = pl.col(layout.month_files).dt.strftime("%Y%m").fill_null("none").alias("_month")
     for (value,), part in (
         frame.with_columns(month).sort("_month").group_by("_month", maintain_order=True)
     ):
-        rows = part.drop("_month")
-        yield f"-{value}", rows.sort(names, descending=descending, nulls_last=True,
-                                     maintain_order=True)  # fmt: skip
+        yield f"-{value}", in_order(layout, part.drop("_month"))
+
+
+def in_order(layout: TableLayout, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted as the table's files are (``layout.sort_by``, nulls last)."""
+    names, descending = layout.sort_keys()
+    return frame.sort(names, descending=descending, nulls_last=True, maintain_order=True)
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
@@ -241,6 +243,7 @@ __all__ = [
     "MANIFEST",
     "CommitConflict",
     "commit",
+    "in_order",
     "replace_table_files",
     "table_lock",
     "write_bytes_atomic",

@@ -14,10 +14,9 @@ import pytest
 import settings
 from components import url_state
 from ingest import contract
-from ingest.writer import ROW_GROUP_SIZE
 from queries import filters, readonly
 from queries.gateway import REFERENCE_VIEWS
-from queries.lake import TABLES
+from queries.lake import ROW_GROUP_ROWS, TABLES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA.md"
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -157,7 +156,7 @@ def test_doc006_every_lake_table_has_a_contract_and_a_section(doc):
 
 def test_doc007_on_disk_states_the_row_group_size(doc):
     body = "\n".join(section(doc, "On disk"))
-    assert f"{ROW_GROUP_SIZE:,}" in body
+    assert f"{ROW_GROUP_ROWS:,}" in body
     assert "zstd" in body and "os.replace" in body
 
 

@@ -29,7 +29,7 @@ from ingest.contract import conform
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import LIVE_TABLES
 from ingest.live.lakeids import BATCH_PREFIX, COMPACT_PREFIX
-from ingest.writer import CommitConflict, commit, file_lock, write_parquet_atomic
+from ingest.writer import CommitConflict, commit, file_lock, in_order, write_parquet_atomic
 from queries.lake import TABLES, read_manifest, table_dir
 
 COMPACTED_TABLES = (*LIVE_TABLES, "ingest_log")
@@ -97,9 +97,7 @@ def compact_partition(
         return None  # a source was retired and deleted meanwhile: plan again next time
     layout = TABLES[table]
     # one file, whatever the layout's month split: a compacted file stays under SMALL_BYTES
-    names, descending = layout.sort_keys()
-    frame = conform(table, frame).sort(names, descending=descending, nulls_last=True,
-                                       maintain_order=True)  # fmt: skip
+    frame = in_order(layout, conform(table, frame))
     write_parquet_atomic(frame.to_arrow(), target, layout.row_group_rows)
     failpoint("compact_after_write")
     try:
