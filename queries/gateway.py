@@ -62,6 +62,13 @@ def _cbp_public_view() -> str:
     """
 
 
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its categorical columns (the hot tables' ENUMs, ``queries/hot.py``) as
+    plain strings: callers join, compare and serialise them as the lake's text columns."""
+    coded = [n for n, t in frame.schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
+    return frame.with_columns(pl.col(coded).cast(pl.String)) if coded else frame
+
+
 class Gateway:
     """Views over one data folder, queried through per-thread cursors."""
 
@@ -289,7 +296,7 @@ class Gateway:
         timer.start()
         try:
             with native_work():
-                return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+                return as_text(pl.from_arrow(cur.sql(sql, params=params).to_arrow_table()))
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
         except duckdb.Error as exc:

@@ -13,10 +13,14 @@ Each row carries the file it came from (``_file``), which is what makes the diff
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+
+from queries.filters import SEIZURE_TARGET, vocabulary
 
 HOT_TABLES = ("seizures", "border_crossings")
 
@@ -38,6 +42,26 @@ PERIOD_COLUMNS: dict[str, dict[str, str]] = {
         "modelled_event": "CAST(provenance <> 'cbp_cell' AS INTEGER)",
     },
 }
+
+
+# Columns held as ENUMs in the hot copy: the dimensions every card filters and groups on. An ENUM
+# is an integer code behind the scenes, so a filter compares integers and a GROUP BY hashes them
+# (a breakdown of a million events by port: 13 ms over strings, 5 ms over an ENUM; a filter on
+# source and mode: 11 ms against 3 ms). Each type lists the column's values in the files plus
+# the filter's whole reference vocabulary (``queries.filters.vocabulary``), in DuckDB's string
+# order, so ORDER BY sorts as it does on text, and a live batch, whose values the contract
+# checks against the same references, never carries a value the type lacks; if one ever does,
+# its insert fails and the table is loaded afresh with new types. Values leave the gateway as
+# plain strings (``Gateway._run``).
+ENUM_COLUMNS: dict[str, dict[str, str | None]] = {
+    "seizures": {
+        **{column: key for key, column in SEIZURE_TARGET.columns.items()},
+        "cbp_drug_type": None,
+        "provenance": None,
+        "unit": None,
+    },
+}
+_type_serial = itertools.count(1)
 
 
 def periods_view(table: str) -> str:
@@ -66,12 +90,20 @@ def _source(files: list[Path], derived: dict[str, str]) -> str:
     )
 
 
+def _columns_of(con: duckdb.DuckDBPyConnection, files: list[Path]) -> set[str]:
+    """The column names of ``files`` (their footers only)."""
+    # the file names come from the table's manifest, inside the data folder
+    sql = f"DESCRIBE SELECT * FROM read_parquet({_listed(files)}, union_by_name = true)"  # noqa: S608
+    return {row[0] for row in con.execute(sql).fetchall()}
+
+
 @dataclass
 class HotTable:
     """One table held in memory: which files it holds, and how to bring it up to date."""
 
     name: str
     loaded: set[str] = field(default_factory=set)
+    types: dict[str, str] = field(default_factory=dict)  # column -> its ENUM type now
 
     @property
     def derived(self) -> dict[str, str]:
@@ -80,6 +112,10 @@ class HotTable:
     @property
     def store(self) -> str:
         return f"hot_{self.name}"
+
+    @property
+    def enum_columns(self) -> dict[str, str | None]:
+        return ENUM_COLUMNS.get(self.name, {})
 
     def sync(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> str:
         """Bring the table in step with ``files``; returns what it did (for the log and tests).
@@ -96,23 +132,94 @@ class HotTable:
         if removed:
             con.execute(f"DELETE FROM {self.store} WHERE list_contains(?, _file)", [removed])  # noqa: S608
         if added:
-            try:
-                con.execute(
-                    f"INSERT INTO {self.store} BY NAME SELECT * FROM {_source([Path(a) for a in added], self.derived)}"  # noqa: S608,E501
-                )
-            except duckdb.Error:
-                # a batch with a column the table lacks (a widened contract): start over
+            incoming = [Path(a) for a in added]
+            # checked first: a failed INSERT would abort the caller's whole transaction
+            if not self._fits(con, incoming):
                 self._rebuild(con, files)
-                return f"reloaded {len(wanted)} files (schema changed)"
+                return f"reloaded {len(wanted)} files (new columns or values)"
+            source = _source(incoming, self.derived)
+            con.execute(f"INSERT INTO {self.store} BY NAME SELECT * FROM {source}")  # noqa: S608
         self.loaded = wanted
         return f"+{len(added)} -{len(removed)} files"
+
+    def _fits(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
+        """Whether ``files`` can be inserted as they are: no column the table lacks (a widened
+        contract) and no value an ENUM type lacks."""
+        columns = {row[0] for row in con.execute(f"DESCRIBE {self.store}").fetchall()}  # noqa: S608
+        incoming = _columns_of(con, files)
+        if not incoming <= columns:
+            return False
+        typed = {c: t for c, t in self.types.items() if c in incoming}
+        if not typed:
+            return True
+        # values outside a type: non-null values that do not cast (names fixed, see _rebuild)
+        outside = " + ".join(f"count({c}) - count(TRY_CAST({c} AS {t}))" for c, t in typed.items())
+        (row,) = con.execute(
+            f"SELECT {outside} FROM read_parquet({_listed(files)}, union_by_name = true)"  # noqa: S608
+        ).fetchall()
+        return row[0] == 0
 
     def _rebuild(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
         # files are date-sorted and listed in order, so the table is in (near) date order and
         # its zone maps prune a date filter without an ORDER BY here
         source = _source(files, self.derived)
-        con.execute(f"CREATE OR REPLACE TABLE {self.store} AS SELECT * FROM {source}")  # noqa: S608
+        types = self._create_enums(con, files)
+        casts = ", ".join(f"CAST({column} AS {name}) AS {column}" for column, name in types.items())
+        select = f"* REPLACE ({casts})" if casts else "*"
+        # the column and type names are fixed here (ENUM_COLUMNS, _create_enums)
+        con.execute(f"CREATE OR REPLACE TABLE {self.store} AS SELECT {select} FROM {source}")  # noqa: S608
+        self._drop_types(con, keep=set(types.values()))
+        self.types = types
         self.loaded = {str(f) for f in files}
+
+    def _create_enums(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str, str]:
+        """A new ENUM type per column of ``enum_columns`` the files have: their values (one
+        scan of those columns) and the column's reference vocabulary. Returns column -> type."""
+        if not self.enum_columns:
+            return {}
+        listed = _listed(files)
+        present = _columns_of(con, files)
+        columns = [c for c in self.enum_columns if c in present]
+        if not columns:
+            return {}
+        lists = ", ".join(f"list(DISTINCT {c})" for c in columns)
+        # fetchall drains the result: the connection refuses other work while one is unfinished
+        (found,) = con.execute(
+            f"SELECT {lists} FROM read_parquet({listed}, union_by_name = true)"  # noqa: S608
+        ).fetchall()
+        values: dict[str, list[str]] = {"name": [], "value": []}
+        for column, in_files in zip(columns, found, strict=True):
+            key = self.enum_columns[column]
+            known = {v for v in in_files or () if v is not None}
+            known |= set(vocabulary(key)) if key else set()
+            values["name"] += [column] * len(known)
+            values["value"] += sorted(known)
+        types = {}
+        serial = next(_type_serial)
+        con.register("_enum_values", pa.table(values, schema=_ENUM_VALUES))
+        try:
+            for column in columns:
+                name = f"{self.store}_{column}_t{serial}"
+                # DDL takes no parameters: the type and column names are fixed identifiers,
+                # and the values come from the registered table, not from the statement
+                con.execute(
+                    f"CREATE TYPE {name} AS ENUM (SELECT value FROM _enum_values "  # noqa: S608
+                    f"WHERE name = '{column}' ORDER BY value)"
+                )
+                types[column] = name
+        finally:
+            con.unregister("_enum_values")
+        return types
+
+    def _drop_types(self, con: duckdb.DuckDBPyConnection, keep: set[str]) -> None:
+        """Drop this table's ENUM types other than ``keep`` (those of an earlier load)."""
+        names = con.execute(
+            "SELECT type_name FROM duckdb_types() WHERE starts_with(type_name, ?)",
+            [f"{self.store}_"],
+        ).fetchall()
+        for (name,) in names:
+            if name not in keep:
+                con.execute(f'DROP TYPE IF EXISTS "{name}"')
 
     def view_sqls(self, view: str) -> list[str]:
         """The table's view (exactly the lake's columns) and, where it has period columns, the
@@ -131,4 +238,9 @@ class HotTable:
         if self.derived:
             con.execute(f"DROP VIEW IF EXISTS {periods_view(self.name)}")
         con.execute(f"DROP TABLE IF EXISTS {self.store}")
+        self._drop_types(con, keep=set())
+        self.types = {}
         self.loaded = set()
+
+
+_ENUM_VALUES = pa.schema([("name", pa.string()), ("value", pa.string())])

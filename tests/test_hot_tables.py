@@ -76,3 +76,72 @@ def test_derived_measures_are_the_same_hot_or_cold(tmp_path):
     cold = Gateway(tmp_path).frame(sql, cache=False)
     assert hot.equals(cold)
     assert hot.row(0) == (4.0, 2, 2)  # two fentanyl events (2.5 + 1.5 lbs), two not CBP's cells
+
+
+def _column_types(gateway: Gateway) -> dict[str, str]:
+    described = gateway.frame("DESCRIBE SELECT * FROM seizures", cache=False)
+    return dict(zip(described["column_name"], described["column_type"], strict=True))
+
+
+def test_hot001_dimensions_are_enums_and_leave_the_gateway_as_text(tmp_path):
+    rows = _seizures(3, date(2025, 1, 1), 0).with_columns(
+        pl.Series("port_code", ["2604", "0712", "2604"]),
+        pl.Series("source_country", ["MX", None, "CN"]),
+    )
+    files = write_partitioned("seizures", rows, "a", tmp_path)
+    commit("seizures", add=files, data_dir=tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
+    types = _column_types(gateway)
+    assert types["port_code"].startswith("ENUM(")
+    assert types["seizure_id"] == "VARCHAR"
+    cold = _column_types(Gateway(tmp_path))
+    # only the listed dimensions change type; every other column is as the files have it
+    changed = {c for c in types if types[c] != cold.get(c)}
+    assert changed == {
+        "component",
+        "area_id",
+        "port_code",
+        "mode",
+        "category",
+        "commodity",
+        "source_country",
+        "transit_country",
+        "cbp_drug_type",
+        "provenance",
+        "unit",
+    }
+    found = gateway.frame(
+        "SELECT port_code, source_country FROM seizures ORDER BY port_code, source_country",
+        cache=False,
+    )
+    assert found.schema["port_code"] == pl.String
+    # the type lists values in text order, so ORDER BY sorts as it does on strings
+    assert found.rows() == [("0712", None), ("2604", "CN"), ("2604", "MX")]
+    # a value outside the type compares as false, as on text: no conversion error
+    none = gateway.scalar(
+        "SELECT count(*) FROM seizures WHERE list_contains(?, port_code)", [["X"]]
+    )
+    assert none == 0
+    # a filter value from the reference vocabulary that no event has yet is in the type
+    assert gateway.scalar("SELECT count(*) FROM seizures WHERE source_country = 'IN'") == 0
+
+
+def test_hot002_a_batch_with_a_value_the_types_lack_reloads_the_table(tmp_path):
+    first = write_partitioned("seizures", _seizures(2, date(2025, 1, 1), 0), "a", tmp_path)
+    commit("seizures", add=first, data_dir=tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
+    assert _count(gateway) == (2, 2)
+    odd = _seizures(1, date(2025, 1, 2), 2).with_columns(pl.lit("estimated").alias("provenance"))
+    second = write_partitioned("seizures", odd, "b", tmp_path)
+    commit("seizures", add=second, data_dir=tmp_path)
+    assert _count(gateway) == (3, 3)
+    kinds = gateway.frame(
+        "SELECT provenance, count(*) AS n FROM seizures GROUP BY 1 ORDER BY 1", cache=False
+    )
+    assert kinds.rows() == [("estimated", 1), ("reported", 2)]
+    # the earlier load's types were dropped with the table they typed
+    names = gateway.frame(
+        "SELECT type_name FROM duckdb_types() WHERE type_name LIKE 'hot_seizures_provenance%'",
+        cache=False,
+    )
+    assert names.height == 1
