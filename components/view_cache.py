@@ -6,6 +6,11 @@ repeated view (a shared link, a page revisited, twenty analysts on the morning v
 again and again. A card's output is a function of its inputs (the URL, the version stores) and of
 the data, so it is kept under the inputs plus the current version of each table it reads, and
 dropped as soon as one of them changes.
+
+It is kept as the JSON the browser receives, in plain dicts and lists (``as_sent``). Dash hands
+a response to orjson as it is when orjson can take it, and only otherwise has plotly's cleaner
+walk every value of it: for a figure object or a tree of components that walk was nine tenths
+of a repeated view (2.2 of 2.4 ms for the Overview's trend), for plain values there is none.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+
+import orjson
+from plotly.io.json import to_json_plotly
 
 import settings
 from queries.gateway import default_gateway
@@ -48,6 +56,12 @@ class _Outputs:
 outputs = _Outputs()
 
 
+def as_sent(value: Any) -> Any:
+    """``value`` (figures, components, tuples of outputs, ``no_update``) as the plain JSON
+    values Dash sends for it: the same bytes reach the browser, without the cleaner's walk."""
+    return orjson.loads(to_json_plotly(value))
+
+
 def cached_view(*tables: str) -> Callable:
     """Decorate a card callback (under ``@callback``) whose output depends only on its inputs
     and on ``tables``. Errors and ``PreventUpdate`` are never kept."""
@@ -58,12 +72,12 @@ def cached_view(*tables: str) -> Callable:
         @functools.wraps(function)
         def card(*args: Any) -> Any:
             if settings.get("result_cache_entries") <= 0:
-                return function(*args)
+                return as_sent(function(*args))
             key = (name, repr(args), default_gateway().versions_of(tables))
             found, value = outputs.get(key)
             if found:
                 return value
-            value = function(*args)
+            value = as_sent(function(*args))
             outputs.put(key, value)
             return value
 

@@ -44,3 +44,27 @@ def test_the_cache_can_be_turned_off(tiny_lake, monkeypatch):
     card("")
     card("")
     assert len(calls) == 2
+
+
+def test_vwc001_outputs_are_kept_as_the_json_the_browser_receives(tiny_lake, monkeypatch):
+    import orjson
+    import plotly.graph_objects as go
+    from dash import html, no_update
+    from dash._no_update import NoUpdate
+    from plotly.io.json import to_json_plotly
+
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    outputs.clear()
+
+    def build():
+        figure = go.Figure(go.Bar(x=["a", "b"], y=[1.5, float("nan")]))
+        return figure, html.Div([html.Span("x")], id="d"), no_update
+
+    card = cached_view("seizures")(lambda search: build())
+    kept = card("?fy=2025")
+    # the same bytes as Dash sends for the objects themselves ...
+    assert to_json_plotly(kept) == to_json_plotly(build())
+    # ... with nothing left that orjson cannot take as it is (Dash's fast path)
+    assert orjson.dumps(kept)
+    assert NoUpdate.is_no_update(kept[2])
+    assert card("?fy=2025") is kept
