@@ -62,7 +62,7 @@ from queries.filters import (
 from queries.lake import TABLES, table_dir
 from queries.records import COLUMNS as RECORD_COLUMNS
 from queries.seizure_stats import GROUPS, MEASURES, OTHERS, current_period
-from queries.targeting import QUEUE_DAYS
+from queries.targeting import QUEUE_DAYS, fiscal_years
 
 KINDS = ("kpis", "trend", "breakdown", "records", "queue")
 BREAKDOWN_DIMS = ("area", "port", "mode", "commodity", "source", "transit")
@@ -153,11 +153,6 @@ def queue_window(filters: Filters, last_arrival: datetime) -> tuple[datetime, da
     end = datetime.combine((hi or last_arrival.date()) + timedelta(days=1), datetime.min.time())
     start = datetime.combine(lo, datetime.min.time()) if lo else end - timedelta(days=QUEUE_DAYS)
     return start, end
-
-
-def fiscal_years(start: datetime, end: datetime) -> list[int]:
-    """Fiscal years the window touches: shipments and their scores are partitioned by them."""
-    return list(range(start.year + (start.month >= 10), end.year + (end.month >= 10) + 1))
 
 
 def _check(kind: str, dim: str | None) -> None:

@@ -80,10 +80,17 @@ def window(filters: Filters, gateway: Gateway | None = None) -> tuple[datetime, 
     return start, end
 
 
-def _fiscal_years(start: datetime, end: datetime) -> list[int]:
-    first = start.year + (start.month >= 10)
-    last = end.year + (end.month >= 10)
-    return list(range(first, last + 1))
+def fiscal_years(start: datetime, end: datetime) -> list[int]:
+    """The fiscal years of the window [start, end), which partition shipments and scores.
+
+    ``end`` is excluded: a fiscal year's window ends at midnight on 1 October, the first
+    instant of the next year, and naming that year too costs more than its files' pruning.
+    With one file in the scan DuckDB drops the arrival bounds a file's statistics show it
+    meets throughout; with two it decodes every arrival (a year of one office's parcels at
+    national scale: 16 ms counted over the year's file, 40 ms with the next year's beside it).
+    """
+    last = end - timedelta(microseconds=1)
+    return list(range(start.year + (start.month >= 10), last.year + (last.month >= 10) + 1))
 
 
 def _window_sql(
@@ -97,7 +104,7 @@ def _window_sql(
     DuckDB to the score files of its months.
     """
     where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
-    years = _fiscal_years(*span)
+    years = fiscal_years(*span)
     by_arrival = "AND arrived_at >= ? AND arrived_at < ?" if scores_by_arrival else ""
     sql = f"""
         WITH w AS (
@@ -186,10 +193,23 @@ def fetch_queue(
     return out, total
 
 
+def _window_condition(filters: Filters, span: tuple[datetime, datetime]) -> tuple[str, list]:
+    """The queue window as a WHERE condition over shipments, or over score rows, which carry
+    the same columns under the same names."""
+    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
+    condition = (
+        f"list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ? AND ({where.sql})"
+    )
+    return condition, [fiscal_years(*span), span[0], span[1], *where.params]
+
+
 def _window_count(gw: Gateway, filters: Filters, span: tuple[datetime, datetime]) -> int:
-    """Shipments in the queue window (a count that reads only the filter columns)."""
-    head, params = _window_sql(filters, span)
-    return int(gw.scalar(f"{head} SELECT count(*) FROM w", params) or 0)  # noqa: S608
+    """Shipments in the queue window: a count over the filter columns alone. (Counting the
+    ``w`` of ``_window_sql`` made DuckDB materialise the CTE, which ``c`` names too: every
+    column of every shipment of the window, 45 ms for a year of one office's express parcels
+    at national scale, against 16 ms for the count.)"""
+    condition, params = _window_condition(filters, span)
+    return int(gw.scalar(f"SELECT count(*) FROM shipments WHERE {condition}", params) or 0)  # noqa: S608
 
 
 def _page_from_join(
@@ -203,7 +223,7 @@ def _page_from_join(
     """The page through the join of the window's shipments and their current scores: exact in
     every case (unscored shipments, rows scored before score rows carried shipment columns),
     and seconds over a national fiscal year."""
-    carried = _scores_carry_shipments(gw, _fiscal_years(*span))
+    carried = _scores_carry_shipments(gw, fiscal_years(*span))
     head, params = _window_sql(filters, span, scores_by_arrival=carried)
     select = ", ".join(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS)
     # the page alone lets DuckDB keep a top-n heap instead of sorting the whole window
@@ -215,7 +235,7 @@ def _page_from_join(
     start_row, end_row = rows
     page = gw.frame(sql, [*params, *watches.hits_params, end_row - start_row, start_row])
     ids = page["shipment_id"].to_list()
-    explained = _flags_and_reasons(gw, ids, _fiscal_years(*span), span if carried else None)
+    explained = _flags_and_reasons(gw, ids, fiscal_years(*span), span if carried else None)
     flags = [explained.get(i, (None, None))[0] for i in page["shipment_id"]]
     reasons = [explained.get(i, (None, None))[1] for i in page["shipment_id"]]
     return page.with_columns(
@@ -236,7 +256,9 @@ def _page_from_scores(
     """The page ranked from the score rows alone, or None when they cannot answer exactly.
 
     Score rows carry their shipment's queue columns, so a window is one scan with a top-n heap:
-    about 0.1 s over a national fiscal year, against seconds for the join. Exactness:
+    about 0.1 s over a national fiscal year, against seconds for the join. (Ranking the few
+    columns the order needs and then reading the page's rows in full costs more: the second
+    read decodes the same row groups again.) Exactness:
 
     * every score row of the window's years must carry them (older rows do not): else None;
     * a shipment's current score is its latest row, so candidates with a newer row are dropped
@@ -246,14 +268,10 @@ def _page_from_scores(
       sort by another column while some shipment of the window is unscored, returns None.
     """
     start_row, end_row = rows
-    years = _fiscal_years(*span)
+    years = fiscal_years(*span)
     if not _scores_carry_shipments(gw, years):
         return None
-    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
-    condition = (
-        f"list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ? AND ({where.sql})"
-    )
-    params = [years, span[0], span[1], *where.params]
+    condition, params = _window_condition(filters, span)
     if sort_model and gw.scalar(f"SELECT count(*) FROM scores WHERE {condition}", params) != total:  # noqa: S608
         return None  # unscored shipments would sort among the scored ones
     keys = ", ".join(c.key for c in QUEUE_COLUMNS)
@@ -350,7 +368,7 @@ def watch_counts(
         SELECT {counts} FROM shipments
         WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ? AND ({where.sql})
     """  # noqa: S608 -- conditions built from validated watches; values bound
-    params = [*watches.condition_params, _fiscal_years(*span), span[0], span[1], *where.params]
+    params = [*watches.condition_params, fiscal_years(*span), span[0], span[1], *where.params]
     row = gw.frame(sql, params).row(0)
     return {i: int(n or 0) for i, n in zip(watches.ids, row, strict=True)}
 

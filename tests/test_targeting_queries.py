@@ -104,3 +104,16 @@ def test_tgq005_detail_history_and_similar_seizures(scored):
             row["mode"],
         ) == (detail["origin_country"], detail["port_code"], detail["mode"])
     assert q.shipment_detail("no-such-id", gateway=scored) is None
+
+
+def test_tgq020_a_window_names_the_fiscal_years_it_holds_and_no_more():
+    from datetime import datetime
+
+    year = (datetime(2024, 10, 1), datetime(2025, 10, 1))  # FY2025, its end excluded
+    assert q.fiscal_years(*year) == [2025]
+    assert q.fiscal_years(datetime(2024, 9, 30), datetime(2025, 10, 1, 0, 0, 1)) == [
+        2024,
+        2025,
+        2026,
+    ]
+    assert q.fiscal_years(datetime(2025, 3, 1), datetime(2025, 3, 8)) == [2025]
