@@ -69,14 +69,21 @@ def _write_atomic(path: Path, write) -> Path:
     return path
 
 
-def write_parquet_atomic(table: pa.Table, path: Path, row_group_size: int = ROW_GROUP_ROWS) -> Path:
-    """Write ``table`` to ``path`` so that no reader ever sees a partial file."""
-    return _write_atomic(
-        path,
-        lambda sink: pq.write_table(
-            table, sink, compression="zstd", row_group_size=row_group_size, write_statistics=True
-        ),
-    )
+def write_parquet_atomic(
+    table: pa.Table, path: Path, row_group_size: int = ROW_GROUP_ROWS, first_group: int = 0
+) -> Path:
+    """Write ``table`` to ``path`` so that no reader ever sees a partial file; with
+    ``first_group``, its first that many rows are a row group of their own."""
+
+    def write(sink) -> None:
+        with pq.ParquetWriter(sink, table.schema, compression="zstd", write_statistics=True) as out:
+            rest = table
+            if 0 < first_group < table.num_rows:
+                out.write_table(table.slice(0, first_group), row_group_size=first_group)
+                rest = table.slice(first_group)
+            out.write_table(rest, row_group_size=row_group_size)
+
+    return _write_atomic(path, write)
 
 
 def laid_out(layout: TableLayout, frame: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:
@@ -94,9 +101,22 @@ def laid_out(layout: TableLayout, frame: pl.DataFrame) -> Iterator[tuple[str, pl
 
 
 def in_order(layout: TableLayout, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` sorted as the table's files are (``layout.sort_by``, nulls last)."""
+    """``frame`` sorted as the table's files are (``layout.sort_by``, nulls last), and with
+    ``layout.head_rows`` the heads of every run first (``head_count`` rows)."""
     names, descending = layout.sort_keys()
-    return frame.sort(names, descending=descending, nulls_last=True, maintain_order=True)
+    ordered = frame.sort(names, descending=descending, nulls_last=True, maintain_order=True)
+    if not layout.head_rows:
+        return ordered
+    in_run = pl.int_range(pl.len()).over(layout.run_keys) < layout.head_rows
+    return ordered.sort(~in_run, maintain_order=True)
+
+
+def head_count(layout: TableLayout, frame: pl.DataFrame) -> int:
+    """How many rows open a file of ``frame`` as its heads' row group (0: no such group)."""
+    if not layout.head_rows or frame.is_empty():
+        return 0
+    runs = frame.group_by(layout.run_keys).len()["len"]
+    return int(runs.clip(upper_bound=layout.head_rows).sum())
 
 
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
@@ -127,7 +147,10 @@ def write_partitioned(
         folder = root / f"{layout.partition}={value}"
         for suffix, rows in laid_out(layout, part.drop(layout.partition)):
             path = folder / f"{file_stem}{suffix}.parquet"
-            written.append(write_parquet_atomic(rows.to_arrow(), path, layout.row_group_rows))
+            heads = head_count(layout, rows)
+            written.append(
+                write_parquet_atomic(rows.to_arrow(), path, layout.row_group_rows, heads)
+            )
     return written
 
 

@@ -194,7 +194,38 @@ def test_lak009_score_files_hold_small_row_groups(tmp_path):
             for i in range(n)]  # fmt: skip
     (path,) = writer.write_partitioned("scores", scores(rows), "run-1", tmp_path)
     meta = pq.ParquetFile(path).metadata
+    layout = writer.TABLES["scores"]
     assert meta.num_rows == n
-    assert meta.row_group(0).num_rows == writer.TABLES["scores"].row_group_rows < n
+    # one run: its heads' group, then groups of the layout's size
+    assert meta.row_group(0).num_rows == layout.head_rows
+    assert meta.row_group(1).num_rows == layout.row_group_rows < n
     first = pq.read_table(path).column("score").to_pylist()
     assert first == sorted(first, reverse=True)
+
+
+def test_lak010_score_files_open_with_the_heads_of_every_run(tmp_path):
+    import pyarrow.parquet as pq
+
+    head = writer.TABLES["scores"].head_rows
+    big = [(f"M{i:05d}", datetime(2025, 1, 2), "a-office", "mail", i / 1000) for i in range(600)]
+    small = [(f"E{i:05d}", datetime(2025, 1, 3), "a-office", "express", i / 10) for i in range(5)]
+    other = [(f"B{i:05d}", datetime(2025, 1, 4), "b-office", "mail", i / 500) for i in range(300)]
+    (path,) = writer.write_partitioned("scores", scores(big + small + other), "r", tmp_path)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.row_group(0).num_rows == head + 5 + head  # every run's best, capped at head
+    table = pq.read_table(path).to_pydict()
+    heads = list(zip(table["area_id"][: meta.row_group(0).num_rows],
+                     table["mode"][: meta.row_group(0).num_rows],
+                     table["score"][: meta.row_group(0).num_rows], strict=True))  # fmt: skip
+    runs = [("a-office", "express"), ("a-office", "mail"), ("b-office", "mail")]
+    assert [r for r in dict.fromkeys((a, m) for a, m, _ in heads)] == runs
+    for run in runs:
+        in_run = [sc for a, m, sc in heads if (a, m) == run]
+        assert in_run == sorted(in_run, reverse=True)
+    # the heads are the best of their runs: nothing after them outranks them
+    tail = list(zip(table["area_id"][len(heads):], table["mode"][len(heads):],
+                    table["score"][len(heads):], strict=True))  # fmt: skip
+    for run in runs:
+        best_left = max((sc for a, m, sc in tail if (a, m) == run), default=-1)
+        assert best_left <= min(sc for a, m, sc in heads if (a, m) == run)
+    assert sorted(table["shipment_id"]) == sorted(r[0] for r in big + small + other)

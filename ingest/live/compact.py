@@ -29,7 +29,14 @@ from ingest.contract import conform
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import LIVE_TABLES
 from ingest.live.lakeids import BATCH_PREFIX, COMPACT_PREFIX
-from ingest.writer import CommitConflict, commit, file_lock, in_order, write_parquet_atomic
+from ingest.writer import (
+    CommitConflict,
+    commit,
+    file_lock,
+    head_count,
+    in_order,
+    write_parquet_atomic,
+)
 from queries.lake import TABLES, read_manifest, table_dir
 
 COMPACTED_TABLES = (*LIVE_TABLES, "ingest_log")
@@ -98,7 +105,7 @@ def compact_partition(
     layout = TABLES[table]
     # one file, whatever the layout's month split: a compacted file stays under SMALL_BYTES
     frame = in_order(layout, conform(table, frame))
-    write_parquet_atomic(frame.to_arrow(), target, layout.row_group_rows)
+    write_parquet_atomic(frame.to_arrow(), target, layout.row_group_rows, head_count(layout, frame))
     failpoint("compact_after_write")
     try:
         commit(table, add=[target], remove=sources, data_dir=data_dir, require_listed=True)
