@@ -25,6 +25,7 @@ from queries import reference
 from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, cold_periods_sql, periods_view
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
+from queries.watchdog import watchdog
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
 
@@ -252,8 +253,8 @@ class Gateway:
 
         Results are reused until a table the SQL names changes (``queries/result_cache.py``);
         ``cache=False`` is for statements whose answer depends on something else, such as the
-        clock. A watchdog interrupts the query past the time limit, so one slow request cannot
-        hold a worker thread hostage.
+        clock. The process's watchdog (``queries/watchdog.py``) interrupts the query past the
+        time limit, so one slow request cannot hold a worker thread hostage.
         """
         if not cache:
             return self._run(sql, params)
@@ -292,17 +293,13 @@ class Gateway:
     def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
         cur = self.cursor()
         limit_s = settings.get("query_time_limit_ms") / 1000
-        timer = threading.Timer(limit_s, cur.interrupt)
-        timer.start()
         try:
-            with native_work():
+            with watchdog.limit(cur, limit_s), native_work():
                 return as_text(pl.from_arrow(cur.sql(sql, params=params).to_arrow_table()))
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from exc
-        finally:
-            timer.cancel()
 
     def scalar(self, sql: str, params: list | dict | None = None):
         result = self.frame(sql, params)
