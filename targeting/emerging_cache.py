@@ -38,7 +38,6 @@ from targeting import emerging
 ANSWER_FILE = "emerging.parquet"
 LOCK_FILE = "emerging.lock"
 META_KEY = b"chokepoint.emerging"
-CHILD_NICENESS = 10  # the workers' requests come first on the cores
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,8 +109,9 @@ def compute_elsewhere(data_dir: Path, day: date) -> Answer:
     would keep that memory for good (allocators rarely hand it back). A child gives it back
     when it exits."""
     env = {**os.environ, settings.env_name("data"): str(data_dir.resolve())}
+    # --background: on CPU time the workers leave idle, so their requests come first
     cmd = [sys.executable, "-m", "targeting", "emerging", "--as-of", day.isoformat(),
-           "--nice", str(CHILD_NICENESS)]  # fmt: skip
+           "--background"]  # fmt: skip
     done = subprocess.run(cmd, env=env, cwd=settings.REPO_ROOT, capture_output=True, text=True)
     answer = load(data_dir)
     if done.returncode or answer is None or answer.as_of != day:

@@ -94,3 +94,23 @@ def test_emc006_a_failed_child_computation_is_a_clear_error(tmp_path):
     with pytest.raises(QueryError, match="emerging threats failed"):
         emerging_cache.compute_elsewhere(tmp_path, date(2025, 1, 1))
     assert emerging_cache.load(tmp_path) is None
+
+
+def test_emc007_the_background_child_runs_on_idle_cpu_time_only():
+    """``targeting emerging --background`` takes no CPU time the web workers want: the check
+    runs in a process of its own, since the priority cannot be raised again."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = (
+        "import os; from targeting.__main__ import lowest_priority; lowest_priority(); "
+        "idle = getattr(os, 'SCHED_IDLE', None); "
+        "print(os.nice(0), idle is None or os.sched_getscheduler(0) == idle)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, check=True, env=dict(os.environ))  # fmt: skip
+    niceness, idle = done.stdout.split()
+    assert niceness == "19" and idle == "True", done.stdout
