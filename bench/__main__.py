@@ -54,7 +54,7 @@ def public_load(clients: int, seconds: float) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="warm requests per view")
+    parser.add_argument("--repeats", type=int, default=10, help="warm requests per view")
     parser.add_argument(
         "--public-load", action="store_true", help="load-test the public app under gunicorn"
     )

@@ -37,6 +37,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SIZES = (1_000_000, 5_000_000, 20_000_000)
 VIEWS = ("", "?fy=2025", "?fy=2025&area=chicago-field-office", "?source=CN&mode=express,mail")
 # Which baseline computes the numbers each callback shows (None: no baseline computes it).
+# Timed runs per view and engine after a warm-up: 20 samples a kind at least, so a p95 is not
+# simply the slowest of a handful.
+BASELINE_REPEATS = 5
 QUERY_ENGINES = ("raw_duckdb", "pandas", "app_uncached", "app_cached")
 BASELINE_KIND = {
     "overview-events-value": "kpis",
@@ -172,7 +175,7 @@ def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> d
                     served.base, analysts, seconds, public_base=public, think_s=think_s
                 )
         result["worker_peak_rss_mb"] = served.worker_peak_rss_mb()
-    result["baselines"] = time_baselines(lake.data_dir, repeats=3)
+    result["baselines"] = time_baselines(lake.data_dir, repeats=BASELINE_REPEATS)
     result["rows"] = with_ratios(replayed["rows"], result["baselines"])
     counts = _lake_counts(lake.data_dir)
     result["lake"] = counts
