@@ -9,7 +9,6 @@ the public app must not even contain them.
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 import dash
@@ -23,9 +22,10 @@ from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
 from queries import seizure_stats
 from queries import targeting as targeting_queries
-from queries.gateway import default_gateway, exiting
+from queries.gateway import default_gateway
 from queries.lake import data_version
 from queries.public_data import published_through
+from queries.shutdown import exiting, pause, start_background
 from targeting import emerging_cache
 
 ROOT = Path(__file__).resolve().parent
@@ -130,19 +130,20 @@ def _keep_warm() -> None:
     look for new data as often as pages do, so a batch is synced and the results in use are
     recomputed (``Gateway.refresh``) before the pages open on them ask again."""
     interval = settings.get("dashboard_poll_s")
-    pause = threading.Event()  # never set: only paces the loop
     primed = False
     while not exiting():
         try:
             gateway = default_gateway()
             gateway.refresh()
-            if not primed:  # the Targeting page's slowest card, ready before anyone opens it
+            if not primed and not exiting():  # the Targeting page's slowest card, made ready
                 primed = True
                 emerging_cache.cache.prime(gateway, targeting_queries.as_of(gateway))
                 freeze_survivors()  # the lake's long-lived objects join the start-up ones
         except Exception as exc:  # any failure here resurfaces, with its message, on first use
+            if exiting():
+                return
             logging.getLogger(__name__).warning("lake refresh failed: %s", exc)
-        pause.wait(interval)
+        pause(interval)
 
 
 def create_internal_app(name: str) -> Dash:
@@ -164,5 +165,5 @@ def create_internal_app(name: str) -> Dash:
     )
     app.layout = shell
     register_export_routes(app.server)
-    threading.Thread(target=_keep_warm, name="keep-warm", daemon=True).start()
+    start_background(_keep_warm, "keep-warm")
     return finish_setup(app)

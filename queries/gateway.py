@@ -10,11 +10,8 @@ start-up appear without a restart.
 
 from __future__ import annotations
 
-import atexit
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -25,6 +22,7 @@ from queries import reference
 from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, cold_periods_sql, periods_view
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
+from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 from queries.watchdog import watchdog
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
@@ -273,22 +271,15 @@ class Gateway:
         generation = self._generation
 
         def work() -> None:
-            try:
-                for sql, params in asked[:limit]:
-                    if generation != self._generation or _exiting.is_set():
-                        return  # newer data arrived (its own refresh takes over), or exit
-                    try:
-                        self.frame(sql, params)
-                    except QueryError:
-                        continue
-            finally:
-                with _refreshing_lock:
-                    _refreshing.discard(threading.current_thread())
+            for sql, params in asked[:limit]:
+                if generation != self._generation or exiting():
+                    return  # newer data arrived (its own refresh takes over), or exit
+                try:
+                    self.frame(sql, params)
+                except (QueryError, ShuttingDown):
+                    continue
 
-        thread = threading.Thread(target=work, name="refresh-ahead", daemon=True)
-        with _refreshing_lock:
-            _refreshing.add(thread)
-        thread.start()
+        start_background(work, "refresh-ahead")
 
     def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
         cur = self.cursor()
@@ -296,6 +287,8 @@ class Gateway:
         try:
             with watchdog.limit(cur, limit_s), native_work():
                 return as_text(pl.from_arrow(cur.sql(sql, params=params).to_arrow_table()))
+        except ShuttingDown as exc:
+            raise QueryError(str(exc)) from exc
         except duckdb.InterruptException as exc:
             raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
         except duckdb.Error as exc:
@@ -307,51 +300,6 @@ class Gateway:
 
 
 _default: Gateway | None = None
-_exiting = threading.Event()
-_refreshing: set[threading.Thread] = set()
-_refreshing_lock = threading.Lock()
-_in_flight = 0  # DuckDB calls running now, in any thread
-_in_flight_done = threading.Condition()
-
-
-@contextmanager
-def native_work() -> Iterator[None]:
-    """Count a call into native code (DuckDB, Arrow) in flight; refused once the process is
-    exiting. Background threads wrap theirs in it: a daemon thread caught inside native code
-    when the interpreter finalizes is unwound through C++ frames, and the process aborts."""
-    global _in_flight
-    with _in_flight_done:
-        if _exiting.is_set():
-            raise QueryError("the process is shutting down")
-        _in_flight += 1
-    try:
-        yield
-    finally:
-        with _in_flight_done:
-            _in_flight -= 1
-            _in_flight_done.notify_all()
-
-
-def exiting() -> bool:
-    """True once the process has begun to exit: background loops stop querying."""
-    return _exiting.is_set()
-
-
-@atexit.register
-def _finish_native_work() -> None:
-    """At exit, start no new native call and let the running ones end (see ``native_work``):
-    refresh-ahead, the app's keep-warm loop and the emerging-threats refresh run in daemon
-    threads."""
-    _exiting.set()
-    limit = settings.get("query_time_limit_ms") / 1000
-    with _in_flight_done:
-        _in_flight_done.wait_for(lambda: _in_flight == 0, timeout=limit)
-    with _refreshing_lock:
-        running = list(_refreshing)
-    for thread in running:
-        thread.join(limit)
-
-
 _default_lock = threading.Lock()
 
 

@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 import settings
 from ingest.writer import file_lock, write_parquet_atomic
-from queries.gateway import Gateway, QueryError, native_work
+from queries.gateway import Gateway, QueryError
+from queries.shutdown import ShuttingDown, native_work, start_background
 from targeting import emerging
 
 ANSWER_FILE = "emerging.parquet"
@@ -178,13 +179,13 @@ class EmergingCache:
                 with file_lock(_state(gateway.data_dir) / LOCK_FILE, wait=False) as mine:
                     if mine:
                         self._keep(gateway.data_dir, compute_elsewhere(gateway.data_dir, day))
-            except QueryError as exc:
+            except (QueryError, ShuttingDown) as exc:
                 logging.getLogger(__name__).warning("emerging threats not refreshed: %s", exc)
             finally:
                 with self._lock:
                     self._running.discard(gateway.data_dir)
 
-        threading.Thread(target=work, name="emerging-refresh", daemon=True).start()
+        start_background(work, "emerging-refresh")
 
 
 cache = EmergingCache()
