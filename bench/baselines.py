@@ -241,20 +241,21 @@ class RawDuckDB(_Dispatch):
                    coalesce(sum(lbs) FILTER (WHERE now), 0) AS lbs,
                    coalesce(sum(lbs) FILTER (WHERE now AND fentanyl), 0) AS fentanyl_lbs,
                    coalesce(sum(pills) FILTER (WHERE now), 0)::BIGINT AS pills,
-                   count(*) FILTER (WHERE NOT now) AS events_prior,
-                   coalesce(sum(lbs) FILTER (WHERE NOT now), 0) AS lbs_prior,
-                   coalesce(sum(lbs) FILTER (WHERE NOT now AND fentanyl), 0)
+                   count(*) FILTER (WHERE before) AS events_prior,
+                   coalesce(sum(lbs) FILTER (WHERE before), 0) AS lbs_prior,
+                   coalesce(sum(lbs) FILTER (WHERE before AND fentanyl), 0)
                        AS fentanyl_lbs_prior,
-                   coalesce(sum(pills) FILTER (WHERE NOT now), 0)::BIGINT AS pills_prior
+                   coalesce(sum(pills) FILTER (WHERE before), 0)::BIGINT AS pills_prior
             FROM (
                 SELECT lbs, pills, event_date BETWEEN ? AND ? AS now,
+                       event_date BETWEEN ? AND ? AS before,
                        coalesce(cbp_drug_type = ?, false) AS fentanyl
                 FROM seizures
                 WHERE ({where.sql})
                   AND (event_date BETWEEN ? AND ? OR event_date BETWEEN ? AND ?)
             )
         """  # noqa: S608 -- predicate fragments only; values bound
-        params = [period.start, period.end, FENTANYL, *where.params]
+        params = [period.start, period.end, prior.start, prior.end, FENTANYL, *where.params]
         params += [period.start, period.end, prior.start, prior.end]
         return self._one(sql, params)
 
@@ -470,7 +471,7 @@ class InMemoryPandas(_Dispatch):
         prior = period.prior_year()
         mask = self._seizure_mask(filters, use_dates=False)
         now = mask & day.between(pd.Timestamp(period.start), pd.Timestamp(period.end))
-        before = mask & day.between(pd.Timestamp(prior.start), pd.Timestamp(prior.end)) & ~now
+        before = mask & day.between(pd.Timestamp(prior.start), pd.Timestamp(prior.end))
         fentanyl = frame["cbp_drug_type"] == FENTANYL
         lbs, pills = frame["lbs"], frame["pills"]
         return {

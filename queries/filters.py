@@ -8,6 +8,7 @@ column names come from the fixed ``FilterTarget`` tables below, never from the U
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -225,6 +226,9 @@ SEIZURE_TARGET = FilterTarget(
         "transit": "transit_country",
     },
 )
+# The per-month cells of ``seizures_monthly`` (queries/hot.py): the same dimensions, dated by
+# their month. Only a window of whole months (``whole_months``) may be asked of it.
+SEIZURE_MONTHS_TARGET = FilterTarget(date_column="month_start", columns=SEIZURE_TARGET.columns)
 SHIPMENT_TARGET = FilterTarget(
     date_column="CAST(arrived_at AS DATE)",
     columns={
@@ -271,6 +275,15 @@ def predicate(
         conditions.append(f"list_contains(?, {column})")
         params.append(list(values))
     return Predicate(" AND ".join(conditions) or "TRUE", params, tuple(not_applied))
+
+
+def whole_months(lo: date | None, hi: date | None) -> bool:
+    """Whether the window ``lo``..``hi`` (either end open) starts on the first day of a month
+    and ends on the last day of one, so per-month cells answer it exactly: a month's cell is
+    in the window exactly when its first day is."""
+    starts = lo is None or lo.day == 1
+    ends = hi is None or hi.day == monthrange(hi.year, hi.month)[1]
+    return starts and ends
 
 
 def shift_year(day: date, years: int) -> date:

@@ -19,7 +19,14 @@ import polars as pl
 
 import settings
 from queries import reference
-from queries.hot import HOT_TABLES, PERIOD_COLUMNS, HotTable, cold_periods_sql, periods_view
+from queries.hot import (
+    HOT_TABLES,
+    PERIOD_COLUMNS,
+    ROLLUPS,
+    HotTable,
+    cold_periods_sql,
+    periods_view,
+)
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
@@ -142,6 +149,8 @@ class Gateway:
                 con.execute(f"DROP VIEW IF EXISTS {view}")
                 if name in PERIOD_COLUMNS:
                     con.execute(f"DROP VIEW IF EXISTS {periods_view(name)}")
+                if name in ROLLUPS:
+                    con.execute(f"DROP VIEW IF EXISTS {ROLLUPS[name].view}")
                 if hot is not None:
                     hot.drop(con)
                 continue
@@ -167,6 +176,8 @@ class Gateway:
             con.execute(sql)
             if name in PERIOD_COLUMNS:
                 con.execute(cold_periods_sql(name))
+            if name in ROLLUPS:
+                con.execute(ROLLUPS[name].cold_view_sql(periods_view(name)))
             built.append(name)
         if "cbp_public" in built:
             con.execute(_cbp_public_view())
@@ -192,6 +203,7 @@ class Gateway:
                 # a version newer than the files it was computed from
                 versions = table_versions(self.data_dir)
                 versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
+                versions.update({r.view: versions[t] for t, r in ROLLUPS.items()})
                 with native_work():
                     self.tables = self._create_lake_views(self._connection)
                 self._version = version

@@ -17,6 +17,7 @@ from queries.gateway import Gateway, QueryError
 VIEWS = (
     "seizures",
     "seizures_periods",
+    "seizures_monthly",
     "shipments",
     "referrals",
     "cbp_public",

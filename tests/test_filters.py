@@ -16,6 +16,7 @@ from queries.filters import (
     all_field_names,
     predicate,
     shift_year,
+    whole_months,
 )
 
 
@@ -123,3 +124,20 @@ def test_flt012_url_state_keeps_measure_and_reports_bad_links():
 def test_flt013_shift_year_handles_leap_day():
     assert shift_year(date(2024, 2, 29), -1) == date(2023, 2, 28)
     assert shift_year(date(2025, 10, 1), -1) == date(2024, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "whole"),
+    [
+        (None, None, True),
+        (date(2024, 10, 1), date(2025, 9, 30), True),  # a fiscal year
+        (date(2024, 2, 1), date(2024, 2, 29), True),  # a leap February
+        (date(2023, 2, 1), date(2023, 2, 28), True),
+        (None, date(9999, 12, 31), True),  # the last representable day
+        (date(2024, 10, 2), None, False),
+        (date(2024, 10, 1), date(2025, 9, 29), False),
+        (date(2024, 2, 1), date(2024, 2, 28), False),
+    ],
+)
+def test_flt014_whole_months_are_told_from_ragged_windows(lo, hi, whole):
+    assert whole_months(lo, hi) is whole

@@ -145,3 +145,68 @@ def test_hot002_a_batch_with_a_value_the_types_lack_reloads_the_table(tmp_path):
         cache=False,
     )
     assert names.height == 1
+
+
+ROLLUP_CHECK = """
+    SELECT month_start, area_id, port_code, source_country, sum(events) AS events,
+           sum(lbs) AS lbs, sum(fentanyl_lbs) AS fentanyl_lbs, sum(pills) AS pills,
+           sum(modelled_events) AS modelled
+    FROM seizures_monthly GROUP BY ALL ORDER BY ALL
+"""
+EVENTS_CHECK = """
+    SELECT month_start, area_id, port_code, source_country, count(*) AS events,
+           coalesce(sum(lbs), 0) AS lbs, coalesce(sum(fentanyl_lbs), 0) AS fentanyl_lbs,
+           coalesce(sum(pills), 0) AS pills, sum(modelled_event) AS modelled
+    FROM seizures_periods GROUP BY ALL ORDER BY ALL
+"""
+
+
+def _varied(n: int, day: date, first: int) -> pl.DataFrame:
+    """Events over two ports, two sources, a fentanyl event and a modelled one."""
+    return _seizures(n, day, first).with_columns(
+        pl.Series("port_code", ["2604", "0712"] * (n // 2) + ["2604"] * (n % 2)),
+        pl.Series("source_country", ["MX", None] * (n // 2) + ["CN"] * (n % 2)),
+        pl.Series("lbs", [float(first + i) + 0.25 for i in range(n)]),
+        pl.Series("pills", [None, 100] * (n // 2) + [7] * (n % 2), dtype=pl.Int64),
+        pl.Series("cbp_drug_type", ["Fentanyl"] + ["Methamphetamine"] * (n - 1)),
+        pl.Series("provenance", ["modelled"] + ["reported"] * (n - 1)),
+    )
+
+
+def _rollup_matches_events(gateway: Gateway) -> pl.DataFrame:
+    gateway.refresh(force=True)
+    cells = gateway.frame(ROLLUP_CHECK, cache=False)
+    events = gateway.frame(EVENTS_CHECK, cache=False)
+    assert cells.cast({"pills": pl.Int64, "modelled": pl.Int64}).equals(
+        events.cast({"pills": pl.Int64, "modelled": pl.Int64})
+    )
+    return cells
+
+
+def test_hot003_the_monthly_rollup_follows_batches_and_compaction(tmp_path):
+    first = write_partitioned("seizures", _varied(5, date(2025, 1, 31), 0), "a", tmp_path)
+    commit("seizures", add=first, data_dir=tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
+    assert _rollup_matches_events(gateway)["events"].sum() == 5
+
+    # a batch in the next month adds its cells; the earlier month's cells are untouched
+    second = write_partitioned("seizures", _varied(3, date(2025, 2, 1), 5), "b", tmp_path)
+    commit("seizures", add=second, data_dir=tmp_path)
+    cells = _rollup_matches_events(gateway)
+    assert cells.group_by("month_start").agg(pl.col("events").sum()).sort("month_start").rows() == [
+        (date(2025, 1, 1), 5),
+        (date(2025, 2, 1), 3),
+    ]
+
+    # compaction retires both files for one merged file: their cells go, the merged file's come
+    merged_rows = pl.concat([pl.read_parquet(p) for p in first + second])
+    merged_rows = merged_rows.with_columns(pl.lit(2025).alias("fiscal_year"))
+    merged = write_partitioned("seizures", merged_rows, "merged", tmp_path)
+    commit("seizures", add=merged, remove=first + second, data_dir=tmp_path)
+    assert _rollup_matches_events(gateway)["events"].sum() == 8
+    files = gateway.frame("SELECT DISTINCT _file FROM hot_seizures_monthly", cache=False)
+    assert set(files["_file"]) == {str(p) for p in merged}
+
+    # the cold view (no hot copy) sums the same cells per query
+    cold = Gateway(tmp_path).frame(ROLLUP_CHECK, cache=False)
+    assert cold.equals(gateway.frame(ROLLUP_CHECK, cache=False))

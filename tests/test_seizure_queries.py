@@ -48,12 +48,56 @@ def test_qry004_kpis_follow_filters(gw):
     assert (row["events"], row["lbs"], row["events_prior"]) == (2, 40.0, 1)
 
 
+def test_qry004b_a_window_longer_than_a_year_counts_shared_days_in_both_periods(gw):
+    filters = Filters(start=date(2024, 1, 1))
+    period = seizure_stats.current_period(filters, date(2025, 12, 1))
+    prior = period.prior_year()
+    assert prior.end > period.start  # the two periods overlap
+    row = seizure_stats.kpis(filters, period, gw).row(0, named=True)
+    count = "SELECT count(*) FROM seizures WHERE event_date BETWEEN ? AND ?"
+    in_period = gw.scalar(count, [period.start, period.end])
+    in_prior = gw.scalar(count, [prior.start, prior.end])
+    shared = gw.scalar(count, [period.start, prior.end])
+    assert shared > 0
+    assert (row["events"], row["events_prior"]) == (in_period, in_prior)
+
+
 def test_qry005_monthly_trend_by_hand(gw):
     trend = seizure_stats.monthly_trend(Filters(fy=2026), gw)
     assert trend["month"].to_list() == [date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)]
     assert trend["events"].to_list() == [2, 2, 1]
     assert trend["lbs"].to_list() == pytest.approx([40.0, 205.5, 12.0])
     assert trend["fentanyl_lbs"].to_list() == pytest.approx([10.0, 5.5, 0.0])
+
+
+def test_qry005b_trend_from_the_monthly_rollup_equals_the_events(gw):
+    """A window of whole months is summed from ``seizures_monthly``; any other from the events.
+    The data ends in December 2025, so both windows below hold the same events."""
+    whole = Filters(fy=2026, area=("tucson-field-office", "san-diego-field-office"))
+    ragged = Filters(
+        start=date(2025, 10, 1),
+        end=date(2026, 9, 29),
+        area=("tucson-field-office", "san-diego-field-office"),
+    )
+    assert "seizures_monthly" in seizure_stats.monthly_trend_sql(whole)[0]
+    assert "seizures_periods" in seizure_stats.monthly_trend_sql(ragged)[0]
+    from_cells = seizure_stats.monthly_trend(whole, gw)
+    from_events = seizure_stats.monthly_trend(ragged, gw)
+    assert from_cells["events"].sum() > 0
+    assert from_cells.drop("lbs", "fentanyl_lbs").equals(from_events.drop("lbs", "fentanyl_lbs"))
+    for column in ("lbs", "fentanyl_lbs"):
+        assert from_cells[column].to_list() == pytest.approx(from_events[column].to_list())
+
+
+def test_qry005c_a_window_inside_a_month_counts_only_its_days(gw):
+    window = Filters(start=date(2025, 11, 2), end=date(2025, 12, 30))
+    trend = seizure_stats.monthly_trend(window, gw)
+    by_hand = gw.frame(
+        "SELECT date_trunc('month', event_date)::DATE AS month, count(*) AS events "
+        "FROM seizures WHERE event_date BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
+        [date(2025, 11, 2), date(2025, 12, 30)],
+    )
+    assert trend.select("month", "events").rows() == by_hand.rows()
 
 
 def test_qry006_top_with_all_others_adds_up(gw):
