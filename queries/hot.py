@@ -81,22 +81,24 @@ class Rollup:
     dimensions: tuple[str, ...]
     measures: dict[str, str]  # name -> aggregate over the hot rows
 
-    def select_sql(self, source: str, where: str = "TRUE") -> str:
-        """The cells of ``source`` rows that meet ``where`` (fixed text), with their file."""
+    @property
+    def sums(self) -> str:
+        return ", ".join(f"{expr} AS {name}" for name, expr in self.measures.items())
+
+    def select_sql(self, source: str) -> str:
+        """The cells of the rows of ``source`` (a table or a subquery), with their file."""
         keys = ", ".join(("_file", self.period, *self.dimensions))
-        sums = ", ".join(f"{expr} AS {name}" for name, expr in self.measures.items())
-        # names and expressions are the fixed ROLLUPS below; ``where`` is fixed by the caller
-        return f"SELECT {keys}, {sums} FROM {source} WHERE {where} GROUP BY ALL"  # noqa: S608
+        # names and expressions are the fixed ROLLUPS below
+        return f"SELECT {keys}, {self.sums} FROM {source} GROUP BY ALL"  # noqa: S608
 
     def cold_view_sql(self, periods: str) -> str:
         """The rollup as a view summed per query over ``periods`` (no hot copy): the same
         columns, no speed."""
         keys = ", ".join((self.period, *self.dimensions))
-        sums = ", ".join(f"{expr} AS {name}" for name, expr in self.measures.items())
         # names and expressions are the fixed ROLLUPS below
         return (
             f"CREATE OR REPLACE VIEW {self.view} AS "  # noqa: S608
-            f"SELECT {keys}, {sums} FROM {periods} GROUP BY ALL"
+            f"SELECT {keys}, {self.sums} FROM {periods} GROUP BY ALL"
         )
 
 
