@@ -29,6 +29,7 @@ from queries.hot import (
 )
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
+from queries.result_frame import fetch_frame
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 from queries.watchdog import watchdog
 
@@ -66,13 +67,6 @@ def _cbp_public_view() -> str:
         SELECT a.* FROM cbp_public_all a
         JOIN chosen USING (publication, fiscal_year, vintage)
     """
-
-
-def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its categorical columns (the hot tables' ENUMs, ``queries/hot.py``) as
-    plain strings: callers join, compare and serialise them as the lake's text columns."""
-    coded = [n for n, t in frame.schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
-    return frame.with_columns(pl.col(coded).cast(pl.String)) if coded else frame
 
 
 class Gateway:
@@ -298,7 +292,7 @@ class Gateway:
         limit_s = settings.get("query_time_limit_ms") / 1000
         try:
             with watchdog.limit(cur, limit_s), native_work():
-                return as_text(pl.from_arrow(cur.sql(sql, params=params).to_arrow_table()))
+                return fetch_frame(cur.execute(sql, params))
         except ShuttingDown as exc:
             raise QueryError(str(exc)) from exc
         except duckdb.InterruptException as exc:
