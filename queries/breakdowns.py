@@ -9,6 +9,7 @@ can put a quiet port at the top of a pounds ranking).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -20,70 +21,88 @@ DIMENSIONS: tuple[str, ...] = tuple(GROUPS)
 DIRECT = "direct"  # transit label of a seizure shipped straight from its source
 BETWEEN_PORTS = "between ports"  # port label of a Border Patrol seizure
 UNKNOWN_SOURCE = "unknown"
+
+
+@dataclass(frozen=True)
+class RankKey:
+    """One key of a ranking: the column it groups on, and the label a missing value shows as
+    (None: the caller's ``present`` condition leaves rows without it out)."""
+
+    column: str
+    missing: str | None = None
+
+    def label(self, name: str) -> str:
+        """The key's text in the output and in the ranking's tie-break."""
+        text = f"CAST({name} AS VARCHAR)"
+        return f"coalesce({text}, '{self.missing}')" if self.missing else text
+
+
 ROUTE = {
-    "source": f"coalesce(source_country, '{UNKNOWN_SOURCE}')",
-    "transit": f"coalesce(transit_country, '{DIRECT}')",
-    "port": f"coalesce(port_code, '{BETWEEN_PORTS}')",
+    "source": RankKey("source_country", UNKNOWN_SOURCE),
+    "transit": RankKey("transit_country", DIRECT),
+    "port": RankKey("port_code", BETWEEN_PORTS),
 }
 
 
-def ranked_sql(keys: Mapping[str, str], present: str, where_sql: str, value: str) -> str:
-    """Top-n-plus-others SQL over one or more key expressions; bind ``ranked_params``.
+def ranked_sql(keys: Mapping[str, RankKey], present: str, where_sql: str, value: str) -> str:
+    """Top-n-plus-others SQL over one or more keys; bind ``ranked_params``.
 
-    Members are ranked by the measure; the members below rank n are pooled into one row whose
-    keys are all ``OTHERS``. Each output row carries events, lbs, pills, value, members (how
-    many members it pools), median_lbs, max_lbs and dominated (its largest event weighs more
-    than half its lbs). ``keys``, ``present`` and ``value`` must be fixed text, and ``value``
-    additive (a count or a sum), since the pooled row sums its members' values.
+    Members are ranked by the measure (ties by their labels); the members below rank n are
+    pooled into one row whose keys are all ``OTHERS``. Each output row carries events, lbs,
+    pills, value, members (how many members it pools), median_lbs, max_lbs and dominated (its
+    largest event weighs more than half its lbs). ``keys``, ``present`` and ``value`` must be
+    fixed text, and ``value`` additive (a count or a sum), since the pooled row sums its
+    members' values.
 
-    Why two passes over the events: one aggregation gives every member's totals, from which
-    the pooled row is summed; only the medians need the events again, bucketed by a join to
-    the n top members. Joining every event to every member's bucket (the obvious shape) took
-    twice as long at a million events.
+    Why it is shaped so, each measured over a million events:
+    - one aggregation gives every member's totals, from which the pooled row is summed; only
+      the medians need the events again, bucketed by a join to the n top members (joining
+      every event to every member's bucket took twice as long);
+    - events group and join on the raw columns (the hot tables' ENUMs, missing values matched
+      with IS NOT DISTINCT FROM), and labels are made for the few output rows only: labelling
+      every event first made a route ranking 2.5 times slower (103 against 42 ms);
+    - the medians group by the member's rank, an integer, not by its label (10-15 % less).
     """
     names = list(keys)
-    select_keys = ", ".join(f"{expr} AS {name}" for name, expr in keys.items())
+    columns = ", ".join(f"{key.column} AS {name}" for name, key in keys.items())
     joined = ", ".join(names)
-    by_rank = ", ".join(
-        f"CASE WHEN rank <= ? THEN {name} ELSE '{OTHERS}' END AS b_{name}" for name in names
+    labels = ", ".join(key.label(name) for name, key in keys.items())
+    out_keys = ", ".join(
+        f"CASE WHEN bucket = 0 THEN '{OTHERS}' ELSE any_value({key.label(name)}) END AS {name}"
+        for name, key in keys.items()
     )
-    by_top = ", ".join(
-        f"CASE WHEN is_top THEN {name} ELSE '{OTHERS}' END AS b_{name}" for name in names
-    )
-    out_keys = ", ".join(f"b_{name} AS {name}" for name in names)
-    b_keys = ", ".join(f"b_{name}" for name in names)
+    same_member = " AND ".join(f"e.{name} IS NOT DISTINCT FROM t.{name}" for name in names)
     return f"""
         WITH grouped AS (
-            SELECT {select_keys}, count(*) AS events, coalesce(sum(lbs), 0) AS lbs,
+            SELECT {columns}, count(*) AS events, coalesce(sum(lbs), 0) AS lbs,
                    coalesce(sum(pills), 0) AS pills,
                    CAST(coalesce({value}, 0) AS DOUBLE) AS value, max(lbs) AS max_lbs
             FROM seizures WHERE {where_sql} AND {present} GROUP BY ALL
         ), ranked AS (
-            SELECT *, row_number() OVER (ORDER BY value DESC, {joined}) AS rank FROM grouped
-        ), top AS (
-            SELECT {joined}, true AS is_top FROM ranked WHERE rank <= ?
+            SELECT *, row_number() OVER (ORDER BY value DESC, {labels}) AS rank FROM grouped
         ), pooled AS (
-            SELECT {by_rank}, CAST(sum(events) AS BIGINT) AS events, sum(lbs) AS lbs,
+            SELECT CASE WHEN rank <= ? THEN rank ELSE 0 END AS bucket, {out_keys},
+                   CAST(sum(events) AS BIGINT) AS events, sum(lbs) AS lbs,
                    CAST(sum(pills) AS BIGINT) AS pills, sum(value) AS value,
                    count(*) AS members, max(max_lbs) AS max_lbs
-            FROM ranked GROUP BY ALL
+            FROM ranked GROUP BY 1
         ), medians AS (
-            SELECT {by_top}, median(lbs) AS median_lbs
-            FROM (SELECT {select_keys}, lbs FROM seizures WHERE {where_sql} AND {present})
-            LEFT JOIN top USING ({joined})
-            GROUP BY ALL
+            SELECT coalesce(t.rank, 0) AS bucket, median(e.lbs) AS median_lbs
+            FROM (SELECT {columns}, lbs FROM seizures WHERE {where_sql} AND {present}) e
+            LEFT JOIN (SELECT {joined}, rank FROM ranked WHERE rank <= ?) t ON {same_member}
+            GROUP BY 1
         )
-        SELECT {out_keys}, events, lbs, pills, value, members, median_lbs, max_lbs,
+        SELECT {joined}, events, lbs, pills, value, members, median_lbs, max_lbs,
                coalesce(max_lbs > lbs / 2, false) AS dominated
-        FROM pooled JOIN medians USING ({b_keys})
-        ORDER BY (b_{names[0]} = '{OTHERS}'), value DESC, {b_keys}
+        FROM pooled JOIN medians USING (bucket)
+        ORDER BY bucket = 0, bucket
     """  # noqa: S608 -- keys, present and value are fixed fragments from this package
 
 
-def ranked_params(where_params: list, n: int, keys: int = 1) -> list:
-    """The parameters of ``ranked_sql`` in order: the filters, n for the top members, n per key
-    for the buckets, then the filters again for the medians' pass."""
-    return [*where_params, n, *([n] * keys), *where_params]
+def ranked_params(where_params: list, n: int) -> list:
+    """The parameters of ``ranked_sql`` in order: the filters, n for the pooled buckets, the
+    filters again for the medians' pass, then n for the top members it joins to."""
+    return [*where_params, n, *where_params, n]
 
 
 def _check(measure: str) -> str:
@@ -115,7 +134,7 @@ def breakdown(
     value = _check(measure)
     column = GROUPS[by]
     where = predicate(filters, SEIZURE_TARGET)
-    sql = ranked_sql({"key": column}, f"{column} IS NOT NULL", where.sql, value)
+    sql = ranked_sql({"key": RankKey(column)}, f"{column} IS NOT NULL", where.sql, value)
     gw = gateway or default_gateway()
     frame = gw.frame(sql, ranked_params(where.params, n))
     return _with_share(frame)
@@ -138,5 +157,5 @@ def route_flows(
     where = predicate(filters, SEIZURE_TARGET)
     sql = ranked_sql(ROUTE, "TRUE", where.sql, value)
     gw = gateway or default_gateway()
-    frame = gw.frame(sql, ranked_params(where.params, n, len(ROUTE)))
+    frame = gw.frame(sql, ranked_params(where.params, n))
     return _with_share(frame)
