@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import orjson
@@ -62,9 +62,10 @@ def as_sent(value: Any) -> Any:
     return orjson.loads(to_json_plotly(value))
 
 
-def cached_view(*tables: str) -> Callable:
+def cached_view(*tables: str, clock: Callable[[], Hashable] | None = None) -> Callable:
     """Decorate a card callback (under ``@callback``) whose output depends only on its inputs
-    and on ``tables``. Errors and ``PreventUpdate`` are never kept."""
+    and on ``tables`` (and on ``clock()``, for a card over a window ending now: the current
+    hour of a "last 48 hours" chart). Errors and ``PreventUpdate`` are never kept."""
 
     def wrap(function: Callable) -> Callable:
         name = f"{function.__module__}.{function.__qualname__}"
@@ -73,7 +74,7 @@ def cached_view(*tables: str) -> Callable:
         def card(*args: Any) -> Any:
             if settings.get("result_cache_entries") <= 0:
                 return as_sent(function(*args))
-            key = (name, repr(args), default_gateway().versions_of(tables))
+            key = (name, repr(args), default_gateway().versions_of(tables), clock and clock())
             found, value = outputs.get(key)
             if found:
                 return value

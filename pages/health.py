@@ -19,6 +19,7 @@ from components.cards import chart_card, data_table
 from components.figures import empty_figure
 from components.live import uirevision, versions
 from components.theme import MUTED, PALETTE, TEMPLATE, register_template
+from components.view_cache import cached_view
 from queries import health
 
 PAGE = "health"
@@ -131,6 +132,7 @@ def health_stale_seconds() -> float:
     Output(f"{PAGE}-batches-table", "children"),
     *versions("ingest_log"),
 )
+@cached_view("ingest_log", clock=health.current_hour)
 def update_batches(*_versions: str):
     frame = health.batches_per_hour(HOURS)
     if frame.is_empty():
@@ -169,6 +171,7 @@ def update_batches(*_versions: str):
     Output(f"{PAGE}-reasons-table", "children"),
     *versions("ingest_log"),
 )
+@cached_view("ingest_log")
 def update_reasons(*_versions: str):
     frame = health.quarantine_reasons()
     if frame.is_empty():
@@ -194,6 +197,7 @@ def update_reasons(*_versions: str):
     Output(f"{PAGE}-lag-table", "children"),
     *versions("ingest_log"),
 )
+@cached_view("ingest_log", clock=health.current_hour)
 def update_lag(*_versions: str):
     frame = health.ingest_lag(HOURS)
     if frame.is_empty():

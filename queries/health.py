@@ -48,9 +48,14 @@ def _gateway(gateway: Gateway | None) -> Gateway:
     return gateway or default_gateway()
 
 
+def current_hour() -> datetime:
+    """The hour the hourly windows end in: what they show changes with it and with new batches."""
+    return utc_now().replace(minute=0, second=0, microsecond=0)
+
+
 def _hours(hours: int) -> tuple[datetime, datetime]:
     """(first hour, current hour) of a window of ``hours`` whole hours ending now."""
-    now = utc_now().replace(minute=0, second=0, microsecond=0)
+    now = current_hour()
     return now - timedelta(hours=hours - 1), now
 
 

@@ -68,3 +68,22 @@ def test_vwc001_outputs_are_kept_as_the_json_the_browser_receives(tiny_lake, mon
     assert orjson.dumps(kept)
     assert NoUpdate.is_no_update(kept[2])
     assert card("?fy=2025") is kept
+
+
+def test_vwc002_a_clocked_card_is_recomputed_when_its_clock_moves(tiny_lake, monkeypatch):
+    """A "last 48 hours" card shows another window once the hour turns, with no new data."""
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    outputs.clear()
+    hour = ["10:00"]
+    calls = []
+
+    @cached_view("ingest_log", clock=lambda: hour[0])
+    def card(search: str) -> str:
+        calls.append(hour[0])
+        return f"window ending {hour[0]}"
+
+    assert card("") == card("") == "window ending 10:00"
+    assert calls == ["10:00"]
+    hour[0] = "11:00"
+    assert card("") == "window ending 11:00"
+    assert calls == ["10:00", "11:00"]
