@@ -165,5 +165,6 @@ def create_internal_app(name: str) -> Dash:
     )
     app.layout = shell
     register_export_routes(app.server)
+    app.server.before_request(live.catch_up_with_page)
     start_background(_keep_warm, "keep-warm")
     return finish_setup(app)

@@ -70,6 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("dashboard_poll_s", "2", "How often pages check the data version", float),
     Setting(
+        "lake_check_s",
+        "0.5",
+        "A process looks for new lake data at most this often, unless a page has seen newer data",
+        float,
+    ),
+    Setting(
         "feed_stale_s",
         "120",
         "The freshness badge warns when no batch arrived for this long",

@@ -16,12 +16,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from flask import request
 
 import settings
 from queries import live_counts
+from queries.gateway import default_gateway
 from queries.lake import TABLES, read_manifest, table_versions
 
 INTERVAL = "live-interval"
+STORE_PREFIX = "live-version-"  # one dcc.Store per table: the version the page has seen
+UPDATE_PATH = "/_dash-update-component"
 OPENED = "live-opened"
 CHANGED_AT = "live-changed-at"
 BADGE = "live-badge"
@@ -31,7 +35,7 @@ LIVE_TABLES = tuple(TABLES)
 
 
 def store_id(table: str) -> str:
-    return f"live-version-{table}"
+    return f"{STORE_PREFIX}{table}"
 
 
 def versions(*tables: str) -> list[Input]:
@@ -61,6 +65,33 @@ def badge() -> html.Span:
         role="status",
         **{"aria-live": "polite"},
     )
+
+
+def _seen_versions(body: dict) -> dict[str, str]:
+    """The table versions a callback request carries, from the version stores among its inputs
+    and state: what the page has seen."""
+    seen: dict[str, str] = {}
+    for group in (body.get("inputs") or [], body.get("state") or []):
+        for item in group:
+            if not isinstance(item, dict):
+                continue  # a pattern-matching input's list: never a version store
+            ident, value = item.get("id"), item.get("value")
+            if isinstance(ident, str) and ident.startswith(STORE_PREFIX) and isinstance(value, str):
+                seen[ident.removeprefix(STORE_PREFIX)] = value
+    return seen
+
+
+def catch_up_with_page() -> None:
+    """Before a callback runs (a Flask ``before_request`` hook): make the process's gateway look
+    for new data now when the page has seen table versions it has not (``Gateway.catch_up``),
+    so a card re-run by a new version is computed from the new files."""
+    if request.path != UPDATE_PATH or request.method != "POST":
+        return
+    body = request.get_json(silent=True, cache=True)
+    if isinstance(body, dict):
+        seen = _seen_versions(body)
+        if seen:
+            default_gateway().catch_up(seen)
 
 
 def _last_commit_at() -> str | None:

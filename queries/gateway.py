@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -179,13 +180,15 @@ class Gateway:
             con.execute("DROP VIEW IF EXISTS cbp_public")
         return tuple(built)
 
-    def refresh(self, force: bool = False) -> str:
+    def refresh(self, force: bool = False, check_now: bool = False) -> str:
         """Recreate the views if the lake changed; returns the current data version.
 
-        The check is throttled to one directory listing per half second per process.
+        The check (a ``stat`` of every table's manifest) is made at most every ``lake_check_s``
+        per process, unless ``check_now`` (see ``catch_up``).
         """
         now = time.monotonic()
-        if not force and self._connection is not None and now - self._checked_at < 0.5:
+        recent = now - self._checked_at < settings.get("lake_check_s")
+        if not (force or check_now) and self._connection is not None and recent:
             return self._version or ""
         with self._lock:
             if self._connection is None:
@@ -209,6 +212,18 @@ class Gateway:
     @property
     def version(self) -> str:
         return self.refresh()
+
+    def catch_up(self, seen: Mapping[str, str]) -> None:
+        """Look for new data now if a page has seen table versions (``table_versions``, which
+        its poll reads straight from the manifests) other than this gateway's.
+
+        The page's poll and this process's throttled check are not in step: a batch committed
+        just after the last check is seen by the page first, and the cards it then asks for
+        would be computed from the old files, kept under the old version, and not asked for
+        again until the next batch."""
+        known = self._table_versions
+        if any(version and known.get(table) != version for table, version in seen.items()):
+            self.refresh(check_now=True)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         self.refresh()

@@ -137,3 +137,45 @@ def test_http007_every_view_callback_answers_views_with_nothing_to_rank(client, 
         if response.status_code not in (200, 204):
             failures.append(f"{name}: HTTP {response.status_code}")
     assert not failures, failures
+
+
+def test_http008_a_card_rerun_by_new_data_is_computed_from_it(client, tiny_lake, tmp_path,
+                                                               monkeypatch):  # fmt: skip
+    """The page's poll sees a batch before the process's throttled check does; the KPI card it
+    re-runs must still count the batch (it once showed the old count until the next batch)."""
+    import os
+    import shutil
+    from datetime import date
+
+    from bench.callbacks import _payload, url_callbacks
+    from ingest.live.watcher import watch
+    from queries.gateway import default_gateway
+    from queries.lake import table_versions
+    from tests.test_lake_writer import seizures as make_seizures
+
+    lake = tmp_path / "race"
+    shutil.copytree(tiny_lake, lake)
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
+    monkeypatch.setenv("CHOKEPOINT_LAKE_CHECK_S", "3600")  # on its own, the process never looks
+    default_gateway().refresh(force=True)
+    client.get("/")
+    kpi = next(d for d in url_callbacks(client) if "overview-events-value.children" in d["output"])
+
+    def events_shown() -> str:
+        payload = _payload(kpi, "?fy=2026&area=tucson-field-office", "/")
+        for item in payload["inputs"] + payload["state"]:
+            if str(item["id"]).startswith("live-version-"):
+                item["value"] = table_versions()[item["id"].removeprefix("live-version-")]
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == 200
+        return json.loads(response.get_data())["response"]["overview-events-value"]["children"]
+
+    assert events_shown() == "2"
+    batch = make_seizures(3, "SZRACE", day=date(2025, 12, 20)).drop(
+        "batch_id", "ingested_at", "provenance", "fiscal_year"
+    )
+    (lake / "inbox").mkdir()
+    batch.write_csv(lake / "inbox" / "seizures-race.csv")
+    os.utime(lake / "inbox" / "seizures-race.csv", (1, 1))
+    watch(lake, once=True)
+    assert events_shown() == "5"
