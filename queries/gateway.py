@@ -83,6 +83,7 @@ class Gateway:
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._version: str | None = None
         self._checked_at = 0.0
+        self._check_every_s = settings.get("lake_check_s")  # read once: refresh is a hot path
         self.tables: tuple[str, ...] = ()
         self._files: dict[str, list[Path]] = {}  # per table, the files its view reads
         self._memo: dict = {}
@@ -187,7 +188,7 @@ class Gateway:
         per process, unless ``check_now`` (see ``catch_up``).
         """
         now = time.monotonic()
-        recent = now - self._checked_at < settings.get("lake_check_s")
+        recent = now - self._checked_at < self._check_every_s
         if not (force or check_now) and self._connection is not None and recent:
             return self._version or ""
         with self._lock:
