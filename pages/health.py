@@ -27,6 +27,10 @@ dash.register_page(__name__, path="/health", name="Data health", title="Chokepoi
                    order=9)  # fmt: skip
 HOURS = 48
 NO_BATCHES = "No batch has arrived through the inbox yet. `make live` starts a simulated feed."
+NO_RECENT_BATCHES = (
+    f"No batch has arrived through the inbox in the last {HOURS} hours. "
+    "`make live` starts a simulated feed."
+)
 
 
 def layout(**_query: str) -> html.Div:
@@ -135,8 +139,8 @@ def health_stale_seconds() -> float:
 @cached_view("ingest_log", clock=health.current_hour)
 def update_batches(*_versions: str):
     frame = health.batches_per_hour(HOURS)
-    if frame.is_empty():
-        return empty_figure(NO_BATCHES), NO_BATCHES, None
+    if frame.is_empty() or not frame["batches"].sum():  # 48 empty hours: a sentence, not axes
+        return empty_figure(NO_RECENT_BATCHES), NO_RECENT_BATCHES, None
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
     fig.add_bar(

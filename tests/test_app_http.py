@@ -179,3 +179,16 @@ def test_http008_a_card_rerun_by_new_data_is_computed_from_it(client, tiny_lake,
     os.utime(lake / "inbox" / "seizures-race.csv", (1, 1))
     watch(lake, once=True)
     assert events_shown() == "5"
+
+
+def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake, monkeypatch):
+    """A lake the feed never wrote to has 48 empty hours: the chart says so instead of drawing
+    empty axes."""
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    assert client.get("/health").status_code == 200
+    from pages import health
+
+    figure, summary, table = health.update_batches()
+    assert summary == health.NO_RECENT_BATCHES and table is None
+    assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_BATCHES
+    assert not figure["data"]
