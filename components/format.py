@@ -18,14 +18,18 @@ def share(value: float | None) -> str:
     return f"{value:.0%}"
 
 
+# (shown from, unit, suffix): below 10,000 a number is short enough written out
+SHORT_UNITS = ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k"))
+
+
 def short(value: float | int | None) -> str:
-    """1,234 -> 1.2k, 2,500,000 -> 2.5M; small numbers stay whole."""
+    """9,293 stays whole, 57,012 -> 57.0k, 2,500,000 -> 2.5M."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     magnitude = abs(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
-        if magnitude >= limit:
-            return f"{value / limit:,.1f}{suffix}"
+    for shown_from, unit, suffix in SHORT_UNITS:
+        if magnitude >= shown_from:
+            return f"{value / unit:,.1f}{suffix}"
     return f"{value:,.0f}"
 
 
