@@ -68,13 +68,14 @@ def cached_view(*tables: str, clock: Callable[[], Hashable] | None = None) -> Ca
     hour of a "last 48 hours" chart). Errors and ``PreventUpdate`` are never kept."""
 
     def wrap(function: Callable) -> Callable:
-        name = f"{function.__module__}.{function.__qualname__}"
+        # keyed by the function object, not its name: cards made by one factory in a loop
+        # (one per dimension) share a qualified name and must not share outputs
 
         @functools.wraps(function)
         def card(*args: Any) -> Any:
             if settings.get("result_cache_entries") <= 0:
                 return as_sent(function(*args))
-            key = (name, repr(args), default_gateway().versions_of(tables), clock and clock())
+            key = (function, repr(args), default_gateway().versions_of(tables), clock and clock())
             found, value = outputs.get(key)
             if found:
                 return value

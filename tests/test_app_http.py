@@ -192,3 +192,19 @@ def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake
     assert summary == health.NO_RECENT_BATCHES and table is None
     assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_BATCHES
     assert not figure["data"]
+
+
+def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):
+    """One view, eight breakdown cards made in a loop: each answers with its own title."""
+    from bench.callbacks import _payload, url_callbacks
+    from pages.explorer import BREAKDOWNS
+
+    client.get("/")
+    deps = {d["output"]: d for d in url_callbacks(client)}
+    for dim, title in BREAKDOWNS:
+        dep = next(d for out, d in deps.items() if f"explorer-{dim}-title.children" in out)
+        payload = _payload(dep, "?fy=2025", "/explorer")
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == 200
+        answer = json.loads(response.get_data())["response"]
+        assert answer[f"explorer-{dim}-title"]["children"].startswith(title), dim

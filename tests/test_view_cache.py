@@ -87,3 +87,22 @@ def test_vwc002_a_clocked_card_is_recomputed_when_its_clock_moves(tiny_lake, mon
     hour[0] = "11:00"
     assert card("") == "window ending 11:00"
     assert calls == ["10:00", "11:00"]
+
+
+def test_vwc003_cards_made_by_one_factory_keep_their_own_outputs(tiny_lake, monkeypatch):
+    """The Explorer makes one breakdown card per dimension in a loop: same function name, same
+    inputs. Each must get its own output (they all once showed the first one computed)."""
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    outputs.clear()
+
+    def make(dim: str):
+        @cached_view("seizures")
+        def update(search: str) -> str:
+            return f"{dim} for {search}"
+
+        return update
+
+    area, port = make("area"), make("port")
+    assert area("?fy=2025") == "area for ?fy=2025"
+    assert port("?fy=2025") == "port for ?fy=2025"
+    assert area("?fy=2025") == "area for ?fy=2025"
