@@ -21,10 +21,7 @@ It prints one table per size and writes everything to ``bench/results/national-<
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +30,6 @@ from pathlib import Path
 
 import polars as pl
 
-import settings
 from bench import baselines, lakes, public_load, server, session
 from bench.app_engine import AppQueries
 from bench.machine import machine
@@ -164,10 +160,10 @@ def refresh_emerging(data_dir: Path) -> float:
     start recomputing it at start-up (an idle-priority child process, 5 s at 20M shipments)
     while the first replay is timed, and a run's cold numbers would depend on how long ago the
     lake was last benchmarked. Fresh, it is next recomputed 15 minutes on, after the run."""
-    env = {**os.environ, settings.env_name("data"): str(data_dir.resolve())}
+    from targeting.emerging_cache import compute_elsewhere
+
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "targeting", "emerging"], env=env, cwd=settings.REPO_ROOT,
-                   check=True, capture_output=True)  # fmt: skip
+    compute_elsewhere(data_dir)
     return round(time.perf_counter() - started, 1)
 
 

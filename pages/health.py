@@ -26,11 +26,9 @@ PAGE = "health"
 dash.register_page(__name__, path="/health", name="Data health", title="Chokepoint · Data health",
                    order=9)  # fmt: skip
 HOURS = 48
-NO_BATCHES = "No batch has arrived through the inbox yet. `make live` starts a simulated feed."
-NO_RECENT_BATCHES = (
-    f"No batch has arrived through the inbox in the last {HOURS} hours. "
-    "`make live` starts a simulated feed."
-)
+FEED_HINT = "`make live` starts a simulated feed."
+NO_BATCHES = f"No batch has arrived through the inbox yet. {FEED_HINT}"
+NO_RECENT_BATCHES = f"No batch has arrived through the inbox in the last {HOURS} hours. {FEED_HINT}"
 
 
 def layout(**_query: str) -> html.Div:

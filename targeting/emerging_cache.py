@@ -103,19 +103,21 @@ def compute_for(data_dir: Path, day: date | None = None) -> Answer:
     return compute(gateway, day)
 
 
-def compute_elsewhere(data_dir: Path, day: date) -> Answer:
-    """``compute`` in a child process, then read its answer.
+def compute_elsewhere(data_dir: Path, day: date | None = None) -> Answer:
+    """``compute`` in a child process as of ``day`` (default: the latest arrival), then read its
+    answer.
 
     At national scale the pass holds a gigabyte of join state; a web worker that did it itself
     would keep that memory for good (allocators rarely hand it back). A child gives it back
     when it exits."""
     env = {**os.environ, settings.env_name("data"): str(data_dir.resolve())}
     # --background: on CPU time the workers leave idle, so their requests come first
-    cmd = [sys.executable, "-m", "targeting", "emerging", "--as-of", day.isoformat(),
-           "--background"]  # fmt: skip
+    cmd = [sys.executable, "-m", "targeting", "emerging", "--background"]
+    if day is not None:
+        cmd += ["--as-of", day.isoformat()]
     done = subprocess.run(cmd, env=env, cwd=settings.REPO_ROOT, capture_output=True, text=True)
     answer = load(data_dir)
-    if done.returncode or answer is None or answer.as_of != day:
+    if done.returncode or answer is None or (day is not None and answer.as_of != day):
         raise QueryError(f"emerging threats failed: {done.stderr.strip()[-300:]}")
     return answer
 
