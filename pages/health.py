@@ -29,6 +29,7 @@ HOURS = 48
 FEED_HINT = "`make live` starts a simulated feed."
 NO_BATCHES = f"No batch has arrived through the inbox yet. {FEED_HINT}"
 NO_RECENT_BATCHES = f"No batch has arrived through the inbox in the last {HOURS} hours. {FEED_HINT}"
+NO_RECENT_SHORT = f"No batch in the last {HOURS} hours."  # fits the half-width chart
 
 
 def layout(**_query: str) -> html.Div:
@@ -138,7 +139,7 @@ def health_stale_seconds() -> float:
 def update_batches(*_versions: str):
     frame = health.batches_per_hour(HOURS)
     if frame.is_empty() or not frame["batches"].sum():  # 48 empty hours: a sentence, not axes
-        return empty_figure(NO_RECENT_BATCHES), NO_RECENT_BATCHES, None
+        return empty_figure(NO_RECENT_SHORT), NO_RECENT_BATCHES, None
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
     fig.add_bar(

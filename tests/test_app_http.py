@@ -190,7 +190,7 @@ def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake
 
     figure, summary, table = health.update_batches()
     assert summary == health.NO_RECENT_BATCHES and table is None
-    assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_BATCHES
+    assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_SHORT
     assert not figure["data"]
 
 
