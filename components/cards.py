@@ -83,7 +83,10 @@ def chart_card(
 
 
 def data_table(frame: pl.DataFrame, max_rows: int = 25) -> html.Table:
-    """A plain, accessible HTML table of a small frame (numbers right-aligned)."""
+    """A plain, accessible HTML table of a small frame (numbers right-aligned).
+
+    A frame longer than ``max_rows`` shows its first rows and says how many it left out, so a
+    reader of the table alternative knows it is not the whole chart."""
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
     rows = []
     for row in frame.head(max_rows).iter_rows():
@@ -96,4 +99,7 @@ def data_table(frame: pl.DataFrame, max_rows: int = 25) -> html.Table:
             else:
                 cells.append(html.Td(str(value)))
         rows.append(html.Tr(cells))
-    return html.Table([head, html.Tbody(rows)], className="table table-sm table-striped mb-0")
+    parts = [head, html.Tbody(rows)]
+    if frame.height > max_rows:  # a caption must be the table's first child
+        parts.insert(0, html.Caption(f"The first {max_rows:,} of {frame.height:,} rows."))
+    return html.Table(parts, className="table table-sm table-striped mb-0")

@@ -258,6 +258,7 @@ def update_mix(search: str | None, *_versions: str):
         + "."
     )
     table = data_table(
-        mix.with_columns(pl.col("commodity").replace_strict(names, default=pl.col("commodity")))
+        mix.with_columns(pl.col("commodity").replace_strict(names, default=pl.col("commodity"))),
+        max_rows=mix.height,  # every commodity the chart shows (a few dozen at most)
     )
     return uirevision(commodity_mix_figure(mix, names), search), title, summary, table
