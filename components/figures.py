@@ -144,7 +144,15 @@ def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
         xaxis={"type": "log", "dtick": 1},
         yaxis={"categoryorder": "total ascending", "tickfont": {"size": 11}},
         barmode="stack",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        margin={"l": 8, "r": 16, "t": 28, "b": 8},
+        # inside the plot, bottom right, where the rarest commodities leave the bars short: above
+        # the plot, the legend wrapped into a column over the top bars beside the long names
+        legend={
+            "x": 1,
+            "xanchor": "right",
+            "y": 0,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.85)",
+        },
+        margin={"l": 8, "r": 16, "t": 8, "b": 8},
     )
     return fig

@@ -83,3 +83,15 @@ def test_ovw005_a_bad_link_says_what_is_wrong(dash_duo, internal_app):
     dash_duo.driver.get(dash_duo.server_url + "/?area=atlantis-field-office")
     dash_duo.wait_for_contains_text("#filters-error", "unknown value 'atlantis-field-office'", 20)
     dash_duo.wait_for_contains_text("#overview-trend-summary", "unknown value", timeout=20)
+
+
+def test_ovw006_the_commodity_mix_names_every_bar(dash_duo, internal_app):
+    """Plotly drops category labels that do not fit: with the legend above the plot, every
+    other commodity bar had no name."""
+    dash_duo.start_server(internal_app)
+    dash_duo.wait_for_contains_text("#overview-mix-summary", "Events by category", timeout=20)
+    dash_duo.wait_for_element("#overview-mix-graph .ytick text", timeout=20)
+    labels = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#overview-mix-graph .ytick text")
+    rows = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#overview-mix-table tbody tr")
+    assert len(rows) > 12
+    assert len(labels) == len(rows)
