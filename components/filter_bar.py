@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components import url_state
 from components.url_state import View
@@ -21,6 +21,13 @@ from queries.filters import SPEC_BY_KEY, Filters
 
 URL = "url"
 PREFIX = "filters"
+BAR = f"{PREFIX}-bar"
+BAR_CLASS = "filter-bar card card-body py-2 mb-3 d-print-none"
+# Each page shows the controls it reads (assets/chokepoint.css hides the rest by the bar's
+# "for-<page>" class): the Overview reads the measure, only the Explorer the time grain, the
+# overlay and the comparison, the Targeting queue neither, and Data health no filter at all.
+VIEW_CONTROL = "view-control"
+EXPLORER_CONTROL = "view-control explorer-control"
 MULTI_CONTROLS = ("component", "area", "port", "mode", "category", "commodity", "source", "transit")
 
 # Every (component id, property) the callback reads and writes, in one fixed order.
@@ -77,11 +84,12 @@ def fiscal_year_options(latest: date | None) -> list[dict]:
     return [{"label": f"FY{y}", "value": y} for y in range(last, 2018, -1)]
 
 
-def _labelled(label: str, target: str, control, **widths) -> dbc.Col:
+def _labelled(label: str, target: str, control, class_name: str = "", **widths) -> dbc.Col:
     return dbc.Col(
         [dbc.Label(label, html_for=target, className="small mb-0"), control],
         xs=12,
         sm=6,
+        className=class_name,
         **widths,
     )
 
@@ -147,12 +155,14 @@ def layout(latest: date | None) -> html.Div:
                         "Measure",
                         control_id("measure"),
                         _button_radio("measure", url_state.MEASURES, "lbs"),
+                        class_name=VIEW_CONTROL,
                         lg="auto",
                     ),
                     _labelled(
                         "Time grain",
                         control_id("grain"),
                         _button_radio("grain", url_state.GRAINS, "month"),
+                        class_name=EXPLORER_CONTROL,
                         lg="auto",
                     ),
                     _labelled(
@@ -164,6 +174,7 @@ def layout(latest: date | None) -> html.Div:
                             value=[],
                             switch=True,
                         ),
+                        class_name=EXPLORER_CONTROL,
                         lg="auto",
                     ),
                     _labelled(
@@ -177,6 +188,7 @@ def layout(latest: date | None) -> html.Div:
                             clearable=False,
                             style={"minWidth": "12rem"},
                         ),
+                        class_name=EXPLORER_CONTROL,
                         lg="auto",
                     ),
                     dbc.Col(
@@ -193,6 +205,7 @@ def layout(latest: date | None) -> html.Div:
                         ),
                         xs=12,
                         lg=True,
+                        className=EXPLORER_CONTROL,
                     ),
                 ],
                 className="g-2 mt-1 align-items-end",
@@ -213,7 +226,8 @@ def layout(latest: date | None) -> html.Div:
             ),
             dbc.Alert(id=f"{PREFIX}-error", color="danger", is_open=False, className="mt-2 mb-0"),
         ],
-        className="filter-bar card card-body py-2 mb-3 d-print-none",
+        id=BAR,
+        className=BAR_CLASS,
         role="search",
         **{"aria-label": "Filters"},
     )  # fmt: skip
@@ -345,3 +359,17 @@ def sync_filters(search, *rest):
     custom = shown if view.compare == "custom" else hidden
     return (new_search if new_search != (search or "") else no_update,
             *([no_update] * N_CONTROLS), chips(view.filters), custom, None, False)  # fmt: skip
+
+
+# The page's name on the bar, in the browser: a navigation costs no request. "/" is the
+# Overview; any other path's last part names its page ("/explorer" -> "for-explorer").
+clientside_callback(
+    f"""
+    function(pathname) {{
+        const page = (pathname || "/").replace(/\\/+$/, "").split("/").pop() || "overview";
+        return "{BAR_CLASS} for-" + page;
+    }}
+    """,
+    Output(BAR, "className"),
+    Input(URL, "pathname"),
+)

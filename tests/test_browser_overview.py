@@ -95,3 +95,28 @@ def test_ovw006_the_commodity_mix_names_every_bar(dash_duo, internal_app):
     rows = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#overview-mix-table tbody tr")
     assert len(rows) > 12
     assert len(labels) == len(rows)
+
+
+def test_ovw007_each_page_shows_the_filter_controls_it_reads(dash_duo, internal_app):
+    """The Overview reads the measure only, the Explorer every view control, the Targeting
+    queue none, and Data health no filter at all; moving between pages keeps the filters."""
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/explorer?fy=2025&grain=week")
+    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=20)
+
+    def shown() -> dict[str, bool]:
+        keys = ("bar", "fy", "measure", "grain", "yoy", "cmp")
+        return {k: dash_duo.find_element(f"#filters-{k}").is_displayed() for k in keys}
+
+    assert all(shown().values())
+    expected = {  # link text -> (the bar's page class, the controls hidden there)
+        "Overview": ("overview", {"grain", "yoy", "cmp"}),
+        "Targeting": ("targeting", {"measure", "grain", "yoy", "cmp"}),
+        "Data health": ("health", {"bar", "fy", "measure", "grain", "yoy", "cmp"}),
+    }
+    for link, (page, hidden) in expected.items():
+        dash_duo.driver.find_element(By.LINK_TEXT, link).click()
+        dash_duo.wait_for_text_to_equal("h1", link, timeout=20)
+        dash_duo.wait_for_element(f"#filters-bar.for-{page}", timeout=10)
+        assert shown() == {k: k not in hidden for k in shown()}, link
+        assert query_of(dash_duo) == {"fy": ["2025"], "grain": ["week"]}
