@@ -93,7 +93,7 @@ def update_period(search: str | None, *_versions: str):
     if error:
         return "", error
     span = queue_queries.window(view.filters)
-    period = f"Arrivals {span[0]:%d %b %Y} – {span[1]:%d %b %Y} (UTC)" if span else ""
+    period = f"Arrivals {queue_queries.window_label(span)} (UTC)" if span else ""
     skipped = [
         SPEC_BY_KEY[k].label
         for k in view.filters.to_query()

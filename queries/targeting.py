@@ -80,6 +80,13 @@ def window(filters: Filters, gateway: Gateway | None = None) -> tuple[datetime, 
     return start, end
 
 
+def window_label(span: tuple[datetime, datetime]) -> str:
+    """The window's days as people read them: first and last day, both included (the window's
+    end is the midnight after its last day, which a label would show one day late)."""
+    start, end = span
+    return f"{start:%d %b %Y} – {end - timedelta(microseconds=1):%d %b %Y}"
+
+
 def fiscal_years(start: datetime, end: datetime) -> list[int]:
     """The fiscal years of the window [start, end), which partition shipments and scores.
 

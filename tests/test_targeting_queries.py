@@ -117,3 +117,13 @@ def test_tgq020_a_window_names_the_fiscal_years_it_holds_and_no_more():
         2026,
     ]
     assert q.fiscal_years(datetime(2025, 3, 1), datetime(2025, 3, 8)) == [2025]
+
+
+def test_tgq021_the_window_label_names_its_last_day_not_the_midnight_after(scored):
+    last = q.as_of(scored)
+    span = q.window(Filters(), scored)
+    assert span[1] - span[0] == timedelta(days=q.QUEUE_DAYS)
+    first_day = (last - timedelta(days=q.QUEUE_DAYS - 1)).date()
+    assert q.window_label(span) == f"{first_day:%d %b %Y} – {last:%d %b %Y}"
+    fy = q.window(Filters.from_query({"fy": "2025"}), scored)
+    assert q.window_label(fy) == "01 Oct 2024 – 30 Sep 2025"
