@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from components.figures import PARTIAL_PATTERN, add_partial_key
 from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
 
 OUTSIDE_COLOUR = PALETTE[5]  # vermillion
@@ -53,14 +54,25 @@ def trend_figure(
             fill="tonexty", fillcolor="rgba(86,180,233,0.15)", name="Control limits (±3σ)",
             hoverinfo="skip",
         )  # fmt: skip
-    fig.add_bar(
-        x=periods,
-        y=series["value"].to_numpy(),
-        name=measure_label,
-        marker_color=[MUTED if m else PALETTE[0] for m in modelled],
-        customdata=custom,
-        hovertemplate="%{customdata[1]}: %{y:,.0f}<extra></extra>",
+    partial = (
+        series["partial"].fill_null(False).to_list()
+        if "partial" in series.columns
+        else [False] * len(periods)
     )
+    # whole periods first: a bar's legend swatch is drawn like its first point, and a hatched
+    # first bar (a window starting mid-period) would make the measure's own swatch hatched
+    order = sorted(range(len(periods)), key=lambda i: partial[i])
+    fig.add_bar(
+        x=[periods[i] for i in order],
+        y=series["value"].to_numpy()[order],
+        name=measure_label,
+        marker={"color": [MUTED if modelled[i] else PALETTE[0] for i in order],
+                "pattern": {"shape": [PARTIAL_PATTERN if partial[i] else "" for i in order]}},
+        customdata=[(*custom[i], " (partial)" if partial[i] else "") for i in order],
+        hovertemplate="%{customdata[1]}%{customdata[2]}: %{y:,.0f}<extra></extra>",
+    )  # fmt: skip
+    if any(partial):
+        add_partial_key(fig)
     fig.add_scatter(
         x=periods, y=series["rolling"].to_numpy(), mode="lines", name="Rolling mean",
         line={"color": INK, "width": 2}, customdata=custom,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
 
-from components.theme import CATEGORY_COLOURS, MUTED, PALETTE, TEMPLATE, register_template
+from components.theme import CATEGORY_COLOURS, INK, MUTED, PALETTE, TEMPLATE, register_template
 from queries.seizure_stats import OTHERS as OTHERS_KEY
 
 
@@ -29,36 +29,71 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
+PARTIAL_PATTERN = "/"  # hatching of a period the data does not cover to its end
+
+
+def add_partial_key(fig: go.Figure) -> None:
+    """A legend entry for the hatching: a short last bar reads as a collapse unless the chart
+    says the period is not over."""
+    fig.add_bar(
+        x=[None], y=[None], name="Partial period (hatched)", hoverinfo="skip",
+        marker={"color": "rgba(0,0,0,0)", "line": {"color": INK, "width": 1},
+                "pattern": {"shape": PARTIAL_PATTERN, "fgcolor": INK}},
+    )  # fmt: skip
+
+
+def month_in_progress(as_of: date | None) -> date | None:
+    """The first day of ``as_of``'s month while the data stops before its last day, else None."""
+    if as_of is None:
+        return None
+    following = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return as_of.replace(day=1) if as_of < following - timedelta(days=1) else None
+
+
 def monthly_trend_figure(
-    trend: pl.DataFrame, measure: str, measure_label: str, published_through: date | None
+    trend: pl.DataFrame,
+    measure: str,
+    measure_label: str,
+    published_through: date | None,
+    as_of: date | None = None,
 ) -> go.Figure:
     """Bars per month; months after CBP's last published month are drawn muted and labelled
-    "modelled", so nobody mistakes the continuation for published figures."""
+    "modelled", so nobody mistakes the continuation for published figures; the month still in
+    progress on ``as_of`` is hatched."""
     register_template()
     months = trend["month"]
     values = trend[measure].to_numpy()
     modelled = (
         (months > published_through).to_numpy() if published_through else [False] * len(months)
     )
+    current = month_in_progress(as_of)
     fig = go.Figure(layout={"template": TEMPLATE})
     for is_modelled, name, colour in (
         (False, "Published months", PALETTE[0]),
         (True, "Modelled months", MUTED),
     ):
-        mask = [m == is_modelled for m in modelled]
+        mask = [bool(m) == is_modelled for m in modelled]
         if not any(mask):
             continue
+        shown = months.filter(pl.Series(mask)).to_list()
+        notes = [f" (to {as_of:%d %b})" if m == current else "" for m in shown]
         fig.add_bar(
-            x=months.filter(pl.Series(mask)).to_list(),
+            x=shown,
             y=values[mask],
             name=name,
-            marker_color=colour,
-            hovertemplate="%{x|%b %Y}: %{y:,.0f} "
+            marker={
+                "color": colour,
+                "pattern": {"shape": [PARTIAL_PATTERN if n else "" for n in notes]},
+            },
+            customdata=notes,
+            hovertemplate="%{x|%b %Y}%{customdata}: %{y:,.0f} "
             + measure_label.lower()
             + "<extra>"
             + name
             + "</extra>",
         )
+    if current is not None and current in months.to_list():
+        add_partial_key(fig)
     fig.update_layout(
         barmode="overlay",
         bargap=0.15,

@@ -7,8 +7,6 @@ commodity mix. Every card follows the global filters in the URL.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -21,6 +19,7 @@ from components.context import describe
 from components.figures import (
     commodity_mix_figure,
     empty_figure,
+    month_in_progress,
     monthly_trend_figure,
     ranked_bar_figure,
 )
@@ -143,10 +142,9 @@ def update_trend(search: str | None, *_versions: str):
         return empty_figure(NO_DATA), title, NO_DATA, None
     through = published_through()
     label = url_state.MEASURES[measure]
-    figure = monthly_trend_figure(trend, measure, label, through)
-    summary = _trend_summary(
-        _complete_months(trend, seizure_stats.as_of()).tail(13), measure, label
-    )
+    as_of = seizure_stats.as_of()
+    figure = monthly_trend_figure(trend, measure, label, through, as_of)
+    summary = _trend_summary(_complete_months(trend, as_of).tail(13), measure, label)
     if through:
         summary += f" Months after {through:%B %Y} (CBP's latest published month) are modelled."
     table = data_table(trend.select("month", "events", "lbs", "fentanyl_lbs", "pills").reverse())
@@ -156,13 +154,10 @@ def update_trend(search: str | None, *_versions: str):
 def _complete_months(trend: pl.DataFrame, as_of) -> pl.DataFrame:
     """Drop the month still in progress: a part-month against a whole month a year earlier
     would always read as a fall."""
-    if as_of is None or trend.height < 2:
+    current = month_in_progress(as_of)
+    if current is None or trend.height < 2:
         return trend
-    current = as_of.replace(day=1)
-    month_end = (current + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    if as_of < month_end:
-        return trend.filter(pl.col("month") < current)
-    return trend
+    return trend.filter(pl.col("month") < current)
 
 
 def _trend_summary(last: pl.DataFrame, measure: str, label: str) -> str:

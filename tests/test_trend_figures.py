@@ -1,0 +1,73 @@
+"""Trend charts hatch a period the data does not cover to its end, and say so in the legend:
+a short last (or first) bar otherwise reads as a collapse in seizures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from components.explorer_figures import trend_figure
+from components.figures import PARTIAL_PATTERN, month_in_progress, monthly_trend_figure
+
+KEY = "Partial period (hatched)"
+
+
+def _months(*months: date) -> pl.DataFrame:
+    n = len(months)
+    return pl.DataFrame(
+        {
+            "month": list(months),
+            "events": list(range(1, n + 1)),
+            "lbs": [10.0 * (i + 1) for i in range(n)],
+        }
+    )
+
+
+def test_trf001_the_month_in_progress():
+    assert month_in_progress(date(2026, 12, 6)) == date(2026, 12, 1)
+    assert month_in_progress(date(2026, 11, 30)) is None
+    assert month_in_progress(date(2025, 2, 28)) is None
+    assert month_in_progress(date(2024, 2, 28)) == date(2024, 2, 1)  # a leap year
+    assert month_in_progress(None) is None
+
+
+def test_trf002_overview_hatches_only_the_month_in_progress():
+    trend = _months(date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1))
+    fig = monthly_trend_figure(trend, "lbs", "Pounds", date(2026, 10, 31), date(2026, 12, 6))
+    bars = {t.name: t for t in fig.data}
+    assert list(bars["Published months"].marker.pattern.shape) == [""]
+    assert list(bars["Modelled months"].marker.pattern.shape) == ["", PARTIAL_PATTERN]
+    assert list(bars["Modelled months"].customdata) == ["", " (to 06 Dec)"]
+    assert KEY in bars
+    whole = monthly_trend_figure(trend, "lbs", "Pounds", date(2026, 10, 31), date(2026, 12, 31))
+    assert KEY not in {t.name for t in whole.data}
+    assert set(whole.data[1].marker.pattern.shape) == {""}
+
+
+def test_trf003_explorer_hatches_partial_periods_and_keeps_a_plain_swatch():
+    periods = [date(2026, 8, 31), date(2026, 9, 7), date(2026, 9, 14)]
+    series = pl.DataFrame(
+        {
+            "period": periods,
+            "label": ["2026-W36", "2026-W37", "2026-W38"],
+            "value": [5.0, 9.0, 8.0],
+            "rolling": [5.0, 7.0, 7.3],
+            "prior_value": [None, None, None],
+            "upper": [None, None, None],
+            "lower": [None, None, None],
+            "outside": [False, False, False],
+            "partial": [True, False, False],
+        },
+        schema_overrides={"prior_value": pl.Float64, "upper": pl.Float64, "lower": pl.Float64},
+    )
+    fig = trend_figure(series, "week", "Pounds", yoy=False, published_through=None)
+    bars = {t.name: t for t in fig.data if t.type == "bar"}
+    measure = bars["Pounds"]
+    shapes = dict(zip(measure.x, measure.marker.pattern.shape, strict=True))
+    assert shapes == {periods[0]: PARTIAL_PATTERN, periods[1]: "", periods[2]: ""}
+    assert measure.marker.pattern.shape[0] == ""  # the legend draws the first point
+    assert dict(zip(measure.x, measure.y, strict=True))[periods[0]] == 5.0
+    assert KEY in bars
+    whole = trend_figure(series.with_columns(partial=False), "week", "Pounds", False, None)
+    assert KEY not in {t.name for t in whole.data}
