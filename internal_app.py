@@ -47,7 +47,7 @@ def navbar() -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand("Chokepoint", href="/", className="fw-bold"),
-                dbc.Nav(links, navbar=True, className="me-auto"),
+                dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                 html.Span(id="app-freshness", className="navbar-text small text-light me-2"),
                 live.badge(),
             ],
@@ -55,7 +55,8 @@ def navbar() -> dbc.Navbar:
         ),
         color="dark",
         dark=True,
-        className="mb-3 d-print-none",
+        expand=True,  # four short links stay in a row (wrapping) on a phone, not a column
+        className="mb-3 d-print-none flex-wrap",
     )
 
 

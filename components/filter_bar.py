@@ -23,6 +23,8 @@ URL = "url"
 PREFIX = "filters"
 BAR = f"{PREFIX}-bar"
 BAR_CLASS = "filter-bar card card-body py-2 mb-3 d-print-none"
+CONTROLS = f"{PREFIX}-controls"
+TOGGLE = f"{PREFIX}-toggle"  # below the lg breakpoint the controls fold away behind it
 # Each page shows the controls it reads (assets/chokepoint.css hides the rest by the bar's
 # "for-<page>" class): the Overview reads the measure, only the Explorer the time grain, the
 # overlay and the comparison, the Targeting queue neither, and Data health no filter at all.
@@ -135,83 +137,98 @@ def layout(latest: date | None) -> html.Div:
     fy = dcc.Dropdown(id=control_id("fy"), options=fiscal_year_options(latest), placeholder="Any")
     return html.Div(
         [
-            dbc.Row(
+            html.Div(
                 [
-                    _labelled("Fiscal year", control_id("fy"), fy, lg=1),
-                    _labelled("Dates", control_id("dates"), _range("dates", "From", "To"), lg=3),
-                    spec("component", lg=2),
-                    spec("area", lg=3),
-                    spec("port", lg=3),
+                    dbc.Row(
+                        [
+                            _labelled("Fiscal year", control_id("fy"), fy, lg=1),
+                            _labelled("Dates", control_id("dates"),
+                                      _range("dates", "From", "To"), lg=3),
+                            spec("component", lg=2),
+                            spec("area", lg=3),
+                            spec("port", lg=3),
+                        ],
+                        className="g-2",
+                    ),
+                    dbc.Row(
+                        [spec(k, lg=2)
+                         for k in ("mode", "category", "commodity", "source", "transit")],
+                        className="g-2 mt-1",
+                    ),
+                    dbc.Row(
+                        [
+                            _labelled(
+                                "Measure",
+                                control_id("measure"),
+                                _button_radio("measure", url_state.MEASURES, "lbs"),
+                                class_name=VIEW_CONTROL,
+                                lg="auto",
+                            ),
+                            _labelled(
+                                "Time grain",
+                                control_id("grain"),
+                                _button_radio("grain", url_state.GRAINS, "month"),
+                                class_name=EXPLORER_CONTROL,
+                                lg="auto",
+                            ),
+                            _labelled(
+                                "Overlay",
+                                control_id("yoy"),
+                                dbc.Checklist(
+                                    id=control_id("yoy"),
+                                    options=[{"label": "Year over year", "value": "1"}],
+                                    value=[],
+                                    switch=True,
+                                ),
+                                class_name=EXPLORER_CONTROL,
+                                lg="auto",
+                            ),
+                            _labelled(
+                                "Compare",
+                                control_id("cmp"),
+                                dcc.Dropdown(
+                                    id=control_id("cmp"),
+                                    options=[{"label": v, "value": k} for k, v in
+                                             url_state.COMPARE_MODES.items()],
+                                    value="",
+                                    clearable=False,
+                                    style={"minWidth": "12rem"},
+                                ),
+                                class_name=EXPLORER_CONTROL,
+                                lg="auto",
+                            ),
+                            dbc.Col(
+                                html.Div(
+                                    [
+                                        dbc.Label("Period A (before)", className="small mb-0 me-1"),
+                                        _range("cmp-a", "A from", "A to"),
+                                        dbc.Label("Period B (after)",
+                                          className="small mb-0 ms-2 me-1"),
+                                        _range("cmp-b", "B from", "B to"),
+                                    ],
+                                    id=control_id("cmp-custom"),
+                                    # no d-flex: its !important beat display: none
+                                    className="flex-wrap align-items-end gap-1",
+                                    style={"display": "none"},
+                                ),
+                                xs=12,
+                                lg=True,
+                                className=EXPLORER_CONTROL,
+                            ),
+                        ],
+                        className="g-2 mt-1 align-items-end",
+                    ),
                 ],
-                className="g-2",
-            ),
-            dbc.Row(
-                [spec(k, lg=2) for k in ("mode", "category", "commodity", "source", "transit")],
-                className="g-2 mt-1",
-            ),
-            dbc.Row(
-                [
-                    _labelled(
-                        "Measure",
-                        control_id("measure"),
-                        _button_radio("measure", url_state.MEASURES, "lbs"),
-                        class_name=VIEW_CONTROL,
-                        lg="auto",
-                    ),
-                    _labelled(
-                        "Time grain",
-                        control_id("grain"),
-                        _button_radio("grain", url_state.GRAINS, "month"),
-                        class_name=EXPLORER_CONTROL,
-                        lg="auto",
-                    ),
-                    _labelled(
-                        "Overlay",
-                        control_id("yoy"),
-                        dbc.Checklist(
-                            id=control_id("yoy"),
-                            options=[{"label": "Year over year", "value": "1"}],
-                            value=[],
-                            switch=True,
-                        ),
-                        class_name=EXPLORER_CONTROL,
-                        lg="auto",
-                    ),
-                    _labelled(
-                        "Compare",
-                        control_id("cmp"),
-                        dcc.Dropdown(
-                            id=control_id("cmp"),
-                            options=[{"label": v, "value": k} for k, v in
-                                     url_state.COMPARE_MODES.items()],
-                            value="",
-                            clearable=False,
-                            style={"minWidth": "12rem"},
-                        ),
-                        class_name=EXPLORER_CONTROL,
-                        lg="auto",
-                    ),
-                    dbc.Col(
-                        html.Div(
-                            [
-                                dbc.Label("Period A (before)", className="small mb-0 me-1"),
-                                _range("cmp-a", "A from", "A to"),
-                                dbc.Label("Period B (after)", className="small mb-0 ms-2 me-1"),
-                                _range("cmp-b", "B from", "B to"),
-                            ],
-                            id=control_id("cmp-custom"),
-                            className="d-flex flex-wrap align-items-end gap-1",
-                            style={"display": "none"},
-                        ),
-                        xs=12,
-                        lg=True,
-                        className=EXPLORER_CONTROL,
-                    ),
-                ],
-                className="g-2 mt-1 align-items-end",
+                id=CONTROLS,
+                className="filter-controls",
             ),
             html.Div(
                 [
+                    html.Button(  # dbc.Button takes no aria attributes
+                        "Filters", id=TOGGLE, n_clicks=0, type="button",
+                        className="btn btn-sm btn-outline-secondary d-lg-none me-2",
+                        **{"aria-controls": CONTROLS, "aria-expanded": "false"},
+                    ),
                     html.Div(
                         id=f"{PREFIX}-chips",
                         className="d-flex flex-wrap gap-1",
@@ -361,15 +378,19 @@ def sync_filters(search, *rest):
             *([no_update] * N_CONTROLS), chips(view.filters), custom, None, False)  # fmt: skip
 
 
-# The page's name on the bar, in the browser: a navigation costs no request. "/" is the
+# The page's name on the bar, and on a narrow screen whether its controls are unfolded (they
+# would fill a phone's first screen), set in the browser: neither costs a request. "/" is the
 # Overview; any other path's last part names its page ("/explorer" -> "for-explorer").
 clientside_callback(
     f"""
-    function(pathname) {{
+    function(pathname, clicks) {{
         const page = (pathname || "/").replace(/\\/+$/, "").split("/").pop() || "overview";
-        return "{BAR_CLASS} for-" + page;
+        const open = (clicks || 0) % 2 === 1;
+        return ["{BAR_CLASS} for-" + page + (open ? " show-controls" : ""), String(open)];
     }}
     """,
     Output(BAR, "className"),
+    Output(TOGGLE, "aria-expanded"),
     Input(URL, "pathname"),
+    Input(TOGGLE, "n_clicks"),
 )

@@ -120,3 +120,26 @@ def test_ovw007_each_page_shows_the_filter_controls_it_reads(dash_duo, internal_
         dash_duo.wait_for_element(f"#filters-bar.for-{page}", timeout=10)
         assert shown() == {k: k not in hidden for k in shown()}, link
         assert query_of(dash_duo) == {"fy": ["2025"], "grain": ["week"]}
+
+
+def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, internal_app):
+    """On a narrow screen the controls would fill the first screen: they fold away behind a
+    "Filters" button, while the chips keep saying what is applied. The custom comparison's
+    date pickers show only for that comparison (Bootstrap's d-flex used to override it)."""
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/explorer?fy=2025")
+    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=20)
+    assert not dash_duo.find_element("#filters-toggle").is_displayed()
+    assert dash_duo.find_element("#filters-area").is_displayed()
+    assert not dash_duo.find_element("#filters-cmp-custom").is_displayed()
+    dash_duo.driver.set_window_size(420, 900)
+    toggle = dash_duo.find_element("#filters-toggle")
+    assert toggle.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
+    assert not dash_duo.find_element("#filters-area").is_displayed()
+    assert dash_duo.find_element("#filters-chips").is_displayed()
+    toggle.click()
+    dash_duo.wait_for_element("#filters-bar.show-controls", timeout=10)
+    assert dash_duo.find_element("#filters-area").is_displayed()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= dash_duo.driver.execute_script("return window.innerWidth")
