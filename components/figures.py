@@ -155,24 +155,38 @@ def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str
     return fig
 
 
+MIX_LABEL_WIDTH = 24
+
+
 def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
     """Events per commodity, coloured by category (units differ, so events are the common scale)."""
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
     ordered = mix.sort("events")
+    full = {c: names.get(c, c) for c in ordered["commodity"]}
+    # short axis labels leave the bars room in a third of a page (a printed briefing); the
+    # labels are the bars' categories, so two names cut to the same text keep their full names
+    short = {c: shorten(name, MIX_LABEL_WIDTH) for c, name in full.items()}
+    if len(set(short.values())) < len(short):
+        short = full
     for category, colour in CATEGORY_COLOURS.items():
         part = ordered.filter(pl.col("category") == category)
         if part.is_empty():
             continue
         fig.add_bar(
             x=part["events"].to_numpy(),
-            y=[names.get(c, c) for c in part["commodity"]],
+            y=[short[c] for c in part["commodity"]],
             orientation="h",
             name=category.capitalize(),
             marker_color=colour,
-            customdata=part.select("lbs", "pills", "pieces").to_numpy(),
-            hovertemplate="%{y}: %{x:,} events<br>%{customdata[0]:,.0f} lbs · "
-            "%{customdata[1]:,} pills · %{customdata[2]:,} pieces<extra></extra>",
+            customdata=[
+                (full[c], lbs, pills, pieces)
+                for c, lbs, pills, pieces in part.select(
+                    "commodity", "lbs", "pills", "pieces"
+                ).iter_rows()
+            ],
+            hovertemplate="%{customdata[0]}: %{x:,} events<br>%{customdata[1]:,.0f} lbs · "
+            "%{customdata[2]:,} pills · %{customdata[3]:,} pieces<extra></extra>",
         )
     fig.update_layout(
         xaxis_title=None,
