@@ -11,6 +11,16 @@ def whole(value: float | int | None) -> str:
     return f"{value:,.0f}"
 
 
+def count(value: int, noun: str, plural: str | None = None) -> str:
+    """1 batch, 2 batches, 1,204 rows: a sentence built from a count reads right at one.
+    ``plural`` defaults to the noun plus "es" after s, sh, ch or x, else plus "s"."""
+    if value == 1:
+        return f"1 {noun}"
+    if plural is None:
+        plural = noun + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+    return f"{value:,} {plural}"
+
+
 def share(value: float | None) -> str:
     """0.423 -> 42%; no share (nothing to divide by) -> a dash, never an error."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

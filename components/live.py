@@ -19,6 +19,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from flask import request
 
 import settings
+from components import format as fmt
 from queries import live_counts
 from queries.gateway import default_gateway
 from queries.lake import TABLES, read_manifest, table_versions
@@ -128,8 +129,8 @@ def count_new(_seizures: str, _shipments: str, opened: dict):
     since = datetime.fromisoformat(opened["at"]).replace(tzinfo=None)
     seizures, shipments = live_counts.arrived_since(since)
     text = (
-        f"{seizures:,} seizure events and {shipments:,} shipments arrived since you opened "
-        "this page"
+        f"{fmt.count(seizures, 'seizure event')} and {fmt.count(shipments, 'shipment')} "
+        "arrived since you opened this page"
     )
     return text, seizures
 

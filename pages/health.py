@@ -6,7 +6,7 @@ Filters do not apply here: this page is about the pipeline, not the seizures.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -45,7 +45,8 @@ def layout(**_query: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        chart_card(f"{PAGE}-batches", f"Batches per hour, last {HOURS} h"), lg=6
+                        chart_card(f"{PAGE}-batches", f"Rows received per hour, last {HOURS} h"),
+                        lg=6,
                     ),
                     dbc.Col(chart_card(f"{PAGE}-reasons", "Rows quarantined by reason"), lg=6),
                 ],
@@ -123,6 +124,14 @@ def update_status(*_triggers):
     ]  # fmt: skip
 
 
+def _window_range() -> list[datetime]:
+    """The x range of the hourly charts: the whole window, half an hour beyond its first and
+    last hours, however few hours have data."""
+    first, last = health.hour_window(HOURS)
+    half = timedelta(minutes=30)
+    return [first - half, last + half]
+
+
 def health_stale_seconds() -> float:
     import settings
 
@@ -156,14 +165,15 @@ def update_batches(*_versions: str):
     )
     fig.update_layout(barmode="stack", yaxis_title="Rows",
                       legend={"orientation": "h", "y": 1.1, "x": 0})  # fmt: skip
+    fig.update_xaxes(range=_window_range())
     total = int(frame["batches"].sum())
     read = int(frame["rows_read"].sum())
     refused = int(frame["rows_quarantined"].sum())
     summary = (
-        f"{total:,} batches, {read:,} rows read in the last {HOURS} h; "
+        f"{fmt.count(total, 'batch')}, {fmt.count(read, 'row')} read in the last {HOURS} h; "
         f"{refused:,} quarantined ({refused / read:.1%})."
         if read
-        else f"{total:,} batches."
+        else f"{fmt.count(total, 'batch')}."
     )
     return uirevision(fig, "health"), summary, data_table(frame.reverse())
 
@@ -190,7 +200,10 @@ def update_reasons(*_versions: str):
     )  # fmt: skip
     fig.update_layout(xaxis_title="Rows", margin={"l": 8, "r": 16, "t": 8, "b": 8})
     top = frame.sort("rows", descending=True).row(0, named=True)
-    summary = f"Most common reason: {top['reason']} ({top['rows']:,} rows in {top['table_name']})."
+    summary = (
+        f"Most common reason: {top['reason']} "
+        f"({fmt.count(top['rows'], 'row')} in {top['table_name']})."
+    )
     return uirevision(fig, "health"), summary, data_table(frame)
 
 
@@ -214,10 +227,11 @@ def update_lag(*_versions: str):
         fig.add_scatter(x=hours, y=frame[column].to_numpy(), name=name, mode="lines+markers",
                         line={"color": colour})  # fmt: skip
     fig.update_layout(yaxis_title="Seconds", legend={"orientation": "h", "y": 1.1, "x": 0})
+    fig.update_xaxes(range=_window_range())  # one hour alone was stretched to a millisecond
     last = frame.row(-1, named=True)
     summary = (
-        f"Last hour: median {last['p50_lag_s']:,.1f} s, 95th percentile "
-        f"{last['p95_lag_s']:,.1f} s from event to the lake."
+        f"Hour from {last['hour']:%d %b %H:00} UTC: median {last['p50_lag_s']:,.1f} s, "
+        f"95th percentile {last['p95_lag_s']:,.1f} s from event to the lake."
     )
     return uirevision(fig, "health"), summary, data_table(frame.reverse())
 

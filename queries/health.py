@@ -53,7 +53,7 @@ def current_hour() -> datetime:
     return utc_now().replace(minute=0, second=0, microsecond=0)
 
 
-def _hours(hours: int) -> tuple[datetime, datetime]:
+def hour_window(hours: int) -> tuple[datetime, datetime]:
     """(first hour, current hour) of a window of ``hours`` whole hours ending now."""
     now = current_hour()
     return now - timedelta(hours=hours - 1), now
@@ -62,7 +62,7 @@ def _hours(hours: int) -> tuple[datetime, datetime]:
 def batches_per_hour(hours: int = 48, gateway: Gateway | None = None) -> pl.DataFrame:
     """One row per hour of the window (hours without batches as zeros), oldest first."""
     gw = _gateway(gateway)
-    first, last = _hours(hours)
+    first, last = hour_window(hours)
     calendar = pl.DataFrame(
         {"hour": pl.datetime_range(first, last, "1h", time_unit="us", eager=True)}
     )
@@ -120,7 +120,7 @@ def ingest_lag(hours: int = 48, gateway: Gateway | None = None) -> pl.DataFrame:
     gw = _gateway(gateway)
     if not gw.has("ingest_log"):
         return pl.DataFrame(schema=LAG)
-    first, _ = _hours(hours)
+    first, _ = hour_window(hours)
     parts, params = [], []
     if gw.has("shipments"):
         parts.append(SHIPMENT_LAGS)

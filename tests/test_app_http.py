@@ -115,9 +115,9 @@ def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, 
     from pages import health
 
     _, summary, _ = health.update_batches()
-    assert "1 batches, 4 rows read" in summary and "1 quarantined" in summary
+    assert "1 batch, 4 rows read" in summary and "1 quarantined" in summary
     _, reasons, _ = health.update_reasons()
-    assert "port" in reasons.lower()
+    assert "port" in reasons.lower() and "(1 row in seizures)" in reasons
     latest = str(health.update_latest())
     assert "9999" in latest
 
@@ -192,6 +192,29 @@ def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake
     assert summary == health.NO_RECENT_BATCHES and table is None
     assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_SHORT
     assert not figure["data"]
+
+
+def test_http011_data_health_hourly_charts_span_their_whole_window(client, tmp_path, monkeypatch):
+    """One hour of batches: the lag chart once stretched that hour's points over a millisecond
+    of axis ("04:59:59.9995"); both hourly charts now show the whole 48 hours."""
+    from datetime import datetime, timedelta
+
+    from tests.ingest_helpers import csv_bytes, drop, run_once, valid_rows
+
+    drop(tmp_path, "shipments-1.csv", csv_bytes(valid_rows("shipments", 25)), age_s=30)
+    run_once(tmp_path)
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tmp_path))
+    assert client.get("/health").status_code == 200
+    from pages import health
+
+    lag, lag_summary, _ = health.update_lag()
+    batches, batches_summary, _ = health.update_batches()
+    assert len({trace["x"][0] for trace in lag["data"]}) == 1  # one hour of data
+    for figure in (lag, batches):
+        lo, hi = (datetime.fromisoformat(x) for x in figure["layout"]["xaxis"]["range"])
+        assert hi - lo == timedelta(hours=health.HOURS)
+    assert lag_summary.startswith("Hour from ") and " UTC: median " in lag_summary
+    assert batches_summary.startswith("1 batch, 25 rows read")
 
 
 def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):

@@ -35,3 +35,11 @@ def test_fmt002_whole_share_and_change():
     assert fmt.share(0.423) == "42%" and fmt.share(None) == "–"
     assert fmt.change(110, 100) == pytest.approx(0.1) and fmt.change(5, 0) is None
     assert fmt.signed_percent(-0.41) == "-41%" and fmt.signed_percent(None) == "new"
+
+
+def test_fmt003_counts_read_right_at_one():
+    assert fmt.count(1, "batch") == "1 batch"
+    assert fmt.count(2, "batch") == "2 batches"
+    assert fmt.count(1204, "row") == "1,204 rows"
+    assert fmt.count(0, "row") == "0 rows"
+    assert fmt.count(3, "analysis", "analyses") == "3 analyses"
