@@ -35,8 +35,8 @@ dash.register_page(__name__, path="/", name="Overview", title="Chokepoint · Ove
 
 KPIS = (
     ("events", "Seizure events", "events"),
-    ("lbs", "Weight seized", "lbs"),
-    ("fentanyl_lbs", "Fentanyl", "lbs"),
+    ("lbs", "Pounds seized", "lbs"),
+    ("fentanyl_lbs", "Fentanyl, pounds", "lbs"),
     ("pills", "Pills seized", "pills"),
 )
 OTHERS_LABEL = "All others"
