@@ -121,133 +121,101 @@ def _range(key: str, start: str, end: str) -> dcc.DatePickerRange:
     )
 
 
-def layout(latest: date | None) -> html.Div:
-    def multi(key: str) -> dcc.Dropdown:
-        return dcc.Dropdown(
-            id=control_id(key),
-            options=_options(key),
-            multi=True,
-            placeholder="All",
-            className="filter-dropdown",
-        )
+def _filter_rows(latest: date | None) -> list[dbc.Row]:
+    """What the pages filter on: dates, organisation, route and commodity."""
 
     def spec(key: str, **widths) -> dbc.Col:
-        return _labelled(SPEC_BY_KEY[key].label, control_id(key), multi(key), **widths)
+        dropdown = dcc.Dropdown(id=control_id(key), options=_options(key), multi=True,
+                                placeholder="All", className="filter-dropdown")  # fmt: skip
+        return _labelled(SPEC_BY_KEY[key].label, control_id(key), dropdown, **widths)
 
     fy = dcc.Dropdown(id=control_id("fy"), options=fiscal_year_options(latest), placeholder="Any")
-    return html.Div(
+    dates = _range("dates", "From", "To")
+    return [
+        dbc.Row(
+            [
+                _labelled("Fiscal year", control_id("fy"), fy, lg=1),
+                _labelled("Dates", control_id("dates"), dates, lg=3),
+                spec("component", lg=2),
+                spec("area", lg=3),
+                spec("port", lg=3),
+            ],
+            className="g-2",
+        ),
+        dbc.Row(
+            [spec(k, lg=2) for k in ("mode", "category", "commodity", "source", "transit")],
+            className="g-2 mt-1",
+        ),
+    ]
+
+
+def _view_row() -> dbc.Row:
+    """How to look at the filtered data: measure, time grain, overlay, comparison."""
+
+    def radio(label: str, key: str, options: dict[str, str], value: str, class_name: str):
+        control = _button_radio(key, options, value)
+        return _labelled(label, control_id(key), control, class_name=class_name, lg="auto")
+
+    overlay = dbc.Checklist(id=control_id("yoy"), value=[], switch=True,
+                            options=[{"label": "Year over year", "value": "1"}])  # fmt: skip
+    compare = dcc.Dropdown(
+        id=control_id("cmp"),
+        options=[{"label": v, "value": k} for k, v in url_state.COMPARE_MODES.items()],
+        value="",
+        clearable=False,
+        style={"minWidth": "12rem"},
+    )
+    periods = html.Div(
         [
-            html.Div(
-                [
-                    dbc.Row(
-                        [
-                            _labelled("Fiscal year", control_id("fy"), fy, lg=1),
-                            _labelled("Dates", control_id("dates"),
-                                      _range("dates", "From", "To"), lg=3),
-                            spec("component", lg=2),
-                            spec("area", lg=3),
-                            spec("port", lg=3),
-                        ],
-                        className="g-2",
-                    ),
-                    dbc.Row(
-                        [spec(k, lg=2)
-                         for k in ("mode", "category", "commodity", "source", "transit")],
-                        className="g-2 mt-1",
-                    ),
-                    dbc.Row(
-                        [
-                            _labelled(
-                                "Measure",
-                                control_id("measure"),
-                                _button_radio("measure", url_state.MEASURES, "lbs"),
-                                class_name=VIEW_CONTROL,
-                                lg="auto",
-                            ),
-                            _labelled(
-                                "Time grain",
-                                control_id("grain"),
-                                _button_radio("grain", url_state.GRAINS, "month"),
-                                class_name=EXPLORER_CONTROL,
-                                lg="auto",
-                            ),
-                            _labelled(
-                                "Overlay",
-                                control_id("yoy"),
-                                dbc.Checklist(
-                                    id=control_id("yoy"),
-                                    options=[{"label": "Year over year", "value": "1"}],
-                                    value=[],
-                                    switch=True,
-                                ),
-                                class_name=EXPLORER_CONTROL,
-                                lg="auto",
-                            ),
-                            _labelled(
-                                "Compare",
-                                control_id("cmp"),
-                                dcc.Dropdown(
-                                    id=control_id("cmp"),
-                                    options=[{"label": v, "value": k} for k, v in
-                                             url_state.COMPARE_MODES.items()],
-                                    value="",
-                                    clearable=False,
-                                    style={"minWidth": "12rem"},
-                                ),
-                                class_name=EXPLORER_CONTROL,
-                                lg="auto",
-                            ),
-                            dbc.Col(
-                                html.Div(
-                                    [
-                                        dbc.Label("Period A (before)", className="small mb-0 me-1"),
-                                        _range("cmp-a", "A from", "A to"),
-                                        dbc.Label("Period B (after)",
-                                          className="small mb-0 ms-2 me-1"),
-                                        _range("cmp-b", "B from", "B to"),
-                                    ],
-                                    id=control_id("cmp-custom"),
-                                    # no d-flex: its !important beat display: none
-                                    className="flex-wrap align-items-end gap-1",
-                                    style={"display": "none"},
-                                ),
-                                xs=12,
-                                lg=True,
-                                className=EXPLORER_CONTROL,
-                            ),
-                        ],
-                        className="g-2 mt-1 align-items-end",
-                    ),
-                ],
-                id=CONTROLS,
-                className="filter-controls",
-            ),
-            html.Div(
-                [
-                    html.Button(  # dbc.Button takes no aria attributes
-                        "Filters", id=TOGGLE, n_clicks=0, type="button",
-                        className="btn btn-sm btn-outline-secondary d-lg-none me-2",
-                        **{"aria-controls": CONTROLS, "aria-expanded": "false"},
-                    ),
-                    html.Div(
-                        id=f"{PREFIX}-chips",
-                        className="d-flex flex-wrap gap-1",
-                        **{"aria-live": "polite"},
-                    ),
-                    dbc.Button(
-                        "Clear all", id=f"{PREFIX}-clear", color="link", size="sm",
-                        className="ms-auto",
-                    ),
-                ],
-                className="d-flex align-items-center mt-2",
-            ),
-            dbc.Alert(id=f"{PREFIX}-error", color="danger", is_open=False, className="mt-2 mb-0"),
+            dbc.Label("Period A (before)", className="small mb-0 me-1"),
+            _range("cmp-a", "A from", "A to"),
+            dbc.Label("Period B (after)", className="small mb-0 ms-2 me-1"),
+            _range("cmp-b", "B from", "B to"),
         ],
+        id=control_id("cmp-custom"),
+        className="flex-wrap align-items-end gap-1",  # no d-flex: its !important beat "none"
+        style={"display": "none"},
+    )
+    return dbc.Row(
+        [
+            radio("Measure", "measure", url_state.MEASURES, "lbs", VIEW_CONTROL),
+            radio("Time grain", "grain", url_state.GRAINS, "month", EXPLORER_CONTROL),
+            _labelled("Overlay", control_id("yoy"), overlay, class_name=EXPLORER_CONTROL,
+                      lg="auto"),
+            _labelled("Compare", control_id("cmp"), compare, class_name=EXPLORER_CONTROL,
+                      lg="auto"),
+            dbc.Col(periods, xs=12, lg=True, className=EXPLORER_CONTROL),
+        ],
+        className="g-2 mt-1 align-items-end",
+    )  # fmt: skip
+
+
+def _chips_row() -> html.Div:
+    """The filters applied, as removable chips, with "clear all" and (on a phone) the button
+    that unfolds the controls."""
+    toggle = html.Button(  # dbc.Button takes no aria attributes
+        "Filters", id=TOGGLE, n_clicks=0, type="button",
+        className="btn btn-sm btn-outline-secondary d-lg-none me-2",
+        **{"aria-controls": CONTROLS, "aria-expanded": "false"},
+    )  # fmt: skip
+    chips = html.Div(id=f"{PREFIX}-chips", className="d-flex flex-wrap gap-1",
+                     **{"aria-live": "polite"})  # fmt: skip
+    clear = dbc.Button("Clear all", id=f"{PREFIX}-clear", color="link", size="sm",
+                       className="ms-auto")  # fmt: skip
+    return html.Div([toggle, chips, clear], className="d-flex align-items-center mt-2")
+
+
+def layout(latest: date | None) -> html.Div:
+    controls = html.Div([*_filter_rows(latest), _view_row()], id=CONTROLS,
+                        className="filter-controls")  # fmt: skip
+    error = dbc.Alert(id=f"{PREFIX}-error", color="danger", is_open=False, className="mt-2 mb-0")
+    return html.Div(
+        [controls, _chips_row(), error],
         id=BAR,
         className=BAR_CLASS,
         role="search",
         **{"aria-label": "Filters"},
-    )  # fmt: skip
+    )
 
 
 def chip_label(key: str, value: str) -> str:
