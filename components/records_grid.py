@@ -61,6 +61,8 @@ def column_defs() -> list[dict]:
     for column in COLUMNS:
         spec = {"field": column.key, "colId": column.key, "headerName": column.label}
         spec.update(FILTERS[column.kind])
+        if column.names:  # codes shown as names; sorting and text filters use them too
+            spec["refData"] = reference.NAMED_CODES[column.names]()
         if column.key == "seizure_id":
             spec["pinned"] = "left"
         defs.append(spec)

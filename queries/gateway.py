@@ -125,6 +125,7 @@ class Gateway:
         connection that registered them, while tables are visible to every cursor."""
         frames = {name: getattr(reference, name)() for name in REFERENCE_VIEWS}
         frames["countries"] = reference.countries()
+        frames["code_names"] = reference.code_names()
         for name, frame in frames.items():
             con.register("_incoming", frame.to_arrow())
             # names come from the fixed REFERENCE_VIEWS tuple, never from input

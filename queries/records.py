@@ -36,23 +36,40 @@ class Column:
     label: str  # header people read
     sql: str  # expression over the seizures view
     kind: str  # "text", "number", "date" or "bool": decides which filters apply
+    names: str | None = None  # a reference.NAMED_CODES kind: the grid shows names for codes
+
+    @property
+    def name_sql(self) -> str | None:
+        """The name of the row's code (NULL for a code without one), from ``code_names``."""
+        if self.names is None:
+            return None
+        # the kind and the expression are this module's fixed COLUMNS
+        return (
+            f"(SELECT name FROM code_names WHERE kind = '{self.names}' "  # noqa: S608
+            f"AND code = CAST({self.sql} AS VARCHAR))"
+        )
+
+    @property
+    def sort_sql(self) -> str:
+        """What the grid sorts by: the name people see, the code where there is none."""
+        return f"coalesce({self.name_sql}, {self.sql})" if self.names else self.sql
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("seizure_id", "Seizure", "seizure_id", "text"),
     Column("event_date", "Date", "event_date", "date"),
-    Column("component", "Component", "component", "text"),
-    Column("area_id", "Field office / sector", "area_id", "text"),
-    Column("port_code", "Port", "port_code", "text"),
-    Column("mode", "Mode", "mode", "text"),
-    Column("commodity", "Commodity", "commodity", "text"),
+    Column("component", "Component", "component", "text", "component"),
+    Column("area_id", "Field office / sector", "area_id", "text", "area"),
+    Column("port_code", "Port", "port_code", "text", "port"),
+    Column("mode", "Mode", "mode", "text", "mode"),
+    Column("commodity", "Commodity", "commodity", "text", "commodity"),
     Column("category", "Category", "category", "text"),
     Column("quantity", "Quantity", "quantity", "number"),
     Column("unit", "Unit", "unit", "text"),
     Column("lbs", "Pounds", "lbs", "number"),
     Column("pills", "Pills", "pills", "number"),
-    Column("source_country", "Source", "source_country", "text"),
-    Column("transit_country", "Transit", "transit_country", "text"),
+    Column("source_country", "Source", "source_country", "text", "country"),
+    Column("transit_country", "Transit", "transit_country", "text", "country"),
     Column("concealment", "Concealment", "concealment", "text"),
     Column("de_minimis", "De minimis", "de_minimis", "bool"),
     Column("shipment_id", "Shipment", "shipment_id", "text"),
@@ -78,6 +95,7 @@ TEXT_OPS = {
     "startsWith": "starts_with(lower({c}), lower(?))",
     "endsWith": "ends_with(lower({c}), lower(?))",
 }
+NEGATED_TEXT_OPS = frozenset({"notContains", "notEqual"})
 ORDER_OPS = {
     "equals": "{c} = ?",
     "notEqual": "{c} <> ?",
@@ -138,7 +156,14 @@ def _condition(column: Column, model: object) -> tuple[str, list]:
     if column.kind == "text":
         if op not in TEXT_OPS:
             raise GridModelError(f"{what}: unknown condition {str(op)[:30]!r}")
-        return TEXT_OPS[op].format(c=c), [_text(model.get("filter"), what)]
+        text = _text(model.get("filter"), what)
+        if column.name_sql is None:
+            return TEXT_OPS[op].format(c=c), [text]
+        # a coded column matches on its code or on the name the grid shows ("tucson" and
+        # "Tucson Field Office" both find tucson-field-office); "not" conditions need both
+        joined = " AND " if op in NEGATED_TEXT_OPS else " OR "
+        both = joined.join(f"({TEXT_OPS[op].format(c=e)})" for e in (c, column.name_sql))
+        return f"({both})", [text, text]
     if op not in ORDER_OPS:
         raise GridModelError(f"{what}: unknown condition {str(op)[:30]!r}")
     if column.kind == "number":
@@ -205,7 +230,7 @@ def grid_order(sort_model: object) -> str:
         if direction is None:
             raise GridModelError(f"Unknown sort direction {str(item.get('sort'))[:10]!r}")
         if column.key not in keys:
-            terms.append(f"{column.sql} {direction} NULLS LAST")
+            terms.append(f"{column.sort_sql} {direction} NULLS LAST")
             keys.add(column.key)
     if "seizure_id" not in keys:
         terms.append("seizure_id")

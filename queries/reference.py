@@ -111,3 +111,26 @@ def commodity_names() -> dict[str, str]:
 @cache
 def country_names() -> dict[str, str]:
     return labels(countries(), "country", "name")
+
+
+# The coded record columns and the names people read for their codes (the records grid shows
+# names, sorts and filters by them; the lake and exports keep the codes).
+NAMED_CODES = {
+    "component": lambda: COMPONENTS,
+    "area": area_names,
+    "port": port_names,
+    "mode": mode_names,
+    "commodity": commodity_names,
+    "country": country_names,
+}
+
+
+@cache
+def code_names() -> pl.DataFrame:
+    """Every (kind, code, name) of ``NAMED_CODES``: one small table for SQL to look names up."""
+    rows = [
+        {"kind": kind, "code": code, "name": name}
+        for kind, names in NAMED_CODES.items()
+        for code, name in names().items()
+    ]
+    return pl.DataFrame(rows, schema={"kind": pl.Utf8, "code": pl.Utf8, "name": pl.Utf8})

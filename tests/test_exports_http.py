@@ -161,3 +161,8 @@ def test_exp013_grid_columns_come_from_the_whitelist():
     assert by_field["event_date"]["filter"] == "agDateColumnFilter"
     assert by_field["mode"]["filter"] == "agTextColumnFilter"
     assert by_field["de_minimis"]["cellDataType"] == "boolean"
+    # codes show as names (the rows keep the codes, which exports carry)
+    assert by_field["area_id"]["refData"]["tucson-field-office"] == "Tucson Field Office"
+    assert by_field["source_country"]["refData"]["CN"] == "China"
+    assert by_field["component"]["refData"]["USBP"] == "U.S. Border Patrol"
+    assert "refData" not in by_field["seizure_id"] and "refData" not in by_field["category"]

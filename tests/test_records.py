@@ -79,7 +79,9 @@ def test_rec004_impossible_windows_are_refused(tiny, start, end):
         # missing values last in both directions, then seizure id
         ([{"colId": "pills", "sort": "asc"}], ["T6", "T1", "T2", "T3", "T4", "T5", "T7"]),
         ([{"colId": "pills", "sort": "desc"}], ["T1", "T6", "T2", "T3", "T4", "T5", "T7"]),
-        ([{"colId": "port_code", "sort": "asc"}], ["T3", "T7", "T1", "T2", "T6", "T5", "T4"]),
+        # coded columns sort by the name the grid shows: Nogales (2604), San Ysidro (2504),
+        # UPS Worldport (4196), then the seizure without a port
+        ([{"colId": "port_code", "sort": "asc"}], ["T1", "T2", "T6", "T3", "T7", "T5", "T4"]),
         (
             [{"colId": "component", "sort": "asc"}, {"colId": "lbs", "sort": "desc"}],
             ["T7", "T2", "T5", "T1", "T3", "T6", "T4"],
@@ -127,6 +129,12 @@ def day(type_: str, start=None, end=None) -> dict:
         ({"transit_country": text("notContains", "K")}, {"T1", "T2", "T3", "T4", "T6", "T7"}),
         ({"transit_country": text("notBlank")}, {"T5"}),
         ({"port_code": text("blank")}, {"T4"}),
+        # a coded column matches its code or the name the grid shows for it
+        ({"port_code": text("equals", "San Ysidro")}, {"T3", "T7"}),
+        ({"port_code": text("equals", "2504")}, {"T3", "T7"}),
+        ({"port_code": text("contains", "nogal")}, {"T1", "T2", "T6"}),
+        ({"port_code": text("notContains", "nogal")}, {"T3", "T4", "T5", "T7"}),
+        ({"port_code": text("notEqual", "San Ysidro")}, {"T1", "T2", "T4", "T5", "T6"}),
         ({"seizure_id": text("contains", "%")}, set()),  # no LIKE wildcards
         ({"lbs": number("greaterThan", 10)}, {"T2", "T4", "T5", "T7"}),
         ({"lbs": number("greaterThanOrEqual", 12)}, {"T2", "T4", "T5", "T7"}),
