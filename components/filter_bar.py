@@ -219,17 +219,8 @@ def layout(latest: date | None) -> html.Div:
 
 
 def chip_label(key: str, value: str) -> str:
-    labels = {
-        "component": reference.COMPONENTS,
-        "area": reference.area_names(),
-        "port": reference.port_names(),
-        "mode": reference.mode_names(),
-        "commodity": reference.commodity_names(),
-        "source": reference.country_names(),
-        "transit": reference.country_names(),
-    }
-    shown = labels.get(key, {}).get(value, value)
-    return f"{SPEC_BY_KEY[key].label}: {shown}"
+    names = reference.names_for(key) if key in reference.NAMES_BY_KEY else {}
+    return f"{SPEC_BY_KEY[key].label}: {names.get(value, value)}"
 
 
 def chips(filters: Filters) -> list:

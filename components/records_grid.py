@@ -62,7 +62,7 @@ def column_defs() -> list[dict]:
         spec = {"field": column.key, "colId": column.key, "headerName": column.label}
         spec.update(FILTERS[column.kind])
         if column.names:  # codes shown as names; sorting and text filters use them too
-            spec["refData"] = reference.NAMED_CODES[column.names]()
+            spec["refData"] = reference.names_for(column.names)
         if column.key == "seizure_id":
             spec["pinned"] = "left"
         defs.append(spec)

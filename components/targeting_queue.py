@@ -177,8 +177,7 @@ def queue_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
         row["chips"] = chip_html(row["flags"], row["watch_hits"])
     span = queue_queries.window(view.filters)
     when = f" arriving {queue_queries.window_label(span)}" if span else ""
-    noun = "shipment" if total == 1 else "shipments"
-    return {"rowData": rows, "rowCount": total}, f"{fmt.whole(total)} synthetic {noun}{when}."
+    return {"rowData": rows, "rowCount": total}, f"{fmt.count(total, 'synthetic shipment')}{when}."
 
 
 PURGE_ON_CHANGE = """

@@ -45,19 +45,6 @@ MIN_TRAFFIC_EVENTS = 10
 COMPARE_DIMS = (("area", "field office"), ("commodity", "commodity"), ("source", "source country"))
 
 
-def names_for(dim: str) -> dict[str, str]:
-    return {
-        "area": reference.area_names,
-        "port": reference.port_names,
-        "mode": reference.mode_names,
-        "commodity": reference.commodity_names,
-        "source": reference.country_names,
-        "transit": reference.country_names,
-        "category": lambda: {c: c.capitalize() for c in reference.CATEGORIES},
-        "component": lambda: reference.COMPONENTS,
-    }[dim]()
-
-
 def layout(**_query: str) -> html.Div:
     breakdown_cards = [
         dbc.Col(
@@ -145,7 +132,7 @@ records_grid.register_callbacks(f"{PAGE}-records")
 
 
 def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
-    names = names_for(dim)
+    names = reference.names_for(dim)
     return [
         f"All others ({m})" if k == seizure_stats.OTHERS else names.get(k, k)
         for k, m in zip(frame["key"], frame["members"], strict=True)
@@ -360,7 +347,7 @@ def update_compare(search: str | None, *_versions: str):
             summaries.append(NO_DATA)
             tables.append(None)
             continue
-        names = names_for(dim)
+        names = reference.names_for(dim)
         keys = frame["key"].to_list()
         labels = [names.get(k, k) for k in keys]
         figures.append(delta_figure(frame, labels, keys, measure))
@@ -375,7 +362,7 @@ def update_compare(search: str | None, *_versions: str):
 
 # -- CSV downloads: each card's link serves the frame its chart was drawn from ---------------
 def _named(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
-    names = names_for(dim)
+    names = reference.names_for(dim)
     label = pl.col("key").replace_strict(names, default=pl.col("key"), return_dtype=pl.Utf8)
     return frame.with_columns(label.alias("name")).select("key", "name", pl.exclude("key", "name"))
 

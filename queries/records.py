@@ -36,7 +36,7 @@ class Column:
     label: str  # header people read
     sql: str  # expression over the seizures view
     kind: str  # "text", "number", "date" or "bool": decides which filters apply
-    names: str | None = None  # a reference.NAMED_CODES kind: the grid shows names for codes
+    names: str | None = None  # a reference.NAMES_BY_KEY key: the grid shows names for codes
 
     @property
     def name_sql(self) -> str | None:
@@ -68,8 +68,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("unit", "Unit", "unit", "text"),
     Column("lbs", "Pounds", "lbs", "number"),
     Column("pills", "Pills", "pills", "number"),
-    Column("source_country", "Source", "source_country", "text", "country"),
-    Column("transit_country", "Transit", "transit_country", "text", "country"),
+    Column("source_country", "Source", "source_country", "text", "source"),
+    Column("transit_country", "Transit", "transit_country", "text", "transit"),
     Column("concealment", "Concealment", "concealment", "text"),
     Column("de_minimis", "De minimis", "de_minimis", "bool"),
     Column("shipment_id", "Shipment", "shipment_id", "text"),

@@ -113,24 +113,33 @@ def country_names() -> dict[str, str]:
     return labels(countries(), "country", "name")
 
 
-# The coded record columns and the names people read for their codes (the records grid shows
-# names, sorts and filters by them; the lake and exports keep the codes).
-NAMED_CODES = {
+# The name people read for each code, per filter key (the same keys as the URL and the filter
+# bar): chips, charts and the records grid label codes with these, and the records grid sorts
+# and filters by them through ``code_names``. The lake and exports keep the codes.
+NAMES_BY_KEY = {
     "component": lambda: COMPONENTS,
     "area": area_names,
     "port": port_names,
     "mode": mode_names,
+    "category": lambda: {c: c.capitalize() for c in CATEGORIES},
     "commodity": commodity_names,
-    "country": country_names,
+    "source": country_names,
+    "transit": country_names,
 }
+
+
+def names_for(key: str) -> dict[str, str]:
+    """Code -> name for the filter key ``key`` (``NAMES_BY_KEY``)."""
+    return NAMES_BY_KEY[key]()
 
 
 @cache
 def code_names() -> pl.DataFrame:
-    """Every (kind, code, name) of ``NAMED_CODES``: one small table for SQL to look names up."""
+    """Every (kind, code, name) of ``NAMES_BY_KEY``, the kind being the filter key: one small
+    table for SQL to look names up."""
     rows = [
         {"kind": kind, "code": code, "name": name}
-        for kind, names in NAMED_CODES.items()
-        for code, name in names().items()
+        for kind in NAMES_BY_KEY
+        for code, name in names_for(kind).items()
     ]
     return pl.DataFrame(rows, schema={"kind": pl.Utf8, "code": pl.Utf8, "name": pl.Utf8})
