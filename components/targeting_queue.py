@@ -22,6 +22,7 @@ from components import format as fmt
 from components import url_state
 from components.filter_bar import URL
 from components.live import store_id
+from queries import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from queries.records import GridModelError
@@ -78,6 +79,8 @@ def column_defs() -> list[dict]:
         if column.key == "score":
             continue
         spec = {"field": column.key, "headerName": column.label}
+        if column.names:  # codes shown as names, as the sort orders them
+            spec["refData"] = reference.names_for(column.names)
         if column.kind == "number":
             spec["type"] = "rightAligned"
         defs.append(spec)

@@ -20,7 +20,7 @@ from datetime import date
 import duckdb
 import pyarrow.csv as pacsv
 
-from queries import seizure_stats
+from queries import reference, seizure_stats
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, QueryError, default_gateway
 
@@ -41,18 +41,13 @@ class Column:
     @property
     def name_sql(self) -> str | None:
         """The name of the row's code (NULL for a code without one), from ``code_names``."""
-        if self.names is None:
-            return None
         # the kind and the expression are this module's fixed COLUMNS
-        return (
-            f"(SELECT name FROM code_names WHERE kind = '{self.names}' "  # noqa: S608
-            f"AND code = CAST({self.sql} AS VARCHAR))"
-        )
+        return None if self.names is None else reference.name_sql(self.names, self.sql)
 
     @property
     def sort_sql(self) -> str:
         """What the grid sorts by: the name people see, the code where there is none."""
-        return f"coalesce({self.name_sql}, {self.sql})" if self.names else self.sql
+        return reference.sort_by_name_sql(self.names, self.sql)
 
 
 COLUMNS: tuple[Column, ...] = (

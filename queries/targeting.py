@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from queries import reference
 from queries.file_stats import column_max, column_nulls, in_partitions
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
@@ -30,16 +31,17 @@ class QueueColumn:
     label: str
     sql: str  # expression over the joined window (alias w) and current scores (alias c)
     kind: str
+    names: str | None = None  # a reference.NAMES_BY_KEY key: the grid shows and sorts by names
 
 
 QUEUE_COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("score", "Score", "c.score", "number"),
     QueueColumn("shipment_id", "Shipment", "w.shipment_id", "text"),
     QueueColumn("arrived_at", "Arrived (UTC)", "w.arrived_at", "date"),
-    QueueColumn("port_code", "Port", "w.port_code", "text"),
-    QueueColumn("mode", "Mode", "w.mode", "text"),
-    QueueColumn("origin_country", "Origin", "w.origin_country", "text"),
-    QueueColumn("transit_country", "Transit", "w.transit_country", "text"),
+    QueueColumn("port_code", "Port", "w.port_code", "text", "port"),
+    QueueColumn("mode", "Mode", "w.mode", "text", "mode"),
+    QueueColumn("origin_country", "Origin", "w.origin_country", "text", "source"),
+    QueueColumn("transit_country", "Transit", "w.transit_country", "text", "transit"),
     QueueColumn("hts_code", "HTS", "w.hts_code", "text"),
     QueueColumn("description", "Description", "w.description", "text"),
     QueueColumn("consignee_name", "Consignee", "w.consignee_name", "text"),
@@ -155,7 +157,8 @@ def queue_order(sort_model: object, prefixed: bool = True) -> str:
         direction = {"asc": "ASC", "desc": "DESC"}.get(item.get("sort")) if column else None
         if column is None or direction is None:
             raise GridModelError("Cannot sort the queue that way")
-        terms.append(f"{name(column)} {direction} NULLS LAST")
+        by = reference.sort_by_name_sql(column.names, name(column))
+        terms.append(f"{by} {direction} NULLS LAST")
     return ", ".join([*terms, tie])
 
 

@@ -127,3 +127,16 @@ def test_tgq021_the_window_label_names_its_last_day_not_the_midnight_after(score
     assert q.window_label(span) == f"{first_day:%d %b %Y} – {last:%d %b %Y}"
     fy = q.window(Filters.from_query({"fy": "2025"}), scored)
     assert q.window_label(fy) == "01 Oct 2024 – 30 Sep 2025"
+
+
+def test_tgq022_the_queue_shows_names_for_codes_and_keeps_the_codes_in_its_rows(scored):
+    from components import targeting_queue
+
+    by_field = {d["field"]: d for d in targeting_queue.column_defs()}
+    assert by_field["port_code"]["refData"]["2504"] == "San Ysidro"
+    assert by_field["mode"]["refData"]["express"] == "Express consignment"
+    assert by_field["origin_country"]["refData"]["CN"] == "China"
+    assert by_field["transit_country"]["refData"]["MX"] == "Mexico"
+    assert "refData" not in by_field["hts_code"] and "refData" not in by_field["shipment_id"]
+    rows, _ = q.fetch_queue(Filters(), 0, 5, gateway=scored)
+    assert all(row["port_code"] in by_field["port_code"]["refData"] for row in rows)

@@ -14,6 +14,7 @@ import pytest
 
 from ingest.contract import conform
 from ingest.writer import commit, write_partitioned
+from queries import reference
 from queries import targeting as q
 from queries.filters import Filters
 from queries.gateway import Gateway
@@ -60,6 +61,8 @@ VALUE_DESC = [{"colId": "declared_value_usd", "sort": "desc"}]
         ("?fy=2025&mode=mail", (0, 50), None),
         ("?fy=2025&source=CN", (100, 150), VALUE_DESC),
         ("?fy=2024", (0, 50), [{"colId": "arrived_at", "sort": "asc"}]),
+        ("?fy=2025", (0, 100), [{"colId": "port_code", "sort": "asc"}]),
+        ("?fy=2025", (0, 50), [{"colId": "origin_country", "sort": "desc"}]),
     ],
 )
 def test_tqs001_the_page_from_the_scores_equals_the_page_through_the_join(
@@ -186,3 +189,21 @@ def test_tqs006_a_repeated_page_runs_no_query(lake):
     misses = lake.results.misses
     assert q.fetch_queue(filters, 0, 50, gateway=lake) == first
     assert lake.results.misses == misses  # every query of the page came from the result cache
+
+
+@pytest.mark.parametrize(
+    ("col_id", "names"),
+    [("port_code", "port"), ("mode", "mode"), ("origin_country", "source")],
+)
+def test_tqs010_coded_columns_sort_by_the_names_the_grid_shows(lake, col_id, names):
+    """The grid shows "San Ysidro", not "2504": an ascending sort must read A to Z in names,
+    whichever path ranks the page (``test_tqs001`` holds the two paths equal on such sorts).
+    The default window (the last week) fits on one page."""
+    rows, total = q.fetch_queue(
+        Filters(), 0, 1000, [{"colId": col_id, "sort": "asc"}], gateway=lake
+    )
+    assert len(rows) == total
+    lookup = reference.names_for(names)
+    shown = [lookup.get(row[col_id], row[col_id]) for row in rows]
+    assert shown == sorted(shown)
+    assert len(set(shown)) > 1
