@@ -98,7 +98,9 @@ def trend_figure(
         )  # fmt: skip
     fig.update_layout(
         barmode="overlay", yaxis_title=measure_label, clickmode="event", hovermode="x unified",
-        legend={"orientation": "h", "y": 1.1, "x": 0},
+        # below the dates: at phone width the entries wrap a row each, and above the plot they
+        # covered its top instead of pushing it down
+        legend={"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "traceorder": "normal"},
     )  # fmt: skip
     return fig
 

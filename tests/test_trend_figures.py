@@ -71,3 +71,29 @@ def test_trf003_explorer_hatches_partial_periods_and_keeps_a_plain_swatch():
     assert KEY in bars
     whole = trend_figure(series.with_columns(partial=False), "week", "Pounds", False, None)
     assert KEY not in {t.name for t in whole.data}
+
+
+def test_trf004_the_explorer_legend_sits_below_the_plot_in_trace_order():
+    """At phone width each entry wraps to a row of its own: above the plot the rows covered its
+    top bars; below the dates they push the plot up instead."""
+    periods = [date(2026, 8, 31), date(2026, 9, 7)]
+    series = pl.DataFrame(
+        {
+            "period": periods,
+            "label": ["2026-W36", "2026-W37"],
+            "value": [5.0, 9.0],
+            "rolling": [5.0, 7.0],
+            "prior_value": [4.0, 6.0],
+            "upper": [9.0, 10.0],
+            "lower": [1.0, 2.0],
+            "outside": [False, True],
+            "partial": [False, True],
+        }
+    )
+    fig = trend_figure(series, "week", "Pounds", yoy=True, published_through=None)
+    legend = fig.layout.legend
+    assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+    # a filled band would otherwise reverse it, listing the diamonds first and the measure last
+    assert legend.traceorder == "normal"
+    named = [t.name for t in fig.data if t.showlegend is not False]
+    assert named.index("Pounds") < named.index("Rolling mean") < named.index("Year earlier")
