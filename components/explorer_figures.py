@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from components.figures import PARTIAL_PATTERN, add_partial_key
+from components.figures import PARTIAL_PATTERN, add_modelled_key, add_partial_key
 from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
 
 OUTSIDE_COLOUR = PALETTE[5]  # vermillion
@@ -62,15 +62,21 @@ def trend_figure(
     # whole periods first: a bar's legend swatch is drawn like its first point, and a hatched
     # first bar (a window starting mid-period) would make the measure's own swatch hatched
     order = sorted(range(len(periods)), key=lambda i: partial[i])
+
+    def note(i: int) -> str:
+        return " (modelled)" * modelled[i] + " (partial)" * partial[i]
+
     fig.add_bar(
         x=[periods[i] for i in order],
         y=series["value"].to_numpy()[order],
         name=measure_label,
         marker={"color": [MUTED if modelled[i] else PALETTE[0] for i in order],
                 "pattern": {"shape": [PARTIAL_PATTERN if partial[i] else "" for i in order]}},
-        customdata=[(*custom[i], " (partial)" if partial[i] else "") for i in order],
+        customdata=[(*custom[i], note(i)) for i in order],
         hovertemplate="%{customdata[1]}%{customdata[2]}: %{y:,.0f}<extra></extra>",
     )  # fmt: skip
+    if any(modelled):
+        add_modelled_key(fig)
     if any(partial):
         add_partial_key(fig)
     fig.add_scatter(

@@ -42,6 +42,15 @@ def add_partial_key(fig: go.Figure) -> None:
     )  # fmt: skip
 
 
+def add_modelled_key(fig: go.Figure) -> None:
+    """A legend entry for the muted bars of periods after CBP's last published month, which a
+    chart drawing every period as one trace colours point by point."""
+    fig.add_bar(
+        x=[None], y=[None], name="Modelled (after CBP's published data)", hoverinfo="skip",
+        marker={"color": MUTED},
+    )  # fmt: skip
+
+
 def month_in_progress(as_of: date | None) -> date | None:
     """The first day of ``as_of``'s month while the data stops before its last day, else None."""
     if as_of is None:

@@ -97,3 +97,33 @@ def test_trf004_the_explorer_legend_sits_below_the_plot_in_trace_order():
     assert legend.traceorder == "normal"
     named = [t.name for t in fig.data if t.showlegend is not False]
     assert named.index("Pounds") < named.index("Rolling mean") < named.index("Year earlier")
+
+
+def test_trf005_explorer_names_its_muted_modelled_periods():
+    periods = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)]
+    series = pl.DataFrame(
+        {
+            "period": periods,
+            "label": ["Nov 2025", "Dec 2025", "Jan 2026"],
+            "value": [5.0, 9.0, 8.0],
+            "rolling": [5.0, 7.0, 7.3],
+            "prior_value": [None, None, None],
+            "upper": [None, None, None],
+            "lower": [None, None, None],
+            "outside": [False, False, False],
+            "partial": [False, False, False],
+        },
+        schema_overrides={"prior_value": pl.Float64, "upper": pl.Float64, "lower": pl.Float64},
+    )
+    modelled_key = "Modelled (after CBP's published data)"
+    fig = trend_figure(series, "month", "Pounds", False, published_through=date(2025, 12, 31))
+    bars = {t.name: t for t in fig.data if t.type == "bar"}
+    colours = dict(zip(bars["Pounds"].x, bars["Pounds"].marker.color, strict=True))
+    assert colours[periods[2]] == bars[modelled_key].marker.color != colours[periods[0]]
+    notes = {row[0]: row[-1] for row in bars["Pounds"].customdata}
+    assert (
+        notes[f"{periods[2]}..2026-01-31"] == " (modelled)"
+        and notes[f"{periods[0]}..2025-11-30"] == ""
+    )
+    published = trend_figure(series, "month", "Pounds", False, published_through=date(2026, 1, 31))
+    assert modelled_key not in {t.name for t in published.data}
