@@ -13,6 +13,7 @@ from components.figures import PARTIAL_PATTERN, add_modelled_key, add_partial_ke
 from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
 
 OUTSIDE_COLOUR = PALETTE[5]  # vermillion
+LIMIT_COLOUR = "#52606D"  # slate: dotted, behind the measure's own colours
 
 
 def period_end(start: date, grain: str) -> date:
@@ -45,15 +46,14 @@ def trend_figure(
     modelled = [bool(published_through and p > published_through) for p in periods]
     fig = go.Figure(layout={"template": TEMPLATE})
     if series["upper"].is_not_null().any():
-        fig.add_scatter(
-            x=periods, y=series["upper"].to_numpy(), mode="lines", line={"width": 0},
-            hoverinfo="skip", showlegend=False,
-        )  # fmt: skip
-        fig.add_scatter(
-            x=periods, y=series["lower"].to_numpy(), mode="lines", line={"width": 0},
-            fill="tonexty", fillcolor="rgba(86,180,233,0.15)", name="Control limits (±3σ)",
-            hoverinfo="skip",
-        )  # fmt: skip
+        # lines, not a filled band: Plotly draws a scatter's fill over bars, and the wash above
+        # the lower limit made every bar read as two stacked segments
+        for bound, shown in (("upper", True), ("lower", False)):
+            fig.add_scatter(
+                x=periods, y=series[bound].to_numpy(), mode="lines", name="Control limits (±3σ)",
+                line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dot"},
+                legendgroup="limits", showlegend=shown, hoverinfo="skip",
+            )  # fmt: skip
     partial = (
         series["partial"].fill_null(False).to_list()
         if "partial" in series.columns

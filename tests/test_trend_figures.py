@@ -93,10 +93,35 @@ def test_trf004_the_explorer_legend_sits_below_the_plot_in_trace_order():
     fig = trend_figure(series, "week", "Pounds", yoy=True, published_through=None)
     legend = fig.layout.legend
     assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
-    # a filled band would otherwise reverse it, listing the diamonds first and the measure last
-    assert legend.traceorder == "normal"
+    assert legend.traceorder == "normal"  # the measure first, the diamonds last
     named = [t.name for t in fig.data if t.showlegend is not False]
     assert named.index("Pounds") < named.index("Rolling mean") < named.index("Year earlier")
+
+
+def test_trf006_control_limits_are_lines_that_leave_the_bars_one_colour():
+    """Plotly draws a scatter's fill over bars: a band washed each bar above its lower limit, so
+    every bar read as two stacked segments. The limits are two dotted lines, one legend entry."""
+    periods = [date(2026, 8, 31), date(2026, 9, 7)]
+    series = pl.DataFrame(
+        {
+            "period": periods,
+            "label": ["2026-W36", "2026-W37"],
+            "value": [5.0, 9.0],
+            "rolling": [5.0, 7.0],
+            "prior_value": [None, None],
+            "upper": [9.0, 10.0],
+            "lower": [1.0, 2.0],
+            "outside": [False, False],
+            "partial": [False, False],
+        },
+        schema_overrides={"prior_value": pl.Float64},
+    )
+    fig = trend_figure(series, "week", "Pounds", yoy=False, published_through=None)
+    assert all(t.fill in (None, "none") for t in fig.data if t.type == "scatter")
+    limits = [t for t in fig.data if t.name == "Control limits (±3σ)"]
+    assert [list(t.y) for t in limits] == [[9.0, 10.0], [1.0, 2.0]]
+    assert [t.showlegend for t in limits] == [True, False]
+    assert {t.legendgroup for t in limits} == {"limits"}
 
 
 def test_trf005_explorer_names_its_muted_modelled_periods():
