@@ -134,10 +134,11 @@ def _filter_rows(latest: date | None) -> list[dbc.Row]:
     return [
         dbc.Row(
             [
-                _labelled("Fiscal year", control_id("fy"), fy, lg=1),
+                # a twelfth of the bar cut a chosen year to "FY…" beside its clear button
+                _labelled("Fiscal year", control_id("fy"), fy, lg=2),
                 _labelled("Dates", control_id("dates"), dates, lg=3),
                 spec("component", lg=2),
-                spec("area", lg=3),
+                spec("area", lg=2),
                 spec("port", lg=3),
             ],
             className="g-2",

@@ -132,6 +132,9 @@ def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, inte
     assert not dash_duo.find_element("#filters-toggle").is_displayed()
     assert dash_duo.find_element("#filters-area").is_displayed()
     assert not dash_duo.find_element("#filters-cmp-custom").is_displayed()
+    # the chosen year reads whole beside its clear button (a twelfth of the bar cut it to "FY…")
+    fy_value = "const v = document.getElementById('filters-fy-value'); "
+    assert dash_duo.driver.execute_script(fy_value + "return v.scrollWidth <= v.clientWidth")
     dash_duo.driver.set_window_size(420, 900)
     toggle = dash_duo.find_element("#filters-toggle")
     assert toggle.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
