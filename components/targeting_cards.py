@@ -67,8 +67,34 @@ def key_label(kind: str, key: str) -> str:
         return f"{key} · {match[0][:60]}" if match.len() else key
     if kind == "commodity_route":
         commodity, _, route = key.partition(" > ")
-        return f"{reference.commodity_names().get(commodity, commodity)}: {route}"
+        return f"{reference.commodity_names().get(commodity, commodity)}: {route_label(route)}"
+    if kind == "route":
+        return route_label(key)
     return key
+
+
+ROUTE_WORDS = {"direct": "direct", "?": "unknown source", "between ports": "between ports"}
+
+
+def route_label(route: str) -> str:
+    """``origin > transit > port > mode`` codes (``targeting.emerging``'s route keys) as the
+    names the rest of the page shows: "Colombia → Panama → between ports → Vessel"."""
+    parts = route.split(" > ")
+    if len(parts) != 4:
+        return route
+    countries, ports, modes = (
+        reference.country_names(),
+        reference.port_names(),
+        reference.mode_names(),
+    )
+    origin, transit, port, mode = parts
+    named = [
+        ROUTE_WORDS.get(origin) or countries.get(origin, origin),
+        ROUTE_WORDS.get(transit) or countries.get(transit, transit),
+        ROUTE_WORDS.get(port) or ports.get(port, port),
+        modes.get(mode, mode),
+    ]
+    return " → ".join(named)
 
 
 def emerging_content(frame: pl.DataFrame) -> list:
