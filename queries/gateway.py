@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -31,6 +31,7 @@ from queries.hot import (
 from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
 from queries.result_frame import fetch_frame
+from queries.seizure_arrays import SeizureArrays
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 from queries.watchdog import watchdog
 
@@ -91,6 +92,9 @@ class Gateway:
         self._hot = {name: HotTable(name) for name in HOT_TABLES} if hot else {}
         self._generation = 0
         self.results = ResultCache(max_entries=settings.get("result_cache_entries"))
+        self._arrays: SeizureArrays | None = None
+        self._arrays_lock = threading.Lock()  # one build at a time
+        self._syncs = 0  # odd while a sync changes the hot tables (see _build_arrays)
 
     # -- connection and views -------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -203,10 +207,14 @@ class Gateway:
                 versions = table_versions(self.data_dir)
                 versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
                 versions.update({r.view: versions[t] for t, r in ROLLUPS.items()})
-                with native_work():
-                    self.tables = self._create_lake_views(self._connection)
-                self._version = version
-                self._table_versions = versions
+                self._syncs += 1
+                try:
+                    with native_work():
+                        self.tables = self._create_lake_views(self._connection)
+                    self._version = version
+                    self._table_versions = versions
+                finally:
+                    self._syncs += 1
                 self._refresh_ahead(self.results.prune(versions, version))
             self._checked_at = now
             return version
@@ -268,7 +276,11 @@ class Gateway:
 
     # -- running queries ------------------------------------------------------------------
     def frame(
-        self, sql: str, params: list | dict | None = None, cache: bool = True
+        self,
+        sql: str,
+        params: list | dict | None = None,
+        cache: bool = True,
+        arrays: Callable[[SeizureArrays], pl.DataFrame] | None = None,
     ) -> pl.DataFrame:
         """Run a query with bound parameters and return a polars frame.
 
@@ -276,12 +288,68 @@ class Gateway:
         ``cache=False`` is for statements whose answer depends on something else, such as the
         clock. The process's watchdog (``queries/watchdog.py``) interrupts the query past the
         time limit, so one slow request cannot hold a worker thread hostage.
+
+        ``arrays`` answers the same query from the seizure arrays when those of the current
+        data version are built (``seizure_arrays``); the SQL answers until they are, and is
+        what a background recomputation runs. The result is kept under the SQL's key either way.
         """
         if not cache:
             return self._run(sql, params)
         self.refresh()
         key = ResultCache.key(sql, params, self._table_versions, self._version or "")
-        return self.results.get_or_compute(key, lambda: self._run(sql, params), params)
+
+        def compute() -> pl.DataFrame:
+            built = self.seizure_arrays() if arrays is not None else None
+            if built is not None and arrays is not None:
+                return arrays(built)
+            return self._run(sql, params)
+
+        return self.results.get_or_compute(key, compute, params)
+
+    def seizure_arrays(self, build: bool = False) -> SeizureArrays | None:
+        """The seizure arrays of the current data version, or None while they are not built.
+
+        Only a hot gateway keeps them (they are built from its hot table). ``build=True`` builds
+        them first if they are stale, on the calling thread, without looking at the lake
+        (``refresh``) itself: the app's builder thread does, at low priority, while the
+        keep-warm thread follows the lake, so no request waits for a build.
+        """
+        if "seizures" not in self._hot:
+            return None
+        if not build or self._connection is None:
+            self.refresh()
+        version = self._table_versions.get("seizures")
+        arrays = self._arrays
+        if arrays is not None and arrays.version == version:
+            return arrays
+        if not build or version is None or "seizures" not in self.tables:
+            return None
+        with self._arrays_lock:
+            return self._build_arrays()
+
+    def _build_arrays(self) -> SeizureArrays | None:
+        """Build the arrays of the hot seizures as they are now, unless a sync moves them
+        meanwhile: the rows read must be exactly those of the version they are filed under.
+        No gateway lock is held while reading (the builder runs at low priority, and a lock
+        it held would hold up every request behind it); ``_syncs`` tells a sync happened."""
+        syncs = self._syncs
+        version = self._table_versions.get("seizures", "")
+        if self._arrays is not None and self._arrays.version == version:
+            return self._arrays
+        if syncs % 2:  # a sync is under way: the next look builds
+            return None
+        self._arrays = None  # free the old arrays before the new ones take memory
+        with self._lock:
+            assert self._connection is not None
+            cursor = self._connection.cursor()
+        with native_work():
+            table = cursor.sql(SeizureArrays.LOAD_SQL).to_arrow_table()
+            cursor.close()
+        if self._syncs != syncs:
+            return None
+        with native_work():
+            self._arrays = SeizureArrays(table, version)
+        return self._arrays
 
     def _refresh_ahead(self, asked: list[tuple[str, list | dict | None]]) -> None:
         """Recompute, in the background, the most recently used results a data change made

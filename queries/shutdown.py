@@ -17,6 +17,8 @@ So at exit, before finalization, this module
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -78,6 +80,13 @@ def start_background(target: Callable[[], None], name: str) -> threading.Thread:
         _background.add(thread)
     thread.start()
     return thread
+
+
+def lowest_priority_thread() -> None:
+    """Give the calling thread (on Linux, a thread has its own priority) nice 19, so the web
+    workers' request threads take the CPU first; elsewhere, nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def running_background() -> list[threading.Thread]:
