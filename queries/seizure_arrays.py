@@ -187,37 +187,18 @@ class SeizureArrays:
         return cls(cursor.sql(LOAD_SQL).to_arrow_table(), version)
 
     # -- filters ----------------------------------------------------------------------------
-    def codes_of(self, column: str, values: tuple[str, ...]) -> list[int]:
-        """The codes of ``values`` (a value the data has never held has none)."""
-        lookup = self.lookup[column]
-        return [lookup[v] for v in values if v in lookup]
-
     def member_mask(
         self, filters: Filters, codes: Callable[[str], np.ndarray]
     ) -> np.ndarray | None:
         """The multi-value filters as one boolean mask over the events ``codes(column)``
         returns; None when no such filter is set."""
-        mask: np.ndarray | None = None
-        for key, column in SEIZURE_TARGET.columns.items():
-            values = getattr(filters, key)
-            if not values:
-                continue
-            wanted = self.codes_of(column, values)
-            part = _isin(codes(column), wanted, len(self.names[column]) + 1)
-            mask = part if mask is None else np.logical_and(mask, part, out=mask)
-        return mask
+        return member_mask(filters, self.lookup, codes)
 
     def mask(self, filters: Filters, events: Events, dates: bool = True) -> np.ndarray | None:
         """The ``events`` the filters keep (their dates too, unless not ``dates``); None for
         every event."""
         mask = self.member_mask(filters, events.codes.__getitem__)
-        lo, hi = filters.period() if dates else (None, None)
-        for bound, keep in ((lo, np.greater_equal), (hi, np.less_equal)):
-            if bound is None:
-                continue
-            part = keep(events.day, day_number(bound))
-            mask = part if mask is None else np.logical_and(mask, part, out=mask)
-        return mask
+        return date_mask(filters, events.day, mask) if dates else mask
 
     def single_year(self, filters: Filters) -> int | None:
         """The year code when the filters' window is exactly one fiscal year (the fiscal
@@ -402,6 +383,34 @@ def _fiscal_years(day: np.ndarray) -> np.ndarray:
     year = as_date.astype("datetime64[Y]").astype(np.int64) + 1970
     month = (as_date.astype("datetime64[M]").astype(np.int64) % 12) + 1
     return (year + (month >= 10)).astype(np.int32)
+
+
+def member_mask(
+    filters: Filters, lookup: dict[str, dict[str, int]], codes: Callable[[str], np.ndarray]
+) -> np.ndarray | None:
+    """The multi-value filters as one boolean mask over the events ``codes(column)`` returns
+    (``lookup``: each column's value -> code); None when no such filter is set."""
+    mask: np.ndarray | None = None
+    for key, column in SEIZURE_TARGET.columns.items():
+        values = getattr(filters, key)
+        if not values:
+            continue
+        known = lookup[column]
+        wanted = [known[v] for v in values if v in known]  # a value never seen has no code
+        part = _isin(codes(column), wanted, len(known) + 1)
+        mask = part if mask is None else np.logical_and(mask, part, out=mask)
+    return mask
+
+
+def date_mask(filters: Filters, day: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+    """``mask`` (None: every event) and the filters' date window over ``day``."""
+    lo, hi = filters.period()
+    for bound, keep in ((lo, np.greater_equal), (hi, np.less_equal)):
+        if bound is None:
+            continue
+        part = keep(day, day_number(bound))
+        mask = part if mask is None else np.logical_and(mask, part, out=mask)
+    return mask
 
 
 def _middle(lower: float, upper: float) -> float:
