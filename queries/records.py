@@ -14,64 +14,23 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import polars as pl
 import pyarrow.csv as pacsv
 
-from queries import reference, seizure_stats
+from queries import seizure_stats
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, QueryError, default_gateway
+from queries.record_columns import COLUMN_BY_KEY, COLUMNS, DEFAULT_ORDER, Column
+from queries.record_pages import ORDERS
+from queries.seizure_arrays import SeizureArrays
 
 MAX_WINDOW = 1_000  # most rows one grid request may ask for
 MAX_CONDITIONS = 10  # per column in a combined filter
 MAX_TEXT = 200  # characters of one text filter value
 KG_PER_LB = 0.45359237
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # grid colId and output name
-    label: str  # header people read
-    sql: str  # expression over the seizures view
-    kind: str  # "text", "number", "date" or "bool": decides which filters apply
-    names: str | None = None  # a reference.NAMES_BY_KEY key: the grid shows names for codes
-
-    @property
-    def name_sql(self) -> str | None:
-        """The name of the row's code (NULL for a code without one), from ``code_names``."""
-        # the kind and the expression are this module's fixed COLUMNS
-        return None if self.names is None else reference.name_sql(self.names, self.sql)
-
-    @property
-    def sort_sql(self) -> str:
-        """What the grid sorts by: the name people see, the code where there is none."""
-        return reference.sort_by_name_sql(self.names, self.sql)
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("seizure_id", "Seizure", "seizure_id", "text"),
-    Column("event_date", "Date", "event_date", "date"),
-    Column("component", "Component", "component", "text", "component"),
-    Column("area_id", "Field office / sector", "area_id", "text", "area"),
-    Column("port_code", "Port", "port_code", "text", "port"),
-    Column("mode", "Mode", "mode", "text", "mode"),
-    Column("commodity", "Commodity", "commodity", "text", "commodity"),
-    Column("category", "Category", "category", "text"),
-    Column("quantity", "Quantity", "quantity", "number"),
-    Column("unit", "Unit", "unit", "text"),
-    Column("lbs", "Pounds", "lbs", "number"),
-    Column("pills", "Pills", "pills", "number"),
-    Column("source_country", "Source", "source_country", "text", "source"),
-    Column("transit_country", "Transit", "transit_country", "text", "transit"),
-    Column("concealment", "Concealment", "concealment", "text"),
-    Column("de_minimis", "De minimis", "de_minimis", "bool"),
-    Column("shipment_id", "Shipment", "shipment_id", "text"),
-    Column("provenance", "Provenance", "provenance", "text"),
-)
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-DEFAULT_ORDER = "event_date DESC, seizure_id"
 
 
 class GridModelError(ValueError):
@@ -269,9 +228,19 @@ def fetch_page(
         SELECT {select} FROM seizures WHERE {condition}
         ORDER BY {order} LIMIT ? OFFSET ?
     """  # noqa: S608 -- identifiers from COLUMNS, fragments fixed; values are bound
-    rows = gw.frame(rows_sql, [*params, end_row - start_row, start_row])
-    total = gw.scalar(f"SELECT count(*) FROM seizures WHERE {condition}", params)  # noqa: S608 -- as above
-    return [_json_ready(r) for r in rows.to_dicts()], int(total or 0)
+    count_sql = f"SELECT count(*) AS total FROM seizures WHERE {condition}"  # noqa: S608 -- as above
+    page_from_memory = count_from_memory = None
+    if not filter_model and order in ORDERS:  # the first pages people see, from memory
+
+        def page_from_memory(arrays: SeizureArrays) -> pl.DataFrame:
+            return arrays.records.page(filters, order, start_row, end_row)
+
+        def count_from_memory(arrays: SeizureArrays) -> pl.DataFrame:
+            return pl.DataFrame({"total": [arrays.records.count(filters)]})
+
+    rows = gw.frame(rows_sql, [*params, end_row - start_row, start_row], arrays=page_from_memory)
+    total = gw.frame(count_sql, params, arrays=count_from_memory)
+    return [_json_ready(r) for r in rows.to_dicts()], int(total.item() if total.height else 0)
 
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")

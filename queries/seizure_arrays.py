@@ -13,9 +13,11 @@ ENUM's values as its dictionary, so a filter value becomes an integer before any
 A missing value is the code one past the last value.
 
 Built from the hot table by ``SeizureArrays.load`` and held by the gateway per data version
-(``Gateway.seizure_arrays``); the queries that use them (``queries/breakdowns.py``,
-``queries/seizure_stats.py``) answer the same numbers as their SQL, which serves whenever
-the arrays for the current version are not built yet.
+(``Gateway.seizure_arrays``), with the records grid's pages from the same rows
+(``queries/record_pages.py``, ``SeizureArrays.records``); the queries that use them
+(``queries/breakdowns.py``, ``queries/seizure_stats.py``, ``queries/records.py``) answer the
+same numbers as their SQL, which serves whenever the arrays for the current version are not
+built yet.
 """
 
 from __future__ import annotations
@@ -28,24 +30,19 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from queries.event_masks import date_mask, day_number, dictionary_codes, member_mask
 from queries.filters import SEIZURE_TARGET, Filters
+from queries.record_pages import SELECT_SQL as RECORD_SELECT_SQL
+from queries.record_pages import RecordPages
 
-EPOCH = date(1970, 1, 1)
 COLUMNS = tuple(SEIZURE_TARGET.columns.values())  # the dimensions: filtered and grouped on
 FENTANYL = "Fentanyl"  # cbp_drug_type of the fentanyl-pounds measure (hot.PERIOD_COLUMNS)
-SMALL_SET = 4  # up to this many filter values, OR-ed comparisons beat a lookup table
 PROBES = 64  # weights counted per round of the pooled median's search
 
 LOAD_SQL = f"""
-    SELECT {", ".join(COLUMNS)}, CAST(event_date AS DATE) AS event_date, lbs, pills,
-           coalesce(cbp_drug_type = '{FENTANYL}', false) AS fentanyl
+    SELECT {RECORD_SELECT_SQL}, coalesce(cbp_drug_type = '{FENTANYL}', false) AS fentanyl
     FROM hot_seizures
 """  # noqa: S608 -- fixed column names and a fixed literal
-
-
-def day_number(day: date) -> int:
-    """Days since 1970-01-01, the unit of ``date32`` and of the arrays' ``day``."""
-    return (day - EPOCH).days
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ class SeizureArrays:
         names: dict[str, list[str]] = {}
         codes: dict[str, np.ndarray] = {}
         for column in COLUMNS:
-            names[column], codes[column] = _codes(table.column(column))
+            names[column], codes[column] = dictionary_codes(table.column(column))
         self.names = names
         self.lookup = {c: {v: i for i, v in enumerate(n)} for c, n in names.items()}
         # each code's place among its column's values in text order (rankings break ties by
@@ -153,6 +150,7 @@ class SeizureArrays:
             pills=_ints(table.column("pills")),
         )
         fentanyl = table.column("fentanyl").to_numpy()
+        self.records = RecordPages(table)  # the records grid's pages, from the same rows
         del table
         year = _fiscal_years(loaded.day)
         self.first_year = int(year.min()) if self.size else 0
@@ -385,34 +383,6 @@ def _fiscal_years(day: np.ndarray) -> np.ndarray:
     return (year + (month >= 10)).astype(np.int32)
 
 
-def member_mask(
-    filters: Filters, lookup: dict[str, dict[str, int]], codes: Callable[[str], np.ndarray]
-) -> np.ndarray | None:
-    """The multi-value filters as one boolean mask over the events ``codes(column)`` returns
-    (``lookup``: each column's value -> code); None when no such filter is set."""
-    mask: np.ndarray | None = None
-    for key, column in SEIZURE_TARGET.columns.items():
-        values = getattr(filters, key)
-        if not values:
-            continue
-        known = lookup[column]
-        wanted = [known[v] for v in values if v in known]  # a value never seen has no code
-        part = _isin(codes(column), wanted, len(known) + 1)
-        mask = part if mask is None else np.logical_and(mask, part, out=mask)
-    return mask
-
-
-def date_mask(filters: Filters, day: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
-    """``mask`` (None: every event) and the filters' date window over ``day``."""
-    lo, hi = filters.period()
-    for bound, keep in ((lo, np.greater_equal), (hi, np.less_equal)):
-        if bound is None:
-            continue
-        part = keep(day, day_number(bound))
-        mask = part if mask is None else np.logical_and(mask, part, out=mask)
-    return mask
-
-
 def _middle(lower: float, upper: float) -> float:
     """The median of two middle values as DuckDB's ``median`` interpolates it."""
     lo, hi = float(lower), float(upper)
@@ -434,37 +404,6 @@ def _run_sums(values: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.nda
     if filled.any():
         out[filled] = np.add.reduceat(values.astype(np.float64, copy=False), first[filled])
     return out
-
-
-def _isin(codes: np.ndarray, wanted: list[int], width: int) -> np.ndarray:
-    if not wanted:
-        return np.zeros(len(codes), dtype=bool)
-    if len(wanted) <= SMALL_SET:
-        mask = codes == wanted[0]
-        for code in wanted[1:]:
-            mask |= codes == code
-        return mask
-    lut = np.zeros(width, dtype=bool)
-    lut[wanted] = True
-    return lut[codes]
-
-
-def _codes(column: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
-    """An ENUM column as (its values, codes with "missing" = len(values)): one byte each
-    while the values number fewer than 255 (every dimension today), else two."""
-    chunks = column.chunks
-    if not chunks:
-        return [], np.zeros(0, dtype=np.uint8)
-    dictionary = chunks[0].dictionary
-    if not all(c.dictionary.equals(dictionary) for c in chunks):
-        column = column.unify_dictionaries()
-        chunks = column.chunks
-        dictionary = chunks[0].dictionary
-    names = dictionary.to_pylist()
-    missing = len(names)
-    dtype = np.uint8 if missing < 255 else np.uint16
-    parts = [c.indices.fill_null(missing).to_numpy().astype(dtype) for c in chunks]
-    return names, np.concatenate(parts)
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -1,0 +1,159 @@
+"""The records grid's pages in its everyday orders, answered from memory.
+
+The grid opens on the newest seizures, and analysts re-sort it by weight to find the biggest:
+for a page of fifty rows DuckDB sorts every filtered event and counts them again for the
+total (14 ms at a million events, however few rows are shown). Sorted once per data version
+instead, a page is a scan along the order for the first rows the filter keeps, and a take of
+those fifty rows; the total is a slice of the events in date order and one mask.
+
+Each order of ``ORDERS`` (date, pounds or seizure id, either direction; a missing value last
+and the seizure id breaking ties, exactly as ``queries.records.grid_order`` writes it) keeps the
+events' positions in that order and, laid out in the same order, their days and dimension
+codes, so the filter is evaluated along the order without gathering (``queries/event_masks``).
+
+Built with the seizure arrays (``queries/seizure_arrays.py``) from the same rows, and used by
+``queries.records.fetch_page`` only while the grid's own column filters are empty: its SQL
+answers every other page, and every page until the arrays of the data version are built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from queries.event_masks import date_mask, day_number, dictionary_codes, member_mask
+from queries.filters import SEIZURE_TARGET, Filters
+from queries.record_columns import COLUMNS, DEFAULT_ORDER
+
+ORDER_KEYS = ("event_date", "lbs", "seizure_id")
+FIRST_SCAN = 1 << 14  # rows of an order the first look for a page scans; four times more next
+DIMENSIONS = tuple(SEIZURE_TARGET.columns.values())
+# the record columns, and each event's place among the events in seizure id order
+SELECT_SQL = ", ".join(
+    [
+        *(f"{c.sql} AS {c.key}" for c in COLUMNS),
+        "CAST(row_number() OVER (ORDER BY seizure_id) - 1 AS INTEGER) AS id_rank",
+    ]
+)
+
+
+def order_sql(key: str, descending: bool) -> str:
+    """The ORDER BY text ``queries.records.grid_order`` writes for a sort on one column."""
+    text = f"{key} {'DESC' if descending else 'ASC'} NULLS LAST"
+    return text if key == "seizure_id" else f"{text}, seizure_id"
+
+
+# DuckDB puts missing values last in either direction, so the default order is date descending
+ORDERS: dict[str, tuple[str, bool]] = {
+    DEFAULT_ORDER: ("event_date", True),
+    **{order_sql(key, desc): (key, desc) for key in ORDER_KEYS for desc in (True, False)},
+}
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """The events in one order: ``rows[i]`` is the table row of the i-th, and ``day`` and
+    ``codes`` are its day number and dimension codes, in the same order."""
+
+    rows: np.ndarray
+    day: np.ndarray
+    codes: dict[str, np.ndarray]
+
+    def kept(self, filters: Filters, lookup: dict[str, dict[str, int]], stop: int) -> np.ndarray:
+        """Positions among the first ``stop`` of this order that the filters keep."""
+        mask = member_mask(filters, lookup, lambda column: self.codes[column][:stop])
+        mask = date_mask(filters, self.day[:stop], mask)
+        return np.arange(stop) if mask is None else np.flatnonzero(mask)
+
+
+class RecordPages:
+    """The record rows of one data version and the orders of ``ORDERS`` over them. Read-only
+    once built, so request threads share it."""
+
+    def __init__(self, table: pa.Table) -> None:
+        """``table``: the columns of ``SELECT_SQL`` (others are ignored)."""
+        # one chunk per column: a take across the hundreds DuckDB hands over cost 6 ms a page
+        self.table = table.select([c.key for c in COLUMNS]).combine_chunks()
+        self.size = table.num_rows
+        self.names: dict[str, list[str]] = {}
+        codes: dict[str, np.ndarray] = {}
+        for column in DIMENSIONS:
+            self.names[column], codes[column] = dictionary_codes(table.column(column))
+        self.lookup = {c: {v: i for i, v in enumerate(n)} for c, n in self.names.items()}
+        dates = table.column("event_date")
+        self.dated = self.size - dates.null_count
+        day = dates.cast(pa.int32()).to_numpy()  # float with NaN when any is missing
+        by_id = np.empty(self.size, dtype=np.int64)
+        by_id[table.column("id_rank").to_numpy()] = np.arange(self.size)
+        values = {
+            "event_date": day.astype(np.float64),
+            "lbs": table.column("lbs").to_numpy().astype(np.float64),  # nulls as NaN
+        }
+        without_id = int(table.column("seizure_id").null_count)
+        self.orders: dict[tuple[str, bool], Ordered] = {}
+        for key in ORDER_KEYS:
+            for descending in (True, False):
+                if key == "seizure_id":
+                    rows = _by_id(by_id, descending, without_id)
+                else:
+                    rows = _by_value(values[key], by_id, descending)
+                self.orders[key, descending] = Ordered(
+                    rows=rows.astype(np.int32),
+                    day=day[rows],
+                    codes={c: a[rows] for c, a in codes.items()},
+                )
+
+    def page(self, filters: Filters, order: str, start: int, end: int) -> pl.DataFrame:
+        """Rows ``start`` to ``end`` of the filtered records in ``order`` (a key of
+        ``ORDERS``), as the records query selects them."""
+        ordered = self.orders[ORDERS[order]]
+        stop = min(self.size, FIRST_SCAN)
+        while True:  # a wider prefix of the order until it holds the page, or is everything
+            kept = ordered.kept(filters, self.lookup, stop)
+            if len(kept) >= end or stop == self.size:
+                break
+            stop = min(self.size, stop * 4)
+        taken = self.table.take(ordered.rows[kept[start:end]])
+        return pl.from_arrow(_decoded(taken))  # type: ignore[return-value]
+
+    def count(self, filters: Filters) -> int:
+        """How many records the filters keep: the window is one slice of the date order."""
+        ordered = self.orders["event_date", False]  # ascending days, the undated last
+        lo, hi = filters.period()
+        first, last = 0, self.size
+        if lo is not None or hi is not None:  # a window leaves the undated out
+            first = 0 if lo is None else int(ordered.day.searchsorted(day_number(lo), "left"))
+            last = self.dated
+            if hi is not None:
+                last = int(ordered.day.searchsorted(day_number(hi), "right"))
+        if last <= first:
+            return 0
+        mask = member_mask(filters, self.lookup, lambda column: ordered.codes[column][first:last])
+        return last - first if mask is None else int(np.count_nonzero(mask))
+
+
+def _by_value(values: np.ndarray, by_id: np.ndarray, descending: bool) -> np.ndarray:
+    """Positions by ``values`` (missing last), ties in seizure id order: a stable sort of the
+    events already in id order keeps that order among equals."""
+    keys = values[by_id]
+    return by_id[np.argsort(-keys if descending else keys, kind="stable")]  # NaN sorts last
+
+
+def _by_id(by_id: np.ndarray, descending: bool, without_id: int) -> np.ndarray:
+    """Positions by seizure id; the events without one (ranked last) stay last."""
+    if not descending:
+        return by_id
+    with_id = len(by_id) - without_id
+    return np.concatenate([by_id[:with_id][::-1], by_id[with_id:]])
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """Dictionary (ENUM) columns as plain text, as the gateway returns them from SQL."""
+    columns = [
+        c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
+        for c in (table.column(i).combine_chunks() for i in range(table.num_columns))
+    ]
+    return pa.table(columns, names=table.column_names)
