@@ -26,6 +26,14 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
+def day_position(days: np.ndarray, day: date, side: str = "left") -> int:
+    """Where ``day`` goes in the ascending ``days`` (``side`` as numpy's ``searchsorted``).
+
+    The day is cast to the array's own type first: searching an int32 array for a Python int
+    converts the whole array to int64 on every call (0.17 ms over a million days)."""
+    return int(days.searchsorted(np.asarray(day_number(day), dtype=days.dtype), side=side))
+
+
 def member_mask(
     filters: Filters, lookup: dict[str, dict[str, int]], codes: Callable[[str], np.ndarray]
 ) -> np.ndarray | None:

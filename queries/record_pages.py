@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from queries.event_masks import date_mask, day_number, dictionary_codes, member_mask
+from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
 from queries.filters import SEIZURE_TARGET, Filters
 from queries.record_columns import COLUMNS, DEFAULT_ORDER
 
@@ -125,10 +125,10 @@ class RecordPages:
         lo, hi = filters.period()
         first, last = 0, self.size
         if lo is not None or hi is not None:  # a window leaves the undated out
-            first = 0 if lo is None else int(ordered.day.searchsorted(day_number(lo), "left"))
+            first = 0 if lo is None else day_position(ordered.day, lo)
             last = self.dated
             if hi is not None:
-                last = int(ordered.day.searchsorted(day_number(hi), "right"))
+                last = day_position(ordered.day, hi, "right")
         if last <= first:
             return 0
         mask = member_mask(filters, self.lookup, lambda column: ordered.codes[column][first:last])

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from ingest.writer import commit, write_partitioned
-from queries import breakdowns, seizure_stats
+from queries import breakdowns, seizure_arrays, seizure_stats
 from queries.filters import Filters
 from queries.gateway import Gateway
 from queries.seizure_arrays import SeizureArrays
@@ -128,3 +128,21 @@ def test_arr006_codes_follow_the_hot_tables_enums(gateways):
         codes = built.runs[column].events.codes[column]
         assert int(codes.max()) <= len(names)  # len(names) is "missing"
         assert names == sorted(names)  # the ENUM lists its values in text order
+
+
+def test_arr007_the_pooled_median_is_the_same_gathered_or_searched(gateways, monkeypatch):
+    """Small pools are gathered and their middle selected, large ones searched: each way must
+    give the SQL's median, so each is made to answer every view here in turn."""
+    sql, arrays = gateways
+    limit = seizure_arrays.GATHER_LIMIT
+    pooled = []
+    for forced in (0, 10**9):  # searched only, then gathered only
+        monkeypatch.setattr(seizure_arrays, "GATHER_LIMIT", forced)
+        for view in VIEWS:
+            for by in ("port", "source", "commodity"):
+                expected = breakdowns.breakdown(view, by, "lbs", 3, gateway=sql)
+                arrays.results.clear()
+                _same(expected, breakdowns.breakdown(view, by, "lbs", 3, gateway=arrays))
+                others = expected.filter(pl.col("key") == "__others__")
+                pooled += others["events"].to_list()
+    assert max(pooled) > limit > min(pooled)  # the default limit picks each way somewhere
