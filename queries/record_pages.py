@@ -6,8 +6,8 @@ total (14 ms at a million events, however few rows are shown). Sorted once per d
 instead, a page is a scan along the order for the first rows the filter keeps, and a take of
 those fifty rows; the total is a slice of the events in date order and one mask.
 
-Each order of ``ORDERS`` (date, pounds or seizure id, either direction; a missing value last
-and the seizure id breaking ties, exactly as ``queries.records.grid_order`` writes it) keeps the
+Each order of ``ORDERS`` (date or pounds, either direction; a missing value last and the
+seizure id breaking ties, exactly as ``queries.records.grid_order`` writes it) keeps the
 events' positions in that order and, laid out in the same order, their days and dimension
 codes, so the filter is evaluated along the order without gathering (``queries/event_masks``).
 
@@ -23,27 +23,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
 from queries.filters import SEIZURE_TARGET, Filters
 from queries.record_columns import COLUMNS, DEFAULT_ORDER
 
-ORDER_KEYS = ("event_date", "lbs", "seizure_id")
+ORDER_KEYS = ("event_date", "lbs")  # a sort by seizure id is rare: its SQL serves it
 FIRST_SCAN = 1 << 14  # rows of an order the first look for a page scans; four times more next
 DIMENSIONS = tuple(SEIZURE_TARGET.columns.values())
-# the record columns, and each event's place among the events in seizure id order
-SELECT_SQL = ", ".join(
-    [
-        *(f"{c.sql} AS {c.key}" for c in COLUMNS),
-        "CAST(row_number() OVER (ORDER BY seizure_id) - 1 AS INTEGER) AS id_rank",
-    ]
-)
+SELECT_SQL = ", ".join(f"{c.sql} AS {c.key}" for c in COLUMNS)  # the record columns
 
 
 def order_sql(key: str, descending: bool) -> str:
     """The ORDER BY text ``queries.records.grid_order`` writes for a sort on one column."""
-    text = f"{key} {'DESC' if descending else 'ASC'} NULLS LAST"
-    return text if key == "seizure_id" else f"{text}, seizure_id"
+    return f"{key} {'DESC' if descending else 'ASC'} NULLS LAST, seizure_id"
 
 
 # DuckDB puts missing values last in either direction, so the default order is date descending
@@ -86,20 +80,17 @@ class RecordPages:
         dates = table.column("event_date")
         self.dated = self.size - dates.null_count
         day = dates.cast(pa.int32()).to_numpy()  # float with NaN when any is missing
-        by_id = np.empty(self.size, dtype=np.int64)
-        by_id[table.column("id_rank").to_numpy()] = np.arange(self.size)
+        # the events in seizure id order, missing ids last, as DuckDB orders text (byte by
+        # byte); sorted here, not by a window in the SQL, which held 200 MB more at a million
+        by_id = pc.sort_indices(table.column("seizure_id")).to_numpy()  # nulls at the end
         values = {
             "event_date": day.astype(np.float64),
             "lbs": table.column("lbs").to_numpy().astype(np.float64),  # nulls as NaN
         }
-        without_id = int(table.column("seizure_id").null_count)
         self.orders: dict[tuple[str, bool], Ordered] = {}
         for key in ORDER_KEYS:
             for descending in (True, False):
-                if key == "seizure_id":
-                    rows = _by_id(by_id, descending, without_id)
-                else:
-                    rows = _by_value(values[key], by_id, descending)
+                rows = _by_value(values[key], by_id, descending)
                 self.orders[key, descending] = Ordered(
                     rows=rows.astype(np.int32),
                     day=day[rows],
@@ -140,14 +131,6 @@ def _by_value(values: np.ndarray, by_id: np.ndarray, descending: bool) -> np.nda
     events already in id order keeps that order among equals."""
     keys = values[by_id]
     return by_id[np.argsort(-keys if descending else keys, kind="stable")]  # NaN sorts last
-
-
-def _by_id(by_id: np.ndarray, descending: bool, without_id: int) -> np.ndarray:
-    """Positions by seizure id; the events without one (ranked last) stay last."""
-    if not descending:
-        return by_id
-    with_id = len(by_id) - without_id
-    return np.concatenate([by_id[:with_id][::-1], by_id[with_id:]])
 
 
 def _decoded(table: pa.Table) -> pa.Table:

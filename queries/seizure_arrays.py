@@ -57,7 +57,7 @@ class Events:
     day: np.ndarray  # int32 days since 1970-01-01
     codes: dict[str, np.ndarray]  # column -> uint8 (or uint16) codes
     lbs: np.ndarray  # float64, NaN for no weight
-    pills: np.ndarray  # int64, null as 0
+    pills: np.ndarray  # int32 (int64 if a count needs it), null as 0
 
     def take(self, order: np.ndarray) -> Events:
         return Events(
@@ -424,7 +424,14 @@ def _floats(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def _ints(column: pa.ChunkedArray) -> np.ndarray:
-    return column.fill_null(0).to_numpy().astype(np.int64)
+    """Counts with null as 0, in four bytes while they fit (every pill count so far): eleven
+    copies of them are kept. Sums add them in 64 bits all the same."""
+    values = column.fill_null(0).to_numpy()
+    fits = (
+        len(values) == 0
+        or np.iinfo(np.int32).min <= values.min() <= values.max() <= np.iinfo(np.int32).max
+    )
+    return values.astype(np.int32 if fits else np.int64)
 
 
 def _days(column: pa.ChunkedArray) -> np.ndarray:

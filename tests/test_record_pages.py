@@ -88,7 +88,8 @@ def test_rec003_ties_break_by_seizure_id_and_missing_weights_come_last(gateways)
 @pytest.mark.parametrize(
     ("sort", "model"),
     [
-        ([{"colId": "port_code", "sort": "asc"}], None),  # an order not kept in memory
+        ([{"colId": "port_code", "sort": "asc"}], None),  # orders not kept in memory
+        ([{"colId": "seizure_id", "sort": "desc"}], None),
         (None, {"mode": {"filterType": "text", "type": "equals", "filter": "express"}}),
         ([{"colId": "lbs", "sort": "desc"}, {"colId": "event_date", "sort": "asc"}], None),
     ],
