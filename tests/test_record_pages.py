@@ -55,9 +55,7 @@ def test_rec002_pages_from_memory_match_sql(gateways, view):
         for start, end in _windows(total):
             expected = records.fetch_page(view, start, end, sort, None, sql)
             # straight from the in-memory pages, then through the query as the grid asks
-            direct = [
-                records._json_ready(r) for r in pages.page(view, order, start, end).to_dicts()
-            ]
+            direct = records.json_rows(pages.page(view, order, start, end))
             assert direct == expected[0], (sort, start)
             assert records.fetch_page(view, start, end, sort, None, memory) == expected
 
