@@ -280,7 +280,7 @@ class Gateway:
         sql: str,
         params: list | dict | None = None,
         cache: bool = True,
-        arrays: Callable[[SeizureArrays], pl.DataFrame] | None = None,
+        arrays: Callable[[SeizureArrays], pl.DataFrame | None] | None = None,
     ) -> pl.DataFrame:
         """Run a query with bound parameters and return a polars frame.
 
@@ -290,8 +290,9 @@ class Gateway:
         time limit, so one slow request cannot hold a worker thread hostage.
 
         ``arrays`` answers the same query from the seizure arrays when those of the current
-        data version are built (``seizure_arrays``); the SQL answers until they are, and is
-        what a background recomputation runs. The result is kept under the SQL's key either way.
+        data version are built (``seizure_arrays``), unless it returns None; the SQL answers
+        then, until they are built, and in a background recomputation. The result is kept
+        under the SQL's key either way.
         """
         if not cache:
             return self._run(sql, params)
@@ -300,9 +301,8 @@ class Gateway:
 
         def compute() -> pl.DataFrame:
             built = self.seizure_arrays() if arrays is not None else None
-            if built is not None and arrays is not None:
-                return arrays(built)
-            return self._run(sql, params)
+            answer = arrays(built) if built is not None and arrays is not None else None
+            return self._run(sql, params) if answer is None else answer
 
         return self.results.get_or_compute(key, compute, params)
 

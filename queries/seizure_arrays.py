@@ -22,28 +22,40 @@ built yet.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 import numpy as np
+import polars as pl
 import pyarrow as pa
 
 from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
-from queries.filters import SEIZURE_TARGET, Filters
+from queries.filters import SEIZURE_TARGET, Filters, whole_months
 from queries.record_pages import SELECT_SQL as RECORD_SELECT_SQL
 from queries.record_pages import RecordPages
 
 COLUMNS = tuple(SEIZURE_TARGET.columns.values())  # the dimensions: filtered and grouped on
 FENTANYL = "Fentanyl"  # cbp_drug_type of the fentanyl-pounds measure (hot.PERIOD_COLUMNS)
+PUBLISHED = "cbp_cell"  # the provenance of CBP's own events; any other is modelled (ditto)
+MONTHLY_SCHEMA = {
+    "month": pl.Date,
+    "events": pl.Int64,
+    "lbs": pl.Float64,
+    "fentanyl_lbs": pl.Float64,
+    "pills": pl.Int64,
+    "modelled_events": pl.Int64,
+}
 PROBES = 64  # weights counted per round of the pooled median's search
 # up to this many pooled weights, gathering them and selecting the middle beats the search,
 # which needs the filter's mask over every event (1 ms of a 3 ms ranking at a million)
 GATHER_LIMIT = 50_000
 
 LOAD_SQL = f"""
-    SELECT {RECORD_SELECT_SQL}, coalesce(cbp_drug_type = '{FENTANYL}', false) AS fentanyl
+    SELECT {RECORD_SELECT_SQL}, coalesce(cbp_drug_type = '{FENTANYL}', false) AS fentanyl,
+           coalesce(provenance <> '{PUBLISHED}', false) AS modelled
     FROM hot_seizures
 """  # noqa: S608 -- fixed column names and a fixed literal
 
@@ -134,6 +146,52 @@ class MemberStats:
         return out
 
 
+@dataclass(frozen=True)
+class MonthCells:
+    """The events summed per month and combination of dimension codes, by month: the
+    monthly rollup of ``queries/hot.py``, as arrays. A trend over whole months with dimension
+    filters sums the cells the filters keep, a fifth as many as the events."""
+
+    month: np.ndarray  # int32 months since January 1970, ascending
+    codes: dict[str, np.ndarray]
+    sums: dict[str, np.ndarray]  # the trend's measures (MONTHLY_SCHEMA but the month)
+
+    @classmethod
+    def build(
+        cls, month: np.ndarray, codes: dict[str, np.ndarray], widths: dict[str, int], sums: dict
+    ) -> MonthCells | None:
+        """The cells of events with these months, codes (``widths[c]`` possible each) and
+        measures; None if a cell's number (month and codes, mixed-radix) overflows 62 bits."""
+        first = int(month.min()) if len(month) else 0
+        span = int(month.max()) - first + 1 if len(month) else 1
+        if span * math.prod(widths.values()) >= 1 << 62:
+            return None
+        key = (month - first).astype(np.int64)
+        for column, width in widths.items():
+            key = key * width + codes[column]
+        cells, cell_of = np.unique(key, return_inverse=True)  # ascending: by month first
+        totals = {k: np.bincount(cell_of, weights=v, minlength=len(cells)) for k, v in sums.items()}
+        cell_codes = {}
+        for column, width in reversed(widths.items()):
+            cells, code = np.divmod(cells, width)
+            cell_codes[column] = code.astype(codes[column].dtype)
+        return cls(month=(cells + first).astype(np.int32), codes=cell_codes, sums=totals)
+
+    def monthly(
+        self, filters: Filters, lookup: dict[str, dict[str, int]], low: int, high: int
+    ) -> dict[str, np.ndarray]:
+        """Per month ``low`` to ``high - 1``, the measures of the cells the filters' dimension
+        values keep."""
+        # the months in the array's own type: another type converts the whole array
+        wanted = np.arange(low, high + 1, dtype=self.month.dtype)
+        first, last = self.month.searchsorted(wanted[[0, -1]])
+        mask = member_mask(filters, lookup, lambda column: self.codes[column][first:last])
+        selected = np.arange(first, last) if mask is None else np.flatnonzero(mask) + first
+        bounds = self.month[selected].searchsorted(wanted)
+        start, end = bounds[:-1], bounds[1:]
+        return _typed({k: _run_sums(v[selected], start, end) for k, v in self.sums.items()})
+
+
 class SeizureArrays:
     """The events of one data version (see the module docstring). Read-only once built, so any
     number of request threads may use one at once."""
@@ -159,6 +217,7 @@ class SeizureArrays:
             pills=_ints(table.column("pills")),
         )
         fentanyl = table.column("fentanyl").to_numpy()
+        modelled = table.column("modelled").to_numpy()
         self.records = RecordPages(table)  # the records grid's pages, from the same rows
         del table
         year = _fiscal_years(loaded.day)
@@ -187,6 +246,22 @@ class SeizureArrays:
         self.day_lbs = lbs0[by_day]
         self.day_fentanyl_lbs = np.where(fentanyl, lbs0, 0.0)[by_day]
         self.day_pills = loaded.pills[by_day]
+        self.day_modelled = modelled[by_day]
+        # each event's month (months since January 1970) and where each month begins: whole
+        # months of a trend are summed once here, only the window's edges per request
+        self.undated = _undated(self.days)
+        dated = self.size and not self.undated
+        self.day_month = _months(self.days) if dated else np.zeros(0, dtype=np.int32)
+        self.first_month = int(self.day_month[0]) if dated else 0
+        months = int(self.day_month[-1]) - self.first_month + 1 if dated else 0
+        wanted = np.arange(self.first_month, self.first_month + months + 1, dtype=np.int32)
+        self.month_bounds = np.searchsorted(self.day_month, wanted)
+        self.month_sums = self._segment_sums(slice(None), self.month_bounds)
+        widths = {c: len(names[c]) + 1 for c in COLUMNS}
+        self.cells = None
+        if dated:
+            measures = {"events": np.ones(self.size), **self._day_measures()}
+            self.cells = MonthCells.build(self.day_month, self.day_codes, widths, measures)
 
     @classmethod
     def load(cls, cursor: duckdb.DuckDBPyConnection, version: str) -> SeizureArrays:
@@ -234,6 +309,65 @@ class SeizureArrays:
             "fentanyl_lbs": float(fentanyl.sum()),
             "pills": int(pills.sum()),
         }
+
+    def monthly(self, filters: Filters) -> pl.DataFrame | None:
+        """The monthly trend of ``seizure_stats.monthly_trend_sql``, or None for its SQL to
+        answer: when an event has no date, or when a window that cuts a month and dimension
+        filters keep more than half of its events (gathering them would cost more than SQL).
+
+        Without dimension filters, months the window holds whole were summed at build time
+        and a month it cuts is summed from its slice. With them, whole months are summed from
+        the month cells (``MonthCells``) the filters keep, and a window that cuts a month from
+        the events the filters keep, gathered."""
+        if self.undated:
+            return None
+        lo, hi = filters.period()
+        first = 0 if lo is None else day_position(self.days, lo)
+        last = self.size if hi is None else day_position(self.days, hi, "right")
+        if last <= first:
+            return pl.DataFrame(schema=MONTHLY_SCHEMA)
+        low = int(self.day_month[first]) - self.first_month
+        high = int(self.day_month[last - 1]) - self.first_month + 1
+        bounds = np.clip(self.month_bounds[low : high + 1], first, last)  # the window's months
+        if not any(getattr(filters, key) for key in SEIZURE_TARGET.columns):
+            sums = {k: v[low:high].copy() for k, v in self.month_sums.items()}
+            for i in {0, high - low - 1}:  # the window's first and last months
+                start, end = int(bounds[i]), int(bounds[i + 1])
+                whole = int(self.month_bounds[low + i]), int(self.month_bounds[low + i + 1])
+                if (start, end) != whole:  # the window cuts this month: sum what it holds
+                    edge = self._segment_sums(slice(start, end), np.array([0, end - start]))
+                    for k, v in edge.items():
+                        sums[k][i] = v[0]
+        elif self.cells is not None and whole_months(lo, hi):
+            months = low + self.first_month, high + self.first_month
+            sums = self.cells.monthly(filters, self.lookup, *months)
+        else:
+            mask = self.member_mask(filters, lambda column: self.day_codes[column][first:last])
+            assert mask is not None  # a dimension filter is set
+            if 2 * int(np.count_nonzero(mask)) > last - first:
+                return None
+            selected = np.flatnonzero(mask) + first
+            sums = self._segment_sums(selected, np.searchsorted(selected, bounds))
+        has = sums["events"] > 0
+        starts = [_month_start(int(m)) for m in np.arange(low, high)[has] + self.first_month]
+        columns = {k: v[has] for k, v in sums.items()}
+        return pl.DataFrame({"month": starts, **columns}, schema=MONTHLY_SCHEMA)
+
+    def _day_measures(self) -> dict[str, np.ndarray]:
+        """The trend's summed measures per event, in date order."""
+        return {
+            "lbs": self.day_lbs,
+            "fentanyl_lbs": self.day_fentanyl_lbs,
+            "pills": self.day_pills,
+            "modelled_events": self.day_modelled,
+        }
+
+    def _segment_sums(self, take: slice | np.ndarray, bounds: np.ndarray) -> dict[str, np.ndarray]:
+        """The trend's measures of the date-ordered events ``take`` selects, per segment
+        ``bounds[i]:bounds[i+1]`` of them (adjacent segments covering all of them)."""
+        first, last = bounds[:-1], bounds[1:]
+        sums = {k: _run_sums(v[take], first, last) for k, v in self._day_measures().items()}
+        return {"events": (last - first).astype(np.int64), **_typed(sums)}
 
     def member_stats(self, filters: Filters, column: str) -> MemberStats:
         """Per member of ``column``: events, lbs, pills, and its filtered weights in order.
@@ -386,6 +520,28 @@ def _segment_ends(keys: np.ndarray, has_weight: np.ndarray, count: int) -> np.nd
     starts = np.searchsorted(keys, np.arange(count))
     weighed = np.bincount(keys, weights=has_weight.astype(np.float64), minlength=count)
     return starts + np.rint(weighed[:count]).astype(np.int64)
+
+
+def _typed(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sums (added as floats) in the trend's column types: counts as exact integers."""
+    return {
+        k: np.rint(v).astype(np.int64) if MONTHLY_SCHEMA[k] == pl.Int64 else v
+        for k, v in sums.items()
+    }
+
+
+def _undated(day: np.ndarray) -> int:
+    """How many days are missing (NaN: a day array has them only as floats)."""
+    return int(np.count_nonzero(np.isnan(day))) if day.dtype.kind == "f" else 0
+
+
+def _months(day: np.ndarray) -> np.ndarray:
+    """The month (months since January 1970) of each day number."""
+    return day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)
+
+
+def _month_start(month: int) -> date:
+    return date(1970 + month // 12, month % 12 + 1, 1)
 
 
 def _fiscal_years(day: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 from ingest.writer import commit, write_partitioned
 from queries import breakdowns, seizure_arrays, seizure_stats
-from queries.filters import Filters
+from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway
 from queries.seizure_arrays import SeizureArrays
 from queries.seizure_stats import GROUPS, MEASURES
@@ -87,6 +87,36 @@ def test_arr003_kpi_windows_match_sql(gateways, view):
         expected = seizure_stats.kpis(view, window, sql)
         got = seizure_stats.kpis(view, window, arrays)
         _same(expected, got)
+
+
+TREND_VIEWS = (
+    *VIEWS,
+    Filters(start=date(2024, 2, 10), end=date(2024, 2, 20)),  # inside one month
+    Filters(start=date(2023, 1, 1), end=date(2023, 3, 31)),  # whole months only
+    Filters(start=date(2025, 3, 17)),  # open-ended, from mid-month
+    Filters(category=("drug",)),  # keeps most events: left to SQL
+)
+
+
+@pytest.mark.parametrize("view", TREND_VIEWS, ids=lambda f: f.to_query_string() or "all")
+def test_arr008_monthly_trends_match_sql(gateways, view):
+    """Whole months summed at build, cut months summed per request, dimension filters
+    gathered: each gives the SQL's months (the rollup's, or the events' for cut windows)."""
+    sql, arrays = gateways
+    expected = seizure_stats.monthly_trend(view, sql)
+    built = arrays.seizure_arrays()
+    direct = built.monthly(view)
+    if direct is None:  # only when the filters keep most of the window's events
+        window = Filters(start=view.start, end=view.end, fy=view.fy)
+        assert 2 * _count(sql, view) > _count(sql, window)
+    else:
+        _same(expected, direct)
+    _same(expected, seizure_stats.monthly_trend(view, arrays))
+
+
+def _count(gateway: Gateway, view: Filters) -> int:
+    where = predicate(view, SEIZURE_TARGET)
+    return gateway.scalar(f"SELECT count(*) FROM seizures WHERE {where.sql}", where.params)  # noqa: S608
 
 
 def test_arr004_arrays_answer_only_for_the_version_they_were_built_from(tmp_path):
