@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
+from queries.event_masks import date_mask, day_position, member_mask
 from queries.filters import SEIZURE_TARGET, Filters
 from queries.record_columns import COLUMNS, DEFAULT_ORDER
 
@@ -69,16 +69,17 @@ class RecordPages:
     """The record rows of one data version and the orders of ``ORDERS`` over them. Read-only
     once built, so request threads share it."""
 
-    def __init__(self, table: pa.Table) -> None:
-        """``table``: the columns of ``SELECT_SQL`` (others are ignored)."""
+    def __init__(
+        self, table: pa.Table, names: dict[str, list[str]], codes: dict[str, np.ndarray]
+    ) -> None:
+        """``table``: the columns of ``SELECT_SQL`` (others are ignored); ``names`` and
+        ``codes``: its dimensions as ``dictionary_codes`` gives them, decoded once by the
+        caller, who needs them too."""
         # one chunk per column: a take across the hundreds DuckDB hands over cost 6 ms a page
         # (a polars copy gathered a page faster, but held 180 MB more at a million events)
         self.table = table.select([c.key for c in COLUMNS]).combine_chunks()
         self.size = table.num_rows
-        self.names: dict[str, list[str]] = {}
-        codes: dict[str, np.ndarray] = {}
-        for column in DIMENSIONS:
-            self.names[column], codes[column] = dictionary_codes(table.column(column))
+        self.names = {c: names[c] for c in DIMENSIONS}
         self.lookup = {c: {v: i for i, v in enumerate(n)} for c, n in self.names.items()}
         dates = table.column("event_date")
         self.dated = self.size - dates.null_count
@@ -97,7 +98,7 @@ class RecordPages:
                 self.orders[key, descending] = Ordered(
                     rows=rows.astype(np.int32),
                     day=day[rows],
-                    codes={c: a[rows] for c, a in codes.items()},
+                    codes={c: codes[c][rows] for c in DIMENSIONS},
                 )
 
     def page(self, filters: Filters, order: str, start: int, end: int) -> pl.DataFrame:

@@ -218,7 +218,7 @@ class SeizureArrays:
         )
         fentanyl = table.column("fentanyl").to_numpy()
         modelled = table.column("modelled").to_numpy()
-        self.records = RecordPages(table)  # the records grid's pages, from the same rows
+        self.records = RecordPages(table, names, codes)  # the records grid's pages, same rows
         del table
         year = _fiscal_years(loaded.day)
         self.first_year = int(year.min()) if self.size else 0
