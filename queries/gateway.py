@@ -21,6 +21,8 @@ import polars as pl
 import settings
 from queries import reference
 from queries.hot import (
+    ATTACH_SQL,
+    CHECKPOINT_SQL,
     HOT_TABLES,
     PERIOD_COLUMNS,
     ROLLUPS,
@@ -117,6 +119,8 @@ class Gateway:
         # cursor, which would then read each parquet file's footer again on every query
         con.execute("SET GLOBAL parquet_metadata_cache = true")
         con.execute("SET enable_progress_bar = false")
+        if self._hot:
+            con.execute(ATTACH_SQL)
         self._create_reference_views(con)
         allowed = str(self.data_dir.resolve()).rstrip("/") + "/"
         con.execute("SET allowed_directories = ?", [[allowed]])
@@ -159,13 +163,17 @@ class Gateway:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     hot.sync(con, paths)
-                    for sql in hot.view_sqls(view):
-                        con.execute(sql)
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
                     hot.loaded = set()  # unknown state: load afresh next time
                     raise
+                # the views live in the main database, and a transaction writes to one
+                # database only; they name the hot tables, not their rows, so a reader sees
+                # the sync's rows all at once either way
+                for sql in hot.view_sqls(view):
+                    con.execute(sql)
+                con.execute(CHECKPOINT_SQL)  # compress what the sync added
                 built.append(name)
                 continue
             listed = ", ".join(f"'{_sql_string(f)}'" for f in files)

@@ -34,6 +34,7 @@ import pyarrow as pa
 
 from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
 from queries.filters import SEIZURE_TARGET, Filters, whole_months
+from queries.hot import HotTable
 from queries.record_pages import SELECT_SQL as RECORD_SELECT_SQL
 from queries.record_pages import RecordPages
 
@@ -56,7 +57,7 @@ GATHER_LIMIT = 50_000
 LOAD_SQL = f"""
     SELECT {RECORD_SELECT_SQL}, coalesce(cbp_drug_type = '{FENTANYL}', false) AS fentanyl,
            coalesce(provenance <> '{PUBLISHED}', false) AS modelled
-    FROM hot_seizures
+    FROM {HotTable("seizures").store}
 """  # noqa: S608 -- fixed column names and a fixed literal
 
 

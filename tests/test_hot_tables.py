@@ -8,6 +8,7 @@ import polars as pl
 
 from ingest.writer import commit, write_partitioned
 from queries.gateway import Gateway
+from queries.hot import HotTable
 from tests.test_lake_writer import seizures
 
 
@@ -204,9 +205,35 @@ def test_hot003_the_monthly_rollup_follows_batches_and_compaction(tmp_path):
     merged = write_partitioned("seizures", merged_rows, "merged", tmp_path)
     commit("seizures", add=merged, remove=first + second, data_dir=tmp_path)
     assert _rollup_matches_events(gateway)["events"].sum() == 8
-    files = gateway.frame("SELECT DISTINCT _file FROM hot_seizures_monthly", cache=False)
+    store = HotTable("seizures").rollup_store
+    files = gateway.frame(f"SELECT DISTINCT _file FROM {store}", cache=False)  # noqa: S608
     assert set(files["_file"]) == {str(p) for p in merged}
 
     # the cold view (no hot copy) sums the same cells per query
     cold = Gateway(tmp_path).frame(ROLLUP_CHECK, cache=False)
     assert cold.equals(gateway.frame(ROLLUP_CHECK, cache=False))
+
+
+def _uncompressed_columns(gateway: Gateway) -> set[str]:
+    """Columns of the hot seizures with a segment DuckDB keeps as it was inserted: those whose
+    every value is the same compress to one constant once checkpointed, a batch's rows too."""
+    store = HotTable("seizures").store
+    info = gateway.frame(
+        "SELECT column_name FROM pragma_storage_info(?) "
+        "WHERE segment_type <> 'VALIDITY' AND compression = 'Uncompressed'",
+        [store],
+        cache=False,
+    )
+    return set(info["column_name"]) & {"event_date", "mode", "provenance", "_file"}
+
+
+def test_hot_copies_are_held_compressed_and_so_are_a_batchs_rows(tmp_path):
+    first = write_partitioned("seizures", _seizures(3000, date(2025, 1, 1), 0), "a", tmp_path)
+    commit("seizures", add=first, data_dir=tmp_path)
+    gateway = Gateway(tmp_path, hot=True)
+    assert _count(gateway) == (3000, 3000)
+    assert _uncompressed_columns(gateway) == set()
+    second = write_partitioned("seizures", _seizures(2000, date(2025, 1, 2), 3000), "b", tmp_path)
+    commit("seizures", add=second, data_dir=tmp_path)
+    assert _count(gateway) == (5000, 5000)
+    assert _uncompressed_columns(gateway) == set()
