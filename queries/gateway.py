@@ -113,6 +113,10 @@ class Gateway:
                 "memory_limit": settings.get("duckdb_memory_limit"),
                 "autoinstall_known_extensions": False,
                 "autoload_known_extensions": False,
+                # freed memory goes back to the system in the background (the uncompressed
+                # rows of a hot load, a query's hash tables) instead of staying with the
+                # allocator until some later allocation on the same thread
+                "allocator_background_threads": True,
             },
         )
         # GLOBAL: a plain SET holds for this connection alone, and every query runs on a
