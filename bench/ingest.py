@@ -32,7 +32,7 @@ import polars as pl
 import settings
 from ingest.contract import conform
 from ingest.generate.seizures import PortContext
-from ingest.live.batch import Context, batch_id_of, process_file
+from ingest.live.batch import Context, batch_id_of, drain_scoring, process_file
 from ingest.live.synth import synth_seizures, synth_shipments
 from ingest.live.validate import fiscal_year
 from ingest.writer import commit, write_parquet_atomic, write_partitioned
@@ -135,6 +135,9 @@ def throughput(repeats: int, sizes=SIZES) -> list[dict]:
                         "x_baseline": round(p50 / statistics.median(baseline), 1),
                     }
                 )
+        # shipments are scored on a background thread after each batch; the folder must not
+        # be removed under it while it is still writing score files
+        drain_scoring()
     return rows
 
 
