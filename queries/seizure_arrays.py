@@ -12,9 +12,9 @@ Codes, not strings: each dimension is the hot table's ENUM code (``queries/hot.p
 ENUM's values as its dictionary, so a filter value becomes an integer before any array is read.
 A missing value is the code one past the last value.
 
-Built from the hot table by ``SeizureArrays.load`` and held by the gateway per data version
-(``Gateway.seizure_arrays``), with the records grid's pages from the same rows
-(``queries/record_pages.py``, ``SeizureArrays.records``); the queries that use them
+Built from the hot table's ``LOAD_SQL`` rows (``Gateway._build_arrays``) and held by the
+gateway per data version (``Gateway.seizure_arrays``), with the records grid's pages from the
+same rows (``queries/record_pages.py``, ``SeizureArrays.records``); the queries that use them
 (``queries/breakdowns.py``, ``queries/seizure_stats.py``, ``queries/records.py``) answer the
 same numbers as their SQL, which serves whenever the arrays for the current version are not
 built yet.
@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -219,7 +218,7 @@ class SeizureArrays:
         )
         fentanyl = table.column("fentanyl").to_numpy()
         modelled = table.column("modelled").to_numpy()
-        self.records = RecordPages(table, names, codes)  # the records grid's pages, same rows
+        self.records = RecordPages(table, self.lookup, codes)  # the grid's pages, same rows
         del table
         year = _fiscal_years(loaded.day)
         self.first_year = int(year.min()) if self.size else 0
@@ -263,11 +262,6 @@ class SeizureArrays:
         if dated:
             measures = {"events": np.ones(self.size), **self._day_measures()}
             self.cells = MonthCells.build(self.day_month, self.day_codes, widths, measures)
-
-    @classmethod
-    def load(cls, cursor: duckdb.DuckDBPyConnection, version: str) -> SeizureArrays:
-        """The arrays of the hot seizures table as ``cursor`` sees it now."""
-        return cls(cursor.sql(LOAD_SQL).to_arrow_table(), version)
 
     # -- filters ----------------------------------------------------------------------------
     def member_mask(
