@@ -24,6 +24,7 @@ its bytes are copied to ``quarantine/<table|unknown>/<batch_id>.<ext>`` with a `
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -32,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import ID_COLUMN
@@ -44,7 +46,14 @@ from ingest.live.lakeids import (
 )
 from ingest.live.ledger import Ledger
 from ingest.live.paths import data_root, done_dir
-from ingest.live.readers import FileRefused, RawBatch, read_batch
+from ingest.live.readers import (
+    CHECK_FAILED,
+    FileRefused,
+    RawBatch,
+    file_format,
+    read_batch,
+    table_from_name,
+)
 from ingest.live.report import BatchReport, load_report, utc_now
 from ingest.live.validate import validate
 from ingest.quarantine import quarantine_dir, quarantine_rows
@@ -89,11 +98,15 @@ def process_file(
     received_at = received_at or utc_now()
     prior = load_report(batch_id, ctx.data_dir)
     try:
+        failpoint("during_read")
         batch = read_batch(path.name, raw)
     except FileRefused as refused:
         report = _refuse_whole(path, raw, batch_id, refused, received_at, ctx)
+    except Exception as exc:  # noqa: BLE001 -- a reader bug still gives the file a verdict
+        refused = check_failed(exc, table_from_name(path.name), estimated_rows(path.name, raw))
+        report = _refuse_whole(path, raw, batch_id, refused, received_at, ctx)
     else:
-        report = _ingest_rows(batch, path.name, batch_id, received_at, prior, ctx)
+        report = _ingest_rows(batch, path, raw, batch_id, received_at, prior, ctx)
     _write_log(report, redo=prior is not None, ctx=ctx)
     failpoint("after_log")
     ctx.ledger.mark(
@@ -119,15 +132,37 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
+def check_failed(exc: Exception, table: str | None, rows: int) -> FileRefused:
+    """The whole-file refusal for a file whose reading or checking raised: a bug in the checks
+    must still end with a verdict (the file in quarantine, a report, a log row), never with a
+    file left in the inbox to fail again on every run."""
+    detail = f"{type(exc).__name__}: {exc}"[:500]
+    return FileRefused(CHECK_FAILED, detail, table=table, rows=rows)
+
+
+def estimated_rows(name: str, raw: bytes) -> int:
+    """Rows a file seems to hold when it could not be read: its lines after a CSV header, its
+    lines in JSON lines, the row count in a parquet footer (0 when even that is unreadable)."""
+    fmt = file_format(name)
+    if fmt == "parquet":
+        try:
+            return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
+        except Exception:  # noqa: BLE001 -- unreadable footer: nothing countable
+            return 0
+    lines = sum(1 for line in raw.split(b"\n") if line.strip())
+    return max(0, lines - 1) if fmt == "csv" else lines
+
+
 def _ingest_rows(
     batch: RawBatch,
-    source_file: str,
+    path: Path,
+    raw: bytes,
     batch_id: str,
     received_at: datetime,
     prior: BatchReport | None,
     ctx: Context,
 ) -> BatchReport:
-    table, data_dir = batch.table, ctx.data_dir
+    table, data_dir, source_file = batch.table, ctx.data_dir, path.name
     listed = listed_batch_files(table, batch_id, data_dir)
     if prior is not None and (
         listed or prior.rows_accepted == 0 or batch_is_visible(table, batch_id, data_dir)
@@ -137,7 +172,12 @@ def _ingest_rows(
     lake_ids = ctx.lake_ids.ids(
         table, exclude=batch_file_name(batch_id), within=id_range(batch, ID_COLUMN[table])
     )
-    checked = validate(batch, batch_id, ingested_at=now, now=now, lake_ids=lake_ids)
+    try:
+        failpoint("during_check")
+        checked = validate(batch, batch_id, ingested_at=now, now=now, lake_ids=lake_ids)
+    except Exception as exc:  # noqa: BLE001 -- see check_failed
+        refused = check_failed(exc, table, batch.height)
+        return _refuse_whole(path, raw, batch_id, refused, received_at, ctx)
     failpoint("after_read")
     quarantined = quarantine_rows(table, batch_id, checked.quarantined, data_dir)
     if quarantined is None:  # a stale file from an earlier attempt must not count twice

@@ -5,6 +5,9 @@
 restart loses nothing and duplicates nothing at exactly that step, with no timing race: the kill
 is as abrupt as ``kill -9`` (no ``finally``, no ``atexit``, no flush) but happens at a known line.
 Unset, a failpoint costs one dictionary lookup.
+
+The ``during_*`` points raise ``FailpointError`` instead of killing: they stand for a bug in the
+reading or checking of a file, which must still end with a verdict for the file.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import signal
 
 ENV = "CHOKEPOINT_FAILPOINT"
 POINTS = (
+    "during_read",  # raises while the file is read
+    "during_check",  # raises while its rows are checked
     "after_read",  # file read and validated, nothing written
     "after_quarantine",  # quarantine parquet written
     "after_report",  # report JSON written
@@ -27,6 +32,10 @@ POINTS = (
 _hits: dict[str, int] = {}
 
 
+class FailpointError(RuntimeError):
+    """Raised by a ``during_*`` failpoint: an error in the code, not in the data."""
+
+
 def failpoint(name: str) -> None:
     """SIGKILL this process here if ``CHOKEPOINT_FAILPOINT`` names this point (and hit count)."""
     wanted = os.environ.get(ENV)
@@ -37,4 +46,6 @@ def failpoint(name: str) -> None:
         return
     _hits[name] = _hits.get(name, 0) + 1
     if _hits[name] == int(nth or 1):
+        if name.startswith("during_"):
+            raise FailpointError(f"failpoint {name}")
         os.kill(os.getpid(), signal.SIGKILL)

@@ -24,8 +24,11 @@ _BOOLEAN = {
     **{v: True for w in ("true", "t", "yes", "y", "1") for v in (w, w.upper(), w.title())},
     **{v: False for w in ("false", "f", "no", "n", "0") for v in (w, w.upper(), w.title())},
 }
+# Two-digit months and days, as the contract says: "2025-1-2" is refused, not guessed at.
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M")
-_WHAT = {
+WHAT = {  # the reason a value of each contract type that does not parse is refused with
     pl.Float64: "not a number",
     pl.Int64: "not a whole number",
     pl.Boolean: "not true/false",
@@ -63,7 +66,7 @@ def _parse_text(text: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Boolean:
         return text.replace_strict(_BOOLEAN, default=None, return_dtype=pl.Boolean)
     if dtype == pl.Date:
-        return text.str.to_date("%Y-%m-%d", strict=False)
+        return pl.when(text.str.contains(ISO_DATE)).then(text.str.to_date("%Y-%m-%d", strict=False))
     raise TypeError(f"no text parser for {dtype}")
 
 
@@ -77,6 +80,7 @@ def _parse_timestamps(text: pl.Series) -> pl.Series:
         return pl.from_arrow(pc.cast(text.to_arrow(), pa.timestamp("us"))).alias(text.name)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    text = text.set(text.is_not_null() & ~text.str.contains(ISO_MOMENT), None)
     spaced = text.str.replace("T", " ", literal=True)
     out = spaced.str.to_datetime(_DATETIME_FORMATS[0], strict=False, time_unit="us", cache=False)
     missed = out.is_null() & spaced.is_not_null()
@@ -115,6 +119,8 @@ def _parse_typed(raw: pl.Series, dtype: pl.DataType) -> pl.Series:
         source.is_nested()
         or source in (pl.Null, pl.Object, pl.Binary)
         or (dtype == pl.String and isinstance(source, pl.Datetime | pl.Date))
+        or (source == pl.Boolean) != (dtype == pl.Boolean)  # true is no number, 1 is no boolean
+        or source.is_temporal()  # a date or time is no number, text or boolean
     ):
         return _nulls(raw, dtype)
     if dtype == pl.Int64 and source.is_float():
@@ -156,16 +162,16 @@ def parse_columns(frame: pl.DataFrame, table: str) -> pl.DataFrame:
             if name in series
             else _parse_text(pl.col(name), dtype).cast(dtype).alias(name)
             if name in present
-            else pl.lit(None, dtype).alias(name)
+            else pl.repeat(None, frame.height, dtype=dtype).alias(name)
             for name, dtype in targets.items()
         ]
     )
-    checked = [c for c in present if targets[c] != pl.String]
+    checked = [c for c in present if targets[c] != pl.String or c not in text_cols]
     both = pl.concat([clean.select(pl.col(checked).name.prefix("r:")), typed], how="horizontal")
     failed = [(pl.col("r:" + c).is_not_null() & pl.col(c).is_null(), c) for c in checked]
     flags = both.select([bad.any().alias(c) for bad, c in failed]).row(0) if failed else ()
     failing = [
-        (bad, f"{c}: {_WHAT[pl.Datetime if isinstance(targets[c], pl.Datetime) else targets[c]]}")
+        (bad, f"{c}: {WHAT[pl.Datetime if isinstance(targets[c], pl.Datetime) else targets[c]]}")
         for (bad, c), flag in zip(failed, flags, strict=True)
         if flag
     ]

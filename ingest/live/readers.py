@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.json as pj
 
-from ingest.live.incoming import LIVE_TABLES, required_columns
+from ingest.live.incoming import LIVE_TABLES, WHAT, required_columns, target_types
 
 TABLE_IN_NAME = re.compile(r"^(seizures|shipments|referrals)(?:[-_.]|$)", re.IGNORECASE)
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
@@ -29,6 +31,7 @@ FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl
 EXTRA_FIELDS = "extra_fields"  # overflow of CSV rows longer than the header
 BLANK = "row: blank line"
 RAGGED = "row: number of fields differs from the header"
+CHECK_FAILED = "file: could not be checked (internal error)"  # a bug, reported as a failed batch
 
 
 class FileRefused(Exception):
@@ -105,18 +108,39 @@ def _line_count(raw: bytes) -> int:
     return max(0, len(lines) - 1)
 
 
+DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'"}
+
+
 def _header(raw: bytes) -> list[str]:
     first = _decode(raw.split(b"\n", 1)[0]).rstrip("\r")
     try:
         header = next(csv.reader([first]))
     except (csv.Error, StopIteration) as exc:
-        raise FileRefused("file: malformed CSV header", str(exc)) from exc
+        raise FileRefused("file: malformed CSV header", str(exc), rows=_line_count(raw)) from exc
+    _refuse_other_delimiter(first, len(header), raw)
     header = [h.strip() for h in header]
     if not header or any(not h for h in header):
         raise FileRefused("file: CSV header has an empty column name")
     if len(set(header)) != len(header):
         raise FileRefused("file: CSV header repeats a column name")
     return header
+
+
+def _refuse_other_delimiter(first_line: str, fields: int, raw: bytes) -> None:
+    """A header that splits into more fields on ``;``, a tab or ``|`` than on commas is a file
+    written with another separator (Excel writes ``;`` in many locales): refused whole, naming it.
+    """
+    for delimiter, name in DELIMITERS.items():
+        try:
+            other = len(next(csv.reader([first_line], delimiter=delimiter)))
+        except (csv.Error, StopIteration):
+            continue
+        if other > fields and other >= 2:
+            raise FileRefused(
+                f"file: separated by {name}, expected ','",
+                f"the header splits into {other} fields on {name} and {fields} on commas",
+                rows=_line_count(raw),
+            )
 
 
 def _count(raw: bytes, byte: bytes) -> int:
@@ -172,7 +196,9 @@ def _read_csv_slow(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.Serie
             columns[width].append(",".join(record[width:]) or None)
     except csv.Error as exc:
         raise FileRefused(
-            "file: malformed CSV", f"{exc} (line {reader.line_num})", rows=len(rows)
+            "file: malformed CSV",
+            f"{exc} (line {reader.line_num})",
+            rows=_line_count(text.encode()),
         ) from exc
     if not rows:
         raise FileRefused("file: no rows (header only)")
@@ -183,23 +209,84 @@ def _read_csv_slow(text: str, header: list[str]) -> tuple[pl.DataFrame, pl.Serie
     return frame, pl.Series("source_row", rows), pl.Series("row_reason", reasons, pl.String)
 
 
-def read_jsonl(raw: bytes) -> tuple[pl.DataFrame, pl.Series, pl.Series | None]:
-    """polars reads the lines; if any is not a JSON object, each line is read on its own."""
-    try:
-        frame = pl.read_ndjson(raw, infer_schema_length=None)
-    except pl.exceptions.PolarsError:
-        frame = None
+def read_jsonl(
+    raw: bytes, table: str | None = None
+) -> tuple[pl.DataFrame, pl.Series, pl.Series | None]:
+    """Arrow reads the lines with strict types; each line is read on its own when any is not a
+    JSON object or when a column mixes JSON types.
+
+    Arrow's reader refuses a column whose type changes from one line to another, where polars
+    would turn it into text (``{"text": ...}``, ``true``, ``1``) and a value's verdict would
+    depend on the other lines. Columns the contract holds as text, dates or timestamps are read
+    as strings (no timestamp guessing); every other column keeps its JSON type, which the
+    checks then judge (``true`` is no number). The line-by-line path judges each value by its
+    own JSON type (``_json_type_fits``).
+    """
+    frame = _read_jsonl_strict(raw, table)
     lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     if frame is not None and frame.width and frame.height == lines:
         return frame, pl.int_range(1, lines + 1, eager=True).alias("source_row"), None
     numbered = [(i, ln) for i, ln in enumerate(_decode(raw).split("\n"), start=1) if ln.strip()]
     if frame is not None and frame.width and frame.height == len(numbered):
         return frame, pl.Series("source_row", [i for i, _ in numbered]), None
-    return _read_jsonl_slow([line for _, line in numbered], [i for i, _ in numbered])
+    return _read_jsonl_slow([line for _, line in numbered], [i for i, _ in numbered], table)
 
 
-def _read_jsonl_slow(lines: list[str], numbers: list[int]):
-    """Line by line: invalid JSON or a non-object becomes a refused row, not a refused file."""
+_AS_STRING = (pl.String, pl.Date, pl.Datetime)
+
+
+def _read_jsonl_strict(raw: bytes, table: str | None) -> pl.DataFrame | None:
+    """The file as a frame if every line is an object and no column mixes JSON types, else None.
+
+    The table (from the name, else from the first line's keys) says which columns are read as
+    strings; only keys that occur in the file are declared, so an absent column stays absent.
+    """
+    stripped = raw.lstrip()
+    end = stripped.find(b"\n")
+    try:
+        head = json.loads(stripped if end < 0 else stripped[:end])
+    except ValueError:
+        return None
+    if not isinstance(head, dict):
+        return None
+    table = table or table_from_columns(list(head))
+    targets = target_types(table) if table else {}
+    declared = [
+        pa.field(name, pa.string())
+        for name, dtype in targets.items()
+        if isinstance(dtype, _AS_STRING) and (name in head or _has_key(raw, name))
+    ]
+    options = pj.ParseOptions(explicit_schema=pa.schema(declared))
+    try:
+        table_read = pj.read_json(io.BytesIO(raw), parse_options=options)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return pl.from_arrow(table_read)
+
+
+def _has_key(raw: bytes, name: str) -> bool:
+    key = json.dumps(name).encode()
+    return raw.find(key + b":") >= 0 or re.search(re.escape(key) + rb"\s*:", raw) is not None
+
+
+def _json_type_fits(value: object, dtype: pl.DataType) -> bool:
+    """Whether a JSON value's own type can stand for ``dtype`` (text is parsed later, as CSV's).
+
+    Numbers may stand for text (an id written 12345), never for true/false, dates or times;
+    true/false only for booleans; objects and lists for nothing.
+    """
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, dict | list):
+        return False
+    if isinstance(value, bool):
+        return dtype == pl.Boolean
+    return dtype == pl.String or dtype.is_numeric()
+
+
+def _read_jsonl_slow(lines: list[str], numbers: list[int], table: str | None = None):
+    """Line by line: invalid JSON, a non-object, or a value of the wrong JSON type for its
+    column becomes a refused row with its reason, not a refused file."""
     records, reasons, keys = [], [], {}
     for line in lines:
         try:
@@ -213,6 +300,16 @@ def _read_jsonl_slow(lines: list[str], numbers: list[int]):
         reasons.append(problem)
     if not keys:
         raise FileRefused("file: no JSON objects", rows=len(lines))
+    table = table or table_from_columns(list(keys))
+    targets = target_types(table) if table else {}
+    typed_keys = [k for k in keys if k in targets]
+    for i, record in enumerate(records):
+        if reasons[i] is not None:
+            continue
+        for k in typed_keys:
+            if not _json_type_fits(record.get(k), targets[k]):
+                reasons[i] = f"{k}: {WHAT[targets[k].base_type()]}"
+                break
 
     def text(v):
         return v if isinstance(v, str) or v is None else json.dumps(v)
@@ -246,8 +343,11 @@ def read_batch(name: str, raw: bytes) -> RawBatch:
         if fmt == "parquet":
             frame, source_row, reason = read_parquet(raw)
         else:
-            reader = read_csv if fmt == "csv" else read_jsonl
-            frame, source_row, reason = reader(_check_text(raw))
+            text = _check_text(raw)
+            if fmt == "csv":
+                frame, source_row, reason = read_csv(text)
+            else:
+                frame, source_row, reason = read_jsonl(text, table)
     except FileRefused as exc:
         exc.table = exc.table or table
         raise
@@ -257,5 +357,11 @@ def read_batch(name: str, raw: bytes) -> RawBatch:
             "file: unknown table (name does not start with seizures, shipments or referrals, "
             "and the columns match no single table)",
             rows=frame.height,
+        )
+    known = [c for c in frame.columns if c in target_types(table)]
+    if not known:
+        found = ", ".join(frame.columns[:8]) + (", ..." if frame.width > 8 else "")
+        raise FileRefused(
+            f"file: none of the {table} columns", f"columns found: {found}", table, frame.height
         )
     return RawBatch(table, fmt, frame, source_row, reason)

@@ -7,6 +7,8 @@ settle (giving up after ``ONCE_WAIT_FACTOR`` settle times), compacts, and exits.
 
 Only one watcher may run per data folder (``state/watch.lock``): two would race for the same
 files and both think they were first. SIGTERM and SIGINT stop the loop after the current file.
+The exit code is 1 when a batch failed (an error left its file in the inbox, or its checks
+crashed and it was quarantined whole).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ingest.live.batch import Context, FileChanged, drain_scoring, process_file
 from ingest.live.compact import compact_all
 from ingest.live.inbox import Inbox
 from ingest.live.paths import data_root, state_dir
+from ingest.live.readers import CHECK_FAILED
 from ingest.live.report import BatchReport
 from queries.lake import ensure_dir
 
@@ -55,6 +58,7 @@ class Watcher:
         self.ctx = Context.open(self.data_dir)
         self.reports: list[BatchReport] = []
         self._failed: dict[str, tuple[int, int]] = {}
+        self.failures = 0  # batches that failed: an error left the file, or the checks crashed
 
     def poll(self) -> list[Path]:
         """Process every settled file once; returns the files still being written."""
@@ -74,8 +78,9 @@ class Watcher:
             except FileChanged:
                 pending.append(path)
                 continue
-            except Exception:  # a bug or a full disk: keep the file, report, go on
+            except Exception:  # a full disk, say: keep the file, report, go on
                 self._failed[path.name] = (stat.st_size, stat.st_mtime_ns)
+                self.failures += 1
                 self.log(
                     f"error processing {path.name} (left in the inbox):\n{traceback.format_exc()}"
                 )
@@ -86,6 +91,9 @@ class Watcher:
             else:
                 self.reports = [*self.reports[-KEEP_REPORTS + 1 :], report]
                 self.log(report.summary())
+                if CHECK_FAILED in report.reasons:
+                    self.failures += 1
+                    self.log(f"{path.name}: the checks failed ({report.detail}); quarantined whole")
         return pending
 
     def run(self, once: bool = False, compact: bool = True) -> int:
@@ -111,7 +119,7 @@ class Watcher:
             if once and compact:
                 self._compact()
             drain_scoring()  # the batches' scores are written before the watcher says it is done
-        return 0
+        return 1 if self.failures else 0
 
     def _compact(self) -> None:
         try:
