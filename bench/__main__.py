@@ -4,7 +4,8 @@ By default the national-scale benchmark (``bench/national.py``): the real app un
 1M, 5M and 20M shipments against raw-DuckDB and pandas baselines, written to
 ``bench/results/national-<timestamp>.json``. ``--callbacks`` times every page callback
 in-process over the configured lake; ``--ingest`` and ``--public-load`` measure the live feed
-and the public app. Every result file records the machine it ran on.
+and the public app, ``--backfill`` the scoring of a year-long backfill. Every result file
+records the machine it ran on.
 """
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ def public_load(clients: int, seconds: float) -> int:
     return 0 if result["errors"] == 0 else 1
 
 
+def _save(kind: str, result: dict) -> int:
+    result = {"kind": kind, "when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": machine(), **result}  # fmt: skip
+    print(json.dumps(result, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10, help="warm requests per view")
@@ -69,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         "--callbacks", action="store_true", help="every page callback in-process, this lake"
     )
     parser.add_argument(
+        "--backfill", action="store_true", help="scoring a year-long backfill, this lake"
+    )
+    parser.add_argument(
         "--sizes",
         default=",".join(str(n) for n in DEFAULT_SIZES),
         help="shipments per benchmark lake, comma-separated (built once under .cache/bench/)",
@@ -82,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_ingest_bench(repeats=args.repeats)
         return 0
+    if args.backfill:
+        from bench.backfill import run_backfill_bench
+
+        return _save("backfill", run_backfill_bench(repeats=min(args.repeats, 5)))
     if not args.callbacks:
         from bench.national import run as run_national
 

@@ -125,18 +125,9 @@ def test_tgh005_smoothing_keeps_a_tiny_route_near_the_base_rate(tmp_path):
     assert tiny["route_rate"] > big["route_rate"]  # yet it does rank above a clean route
 
 
-@pytest.mark.slow
-def test_tgh006_live_history_equals_batch_history_on_the_demo_lake(demo_gateway):
-    last_day = demo_gateway.scalar("SELECT max(CAST(arrived_at AS DATE)) FROM shipments")
-    full = history.batch_history(demo_gateway.cursor().cursor())
-    # A week of arrivals, as the lake holds them (the batch's own lake copies are ignored).
-    day_rows = full.filter(pl.col("arrived_at").dt.date() > last_day - timedelta(days=7))
-    assert day_rows.height > 20
-    cache = history.SnapshotCache(demo_gateway.data_dir)
-    live = history.live_history(demo_gateway.cursor(), day_rows.select(history.BASE_COLUMNS),
-                                cache)  # fmt: skip
+def assert_same_history(expected_rows: pl.DataFrame, live: pl.DataFrame) -> None:
     columns = ["shipment_id", *history.HISTORY_COLUMNS, *history.DERIVED_COLUMNS]
-    expected = day_rows.select(columns).sort("shipment_id")
+    expected = expected_rows.select(columns).sort("shipment_id")
     got = live.select(columns).sort("shipment_id")
     assert got.height == expected.height
     for column in columns[1:]:
@@ -146,6 +137,32 @@ def test_tgh006_live_history_equals_batch_history_on_the_demo_lake(demo_gateway)
             assert (a.is_null() == b.is_null()).all(), column
         else:
             assert a.to_list() == b.to_list(), column
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("snapshot_days", [0, 1000], ids=["one-pass", "per-day"])
+def test_tgh006_live_history_equals_batch_history_on_the_demo_lake(demo_gateway, snapshot_days):
+    last_day = demo_gateway.scalar("SELECT max(CAST(arrived_at AS DATE)) FROM shipments")
+    full = history.batch_history(demo_gateway.cursor().cursor())
+    # A week of arrivals, as the lake holds them (the batch's own lake copies are ignored).
+    day_rows = full.filter(pl.col("arrived_at").dt.date() > last_day - timedelta(days=7))
+    assert day_rows.height > 20
+    cache = history.SnapshotCache(demo_gateway.data_dir)
+    live = history.live_history(
+        demo_gateway.cursor(), day_rows.select(history.BASE_COLUMNS), cache, snapshot_days
+    )
+    assert_same_history(day_rows, live)
+
+
+@pytest.mark.slow
+def test_tgh008_a_backfill_over_many_days_has_the_history_of_each_arrival_day(demo_gateway):
+    full = history.batch_history(demo_gateway.cursor().cursor())
+    spread = full.gather_every(max(1, full.height // 400))  # arrivals over the whole lake
+    assert spread["arrived_at"].dt.date().n_unique() > 300
+    cache = history.SnapshotCache(demo_gateway.data_dir)
+    live = history.live_history(demo_gateway.cursor(), spread.select(history.BASE_COLUMNS), cache)
+    assert_same_history(spread, live)
+    assert not cache.entries, "a backfill builds no per-day snapshots"
 
 
 @pytest.mark.slow

@@ -16,9 +16,11 @@ import os
 import signal
 
 ENV = "CHOKEPOINT_FAILPOINT"
-POINTS = (
+RAISES = (
     "during_read",  # raises while the file is read
     "during_check",  # raises while its rows are checked
+)
+POINTS = (
     "after_read",  # file read and validated, nothing written
     "after_quarantine",  # quarantine parquet written
     "after_report",  # report JSON written
@@ -46,6 +48,6 @@ def failpoint(name: str) -> None:
         return
     _hits[name] = _hits.get(name, 0) + 1
     if _hits[name] == int(nth or 1):
-        if name.startswith("during_"):
+        if name in RAISES:
             raise FailpointError(f"failpoint {name}")
         os.kill(os.getpid(), signal.SIGKILL)
