@@ -90,6 +90,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Public extract: cells with fewer seizure events than this are suppressed",
         int,
     ),
+    Setting(
+        "public_protection_events",
+        "3",
+        "Public extract: a hidden cell's audited interval reaches at least this many events "
+        "each way (or the share below, if larger)",
+        float,
+    ),
+    Setting(
+        "public_protection_lbs",
+        "3",
+        "Public extract: the same for pounds, in pounds",
+        float,
+    ),
+    Setting(
+        "public_protection_share",
+        "0.2",
+        "Public extract: the protection level as a share of the hidden value, if larger",
+        float,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

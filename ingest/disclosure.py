@@ -11,8 +11,10 @@ how suppressed cells of public health tables have been recovered by differencing
    one seizure (the largest event is more than ``dominance`` of the cell's pounds).
 2. **Complementary suppression** then hides more cells until (a) no relation has exactly one
    hidden member, (b) the hidden part of every published total is itself at least ``min_events``
-   events, and (c) an exact linear-algebra test finds no hidden cell that the published cells
-   determine. Complements are the smallest non-zero cells, so the least information is lost.
+   events, (c) an exact linear-algebra test finds no hidden cell that the published cells
+   determine, and (d) the audit (``ingest/disclosure_audit.py``) finds every hidden cell's
+   feasible interval, given everything published, at least the protection level wide on each
+   side. Complements are the smallest non-zero cells, so the least information is lost.
 
 Everything here is pure: arrays in, a mask out. ``ingest/publish.py`` applies it; the method is
 described for the public in ``docs/PUBLIC_METHODS.md``.
@@ -25,6 +27,8 @@ from itertools import product
 
 import numpy as np
 import polars as pl
+
+from ingest.disclosure_audit import CubeAudit, Protection, audit_cube
 
 PRIME = (1 << 61) - 1  # exact elimination modulo a large prime (see ``determined``)
 LBS_SCALE = 10_000
@@ -79,6 +83,13 @@ class Cube:
     lbs: np.ndarray
     largest: np.ndarray  # pounds of the largest single event; NaN where unknown
     relations: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # cells a reader knows from another published table (a total CBP itself publishes): never
+    # hidden, never chosen as a complement, and counted as published by the audit
+    fixed: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.fixed is None:
+            self.fixed = np.zeros(len(self.events), dtype=bool)
 
     @property
     def size(self) -> int:
@@ -160,7 +171,7 @@ def primary(cube: Cube, rule: Rule) -> np.ndarray:
     small = (cube.events > 0) & (cube.events < rule.min_events)
     with np.errstate(invalid="ignore"):
         dominated = (cube.lbs > 0) & (cube.largest > rule.dominance * cube.lbs)
-    return small | dominated
+    return (small | dominated) & ~cube.fixed
 
 
 def _pick(cube: Cube, candidates: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -185,10 +196,12 @@ def _line_rules(cube: Cube, hidden: np.ndarray, rule: Rule) -> bool:
             continue
         rows = np.flatnonzero(need)
         kids = children[rows]
-        free = ~hidden[kids] & (cube.events[kids] > 0)
+        free = ~hidden[kids] & (cube.events[kids] > 0) & ~cube.fixed[kids]
         choice = _pick(cube, kids, free)
-        # no free part left: the total itself must go (it equals the hidden parts)
+        # no free part left: the total itself must go (it equals the hidden parts), unless it is
+        # known from elsewhere; then the audit decides whether the pattern is safe
         choice = np.where(choice < 0, parent[rows], choice)
+        choice = choice[~cube.fixed[choice]]
         fresh = choice[~hidden[choice]]
         if len(fresh):
             hidden[fresh] = True
@@ -270,14 +283,19 @@ def _cover(cube: Cube, hidden: np.ndarray, cells: list[int]) -> int:
             present = targets.intersection(members[r].tolist())
             if not present:
                 continue
-            free = ~hidden[members[r]] & (cube.events[members[r]] > 0)
-            if not free.any():
-                continue
-            pick = int(_pick(cube, members[r][None, :], free[None, :])[0])
-            hidden[pick] = True
-            added += 1
-            targets -= present
+            if _hide_smallest_free(cube, hidden, members[r]):
+                added += 1
+                targets -= present
     return added
+
+
+def _hide_smallest_free(cube: Cube, hidden: np.ndarray, members: np.ndarray) -> bool:
+    """Hide the smallest non-zero cell of ``members`` that is neither hidden nor fixed."""
+    free = ~hidden[members] & (cube.events[members] > 0) & ~cube.fixed[members]
+    if not free.any():
+        return False
+    hidden[int(_pick(cube, members[None, :], free[None, :])[0])] = True
+    return True
 
 
 def suppress(cube: Cube, rule: Rule, max_rounds: int = 200) -> np.ndarray:
@@ -292,8 +310,63 @@ def suppress(cube: Cube, rule: Rule, max_rounds: int = 200) -> np.ndarray:
         if not _cover(cube, hidden, exposed):
             # nothing left to hide next to them: hide every non-zero cell (never reached in
             # practice, but a publication must fail safe)
-            hidden |= cube.events > 0
+            hidden |= (cube.events > 0) & ~cube.fixed
     raise RuntimeError("complementary suppression did not converge")
 
 
-__all__ = ["Cube", "Dimension", "Rule", "build_cube", "determined", "primary", "suppress"]
+@dataclass
+class Protected:
+    """A cube's suppression pattern and its audit."""
+
+    hidden: np.ndarray
+    primary: np.ndarray
+    audit: CubeAudit
+
+    @property
+    def complementary(self) -> np.ndarray:
+        return self.hidden & ~self.primary
+
+
+def protect(
+    cube: Cube, rule: Rule, protection: Protection | None = None, max_rounds: int = 100
+) -> Protected:
+    """Primary suppression, then complements until the audit finds every hidden cell protected.
+
+    The line and exact-determination rules (``suppress``) give a first pattern cheaply; then
+    each cell whose audited interval falls short of ``protection`` gets the smallest free cell of
+    each relation it is in hidden beside it, and the audit runs again.
+    """
+    protection = protection or Protection()
+    first = primary(cube, rule)
+    hidden = suppress(cube, rule)
+    for _ in range(max_rounds):
+        audit = audit_cube(cube, hidden, protection, sensitive=first)
+        short = audit.short
+        if not short.any():
+            return Protected(hidden, first, audit)
+        added = False
+        for parent, children in cube.relations:
+            members = np.concatenate([parent[:, None], children], axis=1)
+            for r in np.flatnonzero(short[members].any(axis=1)):
+                added |= _hide_smallest_free(cube, hidden, members[r])
+        if not added:
+            raise RuntimeError(
+                f"disclosure control: {int(short.sum())} hidden cells cannot be protected to "
+                "the protection level with the cells available"
+            )
+        while _line_rules(cube, hidden, rule):
+            pass
+    raise RuntimeError("disclosure control: complements did not converge")
+
+
+__all__ = [
+    "Cube",
+    "Dimension",
+    "Protected",
+    "Rule",
+    "build_cube",
+    "determined",
+    "primary",
+    "protect",
+    "suppress",
+]

@@ -34,7 +34,8 @@ from pathlib import Path
 import polars as pl
 
 import settings
-from ingest.disclosure import Dimension, Rule, build_cube, suppress
+from ingest.disclosure import Dimension, Rule, build_cube, protect
+from ingest.disclosure_audit import Protection
 from ingest.writer import write_bytes_atomic, write_parquet_atomic
 from queries import reference
 from queries.gateway import Gateway
@@ -61,14 +62,31 @@ class PublishReport:
     suppressed: int
     modes_cells: int
     modes_suppressed: int
+    modes_primary: int = 0
+    modes_complementary: int = 0
+    narrowest_events: float | None = None
+    narrowest_lbs: float | None = None
+    protection: Protection = Protection()
 
     def summary(self) -> str:
+        p = self.protection
+        audit = (
+            f"audit passed: every primary cell's feasible interval reaches the protection "
+            f"level (+/- the larger of {p.events:g} events or {p.lbs:g} lbs and {p.share:.0%}), "
+            f"no complement is recoverable; narrowest audited interval "
+            f"{_width(self.narrowest_events, 'events')}, {_width(self.narrowest_lbs, 'lbs')}"
+        )
         return (
             f"public extract {self.version}: FY{self.fiscal_years[0]}-FY{self.fiscal_years[-1]}, "
-            f"CBP through {self.cbp_through:%b %Y}; {self.cells:,} CBP cells "
-            f"({self.suppressed:,} suppressed), {self.modes_cells:,} modelled mode cells "
-            f"({self.modes_suppressed:,} suppressed) -> {self.folder}"
+            f"CBP through {self.cbp_through:%b %Y}; {self.cells:,} CBP cells as CBP publishes "
+            f"them ({self.suppressed:,} suppressed), {self.modes_cells:,} modelled mode cells "
+            f"({self.modes_suppressed:,} suppressed: {self.modes_primary:,} primary, "
+            f"{self.modes_complementary:,} complementary); {audit} -> {self.folder}"
         )
+
+
+def _width(value: float | None, unit: str) -> str:
+    return f"no hidden cell ({unit})" if value is None else f"{value:,.0f} {unit}"
 
 
 def public_dir(data_dir: Path | None = None) -> Path:
@@ -77,6 +95,14 @@ def public_dir(data_dir: Path | None = None) -> Path:
 
 def default_rule() -> Rule:
     return Rule(min_events=settings.get("public_min_events"))
+
+
+def default_protection() -> Protection:
+    return Protection(
+        events=settings.get("public_protection_events"),
+        lbs=settings.get("public_protection_lbs"),
+        share=settings.get("public_protection_share"),
+    )
 
 
 # -- CBP public data ----------------------------------------------------------------------
@@ -133,8 +159,10 @@ def _months_of(fiscal_year: int, through: date | None) -> tuple[str, ...]:
     return tuple(months)
 
 
-def cbp_cube_frame(leaves: pl.DataFrame, rule: Rule) -> pl.DataFrame:
-    """The disclosure-controlled CBP cube over every fiscal year of ``leaves``."""
+def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
+    """CBP's published cells and their totals over every fiscal year of ``leaves``, shown as
+    CBP publishes them: CBP's own monthly file already holds every month x office or sector x
+    drug cell, so hiding any of them would protect nothing and show less than CBP does."""
     geo = _geo_dimension()
     drugs = Dimension(
         "drug_type", reference.CBP_DRUG_TYPES, ((ALL_DRUGS, reference.CBP_DRUG_TYPES),)
@@ -158,14 +186,13 @@ def cbp_cube_frame(leaves: pl.DataFrame, rule: Rule) -> pl.DataFrame:
             "lbs",
         )
         cube = build_cube(base, (period, geo, drugs))
-        hidden = suppress(cube, rule)
         frames.append(
             cube.keys().with_columns(
                 pl.lit(fy, pl.Int32).alias("fiscal_year"),
                 pl.lit(fy == open_fy).alias("fy_partial"),
                 pl.Series("events", cube.events).cast(pl.Int64),
                 pl.Series("lbs", cube.lbs).round(2),
-                pl.Series("suppressed", hidden),
+                pl.lit(False).alias("suppressed"),
             )
         )
     return _label_cbp(pl.concat(frames))
@@ -221,10 +248,30 @@ def _label_cbp(cube: pl.DataFrame) -> pl.DataFrame:
 
 
 # -- modelled seizure events: national totals by category and mode ------------------------
-def modes_cube_frame(gw: Gateway, rule: Rule) -> pl.DataFrame:
-    """Events and pounds per fiscal year x category x mode, with count and dominance rules."""
+@dataclass
+class ModesCube:
+    """The modelled modes table, and what its disclosure control did."""
+
+    frame: pl.DataFrame
+    primary: int = 0
+    complementary: int = 0
+    narrowest_events: float | None = None
+    narrowest_lbs: float | None = None
+    audited: int = 0
+
+
+def modes_cube_frame(
+    gw: Gateway, rule: Rule, cbp_totals: dict[int, int], protection: Protection | None = None
+) -> ModesCube:
+    """Events and pounds per fiscal year x category x mode, protected and audited.
+
+    ``cbp_totals`` are CBP's published all-drug events per fiscal year: where the modelled drug
+    events of a year add up to it (the events are rebuilt from CBP's cells), a reader knows the
+    "drug, all modes" cell from CBP's own file, so it is fixed as published and the audit
+    counts it. Raises when a hidden cell cannot be protected: such an extract is never written.
+    """
     if not gw.has("seizures"):
-        return pl.DataFrame()
+        return ModesCube(pl.DataFrame())
     leaves = gw.frame(
         """
         SELECT fiscal_year::INTEGER AS fiscal_year, category, mode, count(*)::BIGINT AS events,
@@ -239,13 +286,25 @@ def modes_cube_frame(gw: Gateway, rule: Rule) -> pl.DataFrame:
     modes = tuple(reference.modes()["mode"].to_list())
     mode = Dimension("mode", modes, ((ALL_MODES, modes),))
     open_fy = leaves["fiscal_year"].max()
-    frames = []
+    out = ModesCube(pl.DataFrame())
+    frames, narrow = [], {"events": [], "lbs": []}
     for fy in sorted(leaves["fiscal_year"].unique().to_list()):
         part = leaves.filter(pl.col("fiscal_year") == fy)
         cube = build_cube(part, (categories, mode))
-        hidden = suppress(cube, rule)
+        keys = cube.keys()
+        drug_total = ((keys["category"] == "drug") & (keys["mode"] == ALL_MODES)).to_numpy()
+        cube.fixed = drug_total & (cube.events == cbp_totals.get(fy, -1))
+        done = protect(cube, rule, protection)
+        hidden = done.hidden
+        out.primary += int(done.primary.sum())
+        out.complementary += int(done.complementary.sum())
+        out.audited += int(hidden.sum())
+        for measure in narrow:
+            value = done.audit.narrowest(measure)
+            if value is not None:
+                narrow[measure].append(value)
         frames.append(
-            cube.keys().with_columns(
+            keys.with_columns(
                 pl.lit(fy, pl.Int32).alias("fiscal_year"),
                 pl.lit(fy == open_fy).alias("fy_partial"),
                 pl.lit(part["through"].max()).alias("through"),
@@ -254,7 +313,10 @@ def modes_cube_frame(gw: Gateway, rule: Rule) -> pl.DataFrame:
                 pl.Series("suppressed", hidden),
             )
         )  # fmt: skip
-    return pl.concat(frames).sort("fiscal_year", "category", "mode")
+    out.frame = pl.concat(frames).sort("fiscal_year", "category", "mode")
+    out.narrowest_events = min(narrow["events"], default=None)
+    out.narrowest_lbs = min(narrow["lbs"], default=None)
+    return out
 
 
 def areas_frame() -> pl.DataFrame:
@@ -272,9 +334,9 @@ def areas_frame() -> pl.DataFrame:
 
 
 # -- writing ------------------------------------------------------------------------------
-def _digest(frames: dict[str, pl.DataFrame], rule: Rule) -> str:
+def _digest(frames: dict[str, pl.DataFrame], rule: Rule, protection: Protection) -> str:
     digest = hashlib.blake2b(digest_size=6)
-    digest.update(f"{FORMAT}:{rule.min_events}:{rule.dominance};".encode())
+    digest.update(f"{FORMAT}:{rule.min_events}:{rule.dominance}:{protection};".encode())
     for name, frame in sorted(frames.items()):
         digest.update(name.encode())
         digest.update(frame.write_csv().encode())
@@ -327,21 +389,33 @@ def read_manifest(data_dir: Path | None = None) -> dict | None:
         return None
 
 
-def publish(data_dir: Path | None = None, rule: Rule | None = None) -> PublishReport:
-    """Build the extract from the lake in ``data_dir`` and make it the public one."""
+def publish(
+    data_dir: Path | None = None, rule: Rule | None = None, protection: Protection | None = None
+) -> PublishReport:
+    """Build the extract from the lake in ``data_dir`` and make it the public one.
+
+    Nothing is written unless the audit of every controlled table passes (``modes_cube_frame``
+    raises otherwise): the previous extract stays the public one.
+    """
     data_dir = data_dir or settings.data_dir()
     rule = rule or default_rule()
+    protection = protection or default_protection()
     gw = Gateway(data_dir)
     if not gw.has("cbp_public"):
         raise RuntimeError("no CBP public data in the lake: run `python -m ingest import-cbp`")
     leaves = _cbp_leaf_cells(gw)
+    cbp_totals = {
+        int(fy): int(n)
+        for fy, n in leaves.group_by("fiscal_year").agg(pl.col("events").sum()).iter_rows()
+    }
+    modes_cube = modes_cube_frame(gw, rule, cbp_totals, protection)
     frames = {
-        "cbp_cube": cbp_cube_frame(leaves, rule),
-        "modes_cube": modes_cube_frame(gw, rule),
+        "cbp_cube": cbp_cube_frame(leaves),
+        "modes_cube": modes_cube.frame,
         "areas": areas_frame(),
     }
     frames = {k: v for k, v in frames.items() if not v.is_empty()}
-    version = _digest(frames, rule)
+    version = _digest(frames, rule, protection)
     root = public_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     folder = _write_version(root, version, frames)
@@ -371,6 +445,11 @@ def publish(data_dir: Path | None = None, rule: Rule | None = None) -> PublishRe
             "fiscal_years": sorted(modes["fiscal_year"].unique().to_list()) if modes.height else [],
         },
         "rule": {"min_events": rule.min_events, "dominance": rule.dominance},
+        "protection": {"events": protection.events, "lbs": protection.lbs,
+                       "share": protection.share},
+        "audit": {"hidden_cells": modes_cube.audited,
+                  "narrowest_events": modes_cube.narrowest_events,
+                  "narrowest_lbs": modes_cube.narrowest_lbs},
         "suppressed": {name: int(f["suppressed"].sum()) for name, f in frames.items()
                        if "suppressed" in f.columns},
     }  # fmt: skip
@@ -385,4 +464,9 @@ def publish(data_dir: Path | None = None, rule: Rule | None = None) -> PublishRe
         suppressed=int(cube["suppressed"].sum()),
         modes_cells=modes.height,
         modes_suppressed=int(modes["suppressed"].sum()) if modes.height else 0,
+        modes_primary=modes_cube.primary,
+        modes_complementary=modes_cube.complementary,
+        narrowest_events=modes_cube.narrowest_events,
+        narrowest_lbs=modes_cube.narrowest_lbs,
+        protection=protection,
     )

@@ -197,6 +197,15 @@ TINY_ROWS = [
 
 
 @pytest.fixture(scope="session")
+def public_data(demo_lake) -> Path:
+    """The demo lake with its public extract published beside it (as ``make data`` does)."""
+    from ingest.publish import publish
+
+    publish(demo_lake)
+    return demo_lake
+
+
+@pytest.fixture(scope="session")
 def tiny_lake(tmp_path_factory) -> Path:
     from ingest.contract import conform
     from ingest.fiscal import fiscal_year_of

@@ -33,7 +33,6 @@ from bench.session import (
     tail_by_callback,
 )
 from queries.filters import Filters
-from tests.test_public_server import public_data  # noqa: F401  (fixture)
 
 FIGURE_STEPS = {"overview", "fiscal-year", "field-office", "explorer", "commodity",
                 "cross-filter", "grain-week", "measure", "compare-fytd"}  # fmt: skip
@@ -166,7 +165,7 @@ def test_bs007_three_concurrent_analysts_for_three_seconds(served):
 
 
 @pytest.mark.slow
-def test_bs008_public_renders_replay_against_the_public_app(served, public_data):  # noqa: F811
+def test_bs008_public_renders_replay_against_the_public_app(served, public_data):
     public_steps = [a for a in SESSION if a.kind == "public"]
     assert public_steps
     with gunicorn(public_data, workers=1, threads=2) as public_base:

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from components.public_ui import ANY
-from tests.test_public_server import PUBLIC_PAGES, public_data, public_site  # noqa: F401  (fixtures)
+from tests.test_public_server import PUBLIC_PAGES, public_site  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]

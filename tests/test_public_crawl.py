@@ -24,7 +24,7 @@ import pytest
 
 from ingest.publish import read_manifest
 from queries import public_extract as px
-from tests.test_public_server import fetch, public_data, public_site, route  # noqa: F401  (fixtures)
+from tests.test_public_server import fetch, public_site, route  # noqa: F401  (fixtures)
 
 FORBIDDEN = re.compile(
     r"seizure_id|shipment_id|consignee|shipper|port_code|event_date|referral|carrier|batch_id"

@@ -9,16 +9,15 @@ import polars as pl
 import pytest
 
 from ingest import disclosure
-from ingest.publish import MANIFEST, cbp_cube_frame, public_dir, publish, read_manifest
+from ingest.publish import MANIFEST, public_dir, publish, read_manifest
 from queries import public_extract as px
 from queries.gateway import Gateway, QueryError
 from queries.public_doses import doses_per_lb, with_doses
 from queries.public_gateway import PublicGateway
-from tests.test_public_server import public_data  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
-def public_gw(public_data):  # noqa: F811
+def public_gw(public_data):
     return PublicGateway(public_dir(public_data))
 
 
@@ -27,7 +26,7 @@ def info(public_gw):
     return px.extract(public_gw)
 
 
-def test_pub_ext001_manifest_records_version_as_of_and_vintages(public_data, info):  # noqa: F811
+def test_pub_ext001_manifest_records_version_as_of_and_vintages(public_data, info):
     manifest = read_manifest(public_data)
     root = public_dir(public_data)
     assert (root / manifest["folder"]).is_dir()
@@ -45,7 +44,7 @@ def test_pub_ext001_manifest_records_version_as_of_and_vintages(public_data, inf
     assert manifest["rule"] == {"min_events": 10, "dominance": 0.85}
 
 
-def test_pub_ext002_publishing_the_same_lake_again_changes_nothing(public_data):  # noqa: F811
+def test_pub_ext002_publishing_the_same_lake_again_changes_nothing(public_data):
     before = read_manifest(public_data)
     report = publish(public_data)
     after = read_manifest(public_data)
@@ -65,18 +64,17 @@ def test_pub_ext003_national_totals_are_cbps_published_figures(public_gw, info):
     assert mix[2024]["lbs"][0] == pytest.approx(21_889.21, abs=0.01)
 
 
-def test_pub_ext004_no_published_cell_is_small_and_no_event_column_exists(public_gw):
+def test_pub_ext004_no_added_cell_is_small_and_no_event_column_exists(public_gw):
     cube = public_gw.frame("SELECT * FROM cbp_cube")
-    shown = cube.filter(~pl.col("suppressed"))
-    assert shown.filter((pl.col("events") > 0) & (pl.col("events") < 10)).is_empty()
-    assert cube.filter(pl.col("suppressed"))["events"].null_count() == cube["suppressed"].sum()
+    assert not cube["suppressed"].any(), "CBP's own cells are published as CBP publishes them"
     modes = public_gw.frame("SELECT * FROM modes_cube")
     assert modes.filter(~pl.col("suppressed") & pl.col("events").is_between(1, 9)).is_empty()
+    assert modes.filter(pl.col("suppressed"))["events"].null_count() == modes["suppressed"].sum()
     columns = set(cube.columns) | set(modes.columns)
     assert not columns & {"seizure_id", "shipment_id", "port_code", "event_date", "mode_id"}
 
 
-def test_pub_ext005_the_public_database_cannot_open_the_lake(public_data, public_gw):  # noqa: F811
+def test_pub_ext005_the_public_database_cannot_open_the_lake(public_data, public_gw):
     lake_file = next((public_data / "lake" / "seizures").rglob("*.parquet"))
     for sql in (
         f"SELECT count(*) FROM read_parquet('{lake_file}')",
@@ -92,16 +90,16 @@ def test_pub_ext005_the_public_database_cannot_open_the_lake(public_data, public
     assert Gateway(public_data).scalar(f"SELECT count(*) > 0 FROM read_parquet('{lake_file}')")
 
 
-def test_pub_ext006_the_threshold_setting_drives_the_rule(public_data, monkeypatch):  # noqa: F811
-    from ingest.publish import _cbp_leaf_cells, default_rule
+def test_pub_ext006_the_threshold_setting_drives_the_rule(public_data, monkeypatch):
+    from ingest.publish import default_protection, default_rule, modes_cube_frame
 
-    monkeypatch.setenv("CHOKEPOINT_PUBLIC_MIN_EVENTS", "25")
-    assert default_rule().min_events == 25
-    leaves = _cbp_leaf_cells(Gateway(public_data)).filter(pl.col("fiscal_year") == 2026)
-    cube = cbp_cube_frame(leaves, default_rule())
-    shown = cube.filter(~pl.col("suppressed"))
-    assert shown.filter(pl.col("events").is_between(1, 24)).is_empty()
-    assert cube["suppressed"].sum() > cbp_cube_frame(leaves, disclosure.Rule())["suppressed"].sum()
+    monkeypatch.setenv("CHOKEPOINT_PUBLIC_MIN_EVENTS", "200")
+    assert default_rule().min_events == 200
+    gw = Gateway(public_data)
+    strict = modes_cube_frame(gw, default_rule(), {}, default_protection()).frame
+    assert strict.filter(~pl.col("suppressed") & pl.col("events").is_between(1, 199)).is_empty()
+    usual = modes_cube_frame(gw, disclosure.Rule(), {}, default_protection()).frame
+    assert strict["suppressed"].sum() > usual["suppressed"].sum()
 
 
 def test_pub_ext007_queries_accept_only_known_filters(info):
@@ -116,7 +114,8 @@ def test_pub_ext007_queries_accept_only_known_filters(info):
 
 
 def test_pub_ext008_csv_writes_suppressed_never_zero_or_blank(public_gw, info):
-    frame = px.area_months(px.PublicQuery(fy=2025, drug="Heroin"), info, public_gw)
+    years = public_gw.frame("SELECT DISTINCT fiscal_year FROM modes_cube WHERE suppressed")
+    frame = px.modes(px.PublicQuery(fy=int(years["fiscal_year"].min())), info, public_gw)
     out = px.csv_frame(frame, info)
     hidden = frame["suppressed"].to_list()
     assert any(hidden)

@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from bench.public_load import gunicorn, run
-from tests.test_public_server import public_data  # noqa: F401  (fixture)
 
 
-def test_pub_load001_ten_clients_for_three_seconds_without_an_error(public_data):  # noqa: F811
+def test_pub_load001_ten_clients_for_three_seconds_without_an_error(public_data):
     with gunicorn(public_data, workers=2) as base:
         result = run(base, clients=10, seconds=3)
     print(f"\npublic app smoke load: {result}")

@@ -55,15 +55,6 @@ def route(base: str, path: str, search: str = ""):
 
 
 @pytest.fixture(scope="session")
-def public_data(demo_lake) -> Path:
-    """The demo lake with its public extract published beside it (as ``make data`` does)."""
-    from ingest.publish import publish
-
-    publish(demo_lake)
-    return demo_lake
-
-
-@pytest.fixture(scope="session")
 def public_site(public_data, tmp_path_factory, request) -> str:
     if "base" in _SITES:
         return _SITES["base"]
