@@ -219,7 +219,8 @@ def _solve_group(
             ):
                 out[j] = INF if sense == highspy.ObjSense.kMaximize else -INF
             else:
-                raise RuntimeError(f"audit: the published relations are {h.modelStatusToString(status)}")
+                state = h.modelStatusToString(status)
+                raise RuntimeError(f"audit: the published relations are {state}")
         h.changeColCost(j, 0.0)
     return lo, hi
 
