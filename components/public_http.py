@@ -7,6 +7,7 @@ Imports nothing internal: only ``queries.public_extract`` and ``queries.public_d
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -15,7 +16,9 @@ from urllib.parse import parse_qs, urlencode
 
 import dash
 import polars as pl
+from dash.fingerprint import check_fingerprint
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
 from queries import public_extract as px
@@ -34,6 +37,7 @@ DOWNLOADS: dict[str, View] = {
     "modes": px.modes,
 }
 DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico")
+SUITES = "/_dash-component-suites/"
 NAME = re.compile(r"[a-z][a-z-]{0,31}")
 MAX_BODY = 64 * 1024  # the public callbacks take a few hundred bytes
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
@@ -157,15 +161,59 @@ def content_security_policy(app: dash.Dash) -> str:
     )
 
 
+def _declared_id(spec: dict) -> str | dict:
+    """A declared input's id as the browser sends it: a plain id as text, a pattern-matching
+    id (Dash gives it as JSON text) as its wildcard dict."""
+    text = spec["id"]
+    return json.loads(text) if text.startswith("{") else text
+
+
+def _matches(item: object, spec: dict) -> bool:
+    """Whether one input or state item of a callback body is the declared one."""
+    expected = _declared_id(spec)
+    if isinstance(expected, str):
+        return (
+            isinstance(item, dict)
+            and item.get("id") == expected
+            and item.get("property") == spec["property"]
+        )
+    # ALL / MATCH / ALLSMALLER: a list of items whose ids share the pattern's fixed keys
+    fixed = {k: v for k, v in expected.items() if not isinstance(v, list)}
+    entries = item if isinstance(item, list) else [item]
+    return all(
+        isinstance(e, dict)
+        and isinstance(e.get("id"), dict)
+        and set(e["id"]) == set(expected)
+        and all(e["id"].get(k) == v for k, v in fixed.items())
+        and e.get("property") == spec["property"]
+        for e in entries
+    )
+
+
+def body_error(body: object, spec: dict) -> str | None:
+    """Why a callback body does not match its callback's declaration (inputs and state, each
+    in declared order and number), or None. Dash reads inputs by position, so anything else
+    (an input twice, one missing, an extra one) is refused before any callback or cache sees
+    it: a cache keyed on what a guard read by name would not be what Dash computed."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    for part in ("inputs", "state"):
+        declared = spec.get(part) or []
+        items = body.get(part, [] if part == "state" else None)
+        if not isinstance(items, list) or len(items) != len(declared):
+            return f"{part}: expected {len(declared)} item(s)"
+        for item, declared_item in zip(items, declared, strict=True):
+            if not _matches(item, declared_item):
+                return f"{part}: not the callback's declared {part}"
+    return None
+
+
 def _route(body: dict) -> tuple[str, str] | None:
-    """(pathname, search) of a request to Dash's page router; None when it names no public
+    """(pathname, search) of a request to Dash's page router, read by position exactly as Dash
+    reads them (the body was checked against the declaration); None when it names no public
     page, so an internal page's path gets the same 404 over a callback as over a plain GET."""
-    values = {
-        item.get("property"): item.get("value")
-        for item in body.get("inputs") or []
-        if isinstance(item, dict) and item.get("id") == "_pages_location"
-    }
-    path, search = values.get("pathname"), values.get("search") or ""
+    path, search = (item.get("value") for item in body["inputs"])
+    search = search or ""
     if not isinstance(path, str) or not isinstance(search, str):
         return None
     if path.rstrip("/") not in {p.rstrip("/") for p in page_paths()}:
@@ -183,6 +231,17 @@ def _valid_search(search: str, info: px.Extract) -> bool:
     return not search or search.startswith("?")
 
 
+def _suite_error(app: dash.Dash, rest: str) -> Response | None:
+    """A component-suite path must name a registered package and one of its registered files
+    (fingerprint aside); anything else is a 404 here, not an exception in Dash (a 500)."""
+    package, _, file = rest.partition("/")
+    registered = app.registered_paths.get(package)
+    if not registered or not file:
+        return _text("Not found.", 404)
+    plain, _fingerprinted = check_fingerprint(file)
+    return None if plain in registered else _text("Not found.", 404)
+
+
 def register_public_http(app: dash.Dash) -> None:
     """Guard the public server: register after ``Dash(...)`` so Dash's own first-request set-up
     (its callback map, the page router) has run when these checks look at it."""
@@ -197,8 +256,13 @@ def register_public_http(app: dash.Dash) -> None:
         if path == "/_dash-update-component":
             body = request.get_json(silent=True)
             output = body.get("output") if isinstance(body, dict) else None
-            if not isinstance(output, str) or output not in app.callback_map:
+            if not isinstance(output, str):
+                return _text("Bad request: not a callback request.", 400)
+            if output not in app.callback_map:
                 return _text("No such callback.", 404)
+            error = body_error(body, app.callback_map[output])
+            if error:
+                return _text(f"Bad request: {error}.", 400)
             if output != ROUTER_OUTPUT:
                 return None
             route = _route(body)
@@ -210,6 +274,8 @@ def register_public_http(app: dash.Dash) -> None:
             g.page_key = (info.version, *route)
             cached = cache.get(g.page_key)
             return Response(cached, mimetype="application/json") if cached else None
+        if path.startswith(SUITES):
+            return _suite_error(app, path[len(SUITES) :])
         if path.startswith(DASH_PREFIXES) or path.startswith("/download/"):
             return None
         if request.method not in ("GET", "HEAD"):
@@ -220,6 +286,15 @@ def register_public_http(app: dash.Dash) -> None:
         if error:
             return _text(f"Bad link: {error}.", 400)
         return None
+
+    @server.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        """Errors in plain words, with no page of the framework's naming it or its version."""
+        return _text(f"{exc.name}.", exc.code or 500)
+
+    @server.errorhandler(Exception)
+    def server_error(_exc: Exception) -> Response:
+        return _text("Server error.", 500)
 
     @server.after_request
     def headers(response: Response) -> Response:

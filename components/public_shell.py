@@ -10,6 +10,7 @@ the only callback of its own rewrites the URL when a filter changes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -89,13 +90,37 @@ def shell() -> html.Div:
     )
 
 
+VERSION_KEYS = ("python_version", "dash_version", "plotly_version", "ddk_version",
+                "dash_version_url")  # fmt: skip
+FINGERPRINT = re.compile(r"\.v[\w-]+?m([0-9a-fA-F]+)\.")
+FAVICON_VERSION = re.compile(r"(_favicon\.ico)\?v=[^\"&]*")
+
+
+class PublicDash(Dash):
+    """Dash saying nothing about the server: no Python or library versions in the page's
+    config, in the scripts' cache fingerprints or in the favicon link; no page meta tags built
+    from the request (Dash's pages write the Host header into ``twitter:url``)."""
+
+    def _config(self) -> dict:
+        config = super()._config()
+        for key in VERSION_KEYS:
+            config.pop(key, None)
+        return config
+
+    def index(self, *args, **kwargs) -> str:
+        page = super().index(*args, **kwargs)
+        page = FINGERPRINT.sub(r".v0m\1.", page)  # still a fingerprint Dash serves and caches
+        return FAVICON_VERSION.sub(r"\1", page)
+
+
 def create_public_app(name: str) -> Dash:
     """The public app; ``name`` is the importing module's name, which Dash uses to find the
     project root (and so the ``public_pages`` package)."""
     register_template()
-    app = Dash(
+    app = PublicDash(
         name,
         use_pages=True,
+        include_pages_meta=False,
         pages_folder=str(ROOT / "public_pages"),
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,

@@ -105,6 +105,9 @@ class PublicQuery:
         return self.drug or ALL_DRUGS
 
 
+FOUR_DIGITS = re.compile(r"[0-9]{4}")  # ASCII only: str.isdigit() also accepts "²⁰²⁵" and "٢٠٢٥"
+
+
 def parse_query(args: Mapping[str, str | list[str]], fiscal_years: list[int]) -> PublicQuery:
     """Check a query string (as a mapping) against the fixed vocabularies; raise ``BadQuery``
     naming the first key or value that is not allowed."""
@@ -114,7 +117,7 @@ def parse_query(args: Mapping[str, str | list[str]], fiscal_years: list[int]) ->
         if not isinstance(value, str):
             raise BadQuery(f"give {key!r} once")
     fy = args.get("fy")
-    if fy and not (fy.isdigit() and len(fy) == 4 and int(fy) in fiscal_years):
+    if fy and not (FOUR_DIGITS.fullmatch(fy) and int(fy) in fiscal_years):
         raise BadQuery(f"no fiscal year {fy[:10]!r} in the public data")
     region = args.get("region")
     if region and region not in REGION_BY_SLUG:

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 import settings
-from queries.gateway import Gateway
+from queries.gateway import Gateway, QueryError
 
 MANIFEST = "manifest.json"
 VIEWS = ("cbp_cube", "modes_cube", "areas")
@@ -80,6 +80,17 @@ class PublicGateway(Gateway):
                 self.results.prune(self._table_versions, version)
             self._checked_at = now
             return version
+
+    def _run(self, sql: str, params: list | dict | None):
+        """Only single SELECT statements: the database is read-only in every sense, so no
+        ``COPY ... TO``, ``ATTACH``, ``SET`` or ``CREATE`` runs, even inside the extract folder."""
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise QueryError(str(exc).splitlines()[0]) from exc
+        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+            raise QueryError("the public database answers single SELECT statements only")
+        return super()._run(sql, params)
 
     def manifest(self) -> dict:
         self.refresh()

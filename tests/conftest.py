@@ -10,6 +10,9 @@ Two lakes:
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -203,6 +206,39 @@ def public_data(demo_lake) -> Path:
 
     publish(demo_lake)
     return demo_lake
+
+
+@pytest.fixture(scope="session")
+def public_site(public_data, tmp_path_factory, request) -> str:
+    """The public app in its own process (never beside the internal app: Dash moves
+    module-level callbacks into the first app that serves a request), on a free port."""
+    from tests.public_helpers import fetch, free_port
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("public-site") / "server.log"
+    env = {**os.environ, "CHOKEPOINT_DATA": str(public_data), "CHOKEPOINT_TODAY": TODAY}
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "--public", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    request.addfinalizer(lambda: (proc.terminate(), proc.wait(timeout=20)))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()[-2000:]
+        try:
+            if fetch(base, "/_dash-layout")[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"public server did not start: {log.read_text()[-2000:]}")
+    return base
 
 
 @pytest.fixture(scope="session")

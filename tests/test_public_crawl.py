@@ -24,7 +24,7 @@ import pytest
 
 from ingest.publish import read_manifest
 from queries import public_extract as px
-from tests.test_public_server import fetch, public_site, route  # noqa: F401  (fixtures)
+from tests.public_helpers import fetch, route
 
 FORBIDDEN = re.compile(
     r"seizure_id|shipment_id|consignee|shipper|port_code|event_date|referral|carrier|batch_id"
@@ -119,13 +119,17 @@ def check_count(value: str, threshold: int, where: str) -> None:
     assert number == 0 or number >= threshold, f"{where}: a published cell of {value} events"
 
 
-def test_pub_crawl001_no_event_rows_no_party_fields_no_small_cells(crawl):
+def test_pub_crawl001_no_event_rows_no_party_fields_no_small_added_cells(crawl):
     manifest, answers = crawl
     threshold = manifest["rule"]["min_events"]
     pages = csvs = 0
     for (kind, name, combo, _), (status, _headers, body) in answers:
         where = f"{kind} {name} {combo}"
         assert status == 200, where
+        # CBP's own cells are published as CBP publishes them, small ones included; the
+        # threshold holds for what this site adds (the modelled modes)
+        added = "modes" in name
+        limit = threshold if added else 0
         assert not FORBIDDEN.search(body), (where, FORBIDDEN.search(body).group(0))
         if kind == "page":
             pages += 1
@@ -134,7 +138,7 @@ def test_pub_crawl001_no_event_rows_no_party_fields_no_small_cells(crawl):
                 for row in table[1:]:
                     for column, value in zip(header, row, strict=True):
                         if column == "Events":
-                            check_count(value, threshold, where)
+                            check_count(value, limit, where)
                         if column in ("Events", "Pounds") and row[header.index("Events")] == (
                             "suppressed"
                         ):
@@ -146,10 +150,10 @@ def test_pub_crawl001_no_event_rows_no_party_fields_no_small_cells(crawl):
         for row in rows:
             assert "" not in (row.get("events"), row.get("lbs"), row.get("value")), where
             if row.get("measure") == px.HEADLINE_ROWS[0][0]:
-                check_count(row["value"], threshold, where)
-                check_count(row["prior_value"], threshold, where)
+                check_count(row["value"], limit, where)
+                check_count(row["prior_value"], limit, where)
             if "events" in row:
-                check_count(row["events"], threshold, where)
+                check_count(row["events"], limit, where)
                 if row["events"] == "suppressed":
                     assert row["lbs"] == "suppressed", where
     assert pages > 400 and csvs > 800
@@ -274,7 +278,7 @@ def solvable(equations: list[dict], unknown: set) -> set:
     return {var for var, row in pivots.items() if len(row) == 1}
 
 
-def test_pub_crawl003_no_suppressed_cell_can_be_solved_from_everything_published(crawl):
+def test_pub_crawl003_cbp_cells_are_all_published_and_add_up(crawl):
     manifest, answers = crawl
     cells, areas_of = published_cells(answers, manifest)
     assert len(areas_of) == 41 and all(areas_of.values())
@@ -300,7 +304,8 @@ def test_pub_crawl003_no_suppressed_cell_can_be_solved_from_everything_published
         hidden = {k for k, v in cells.items() if v == "suppressed" and k[:2] == (measure, fy)}
         assert not hidden & solvable(equations, unknown), (measure, fy)
         checked += len(hidden)
-    assert checked > 5000 and consistent > 1000
+    assert checked == 0, "CBP's own cells are shown as CBP publishes them"
+    assert consistent > 1000
 
 
 def test_pub_crawl004_modelled_totals_cannot_be_solved_either(crawl):

@@ -11,79 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.public_load import route_payload
-from tests.conftest import TODAY
+from tests.public_helpers import PUBLIC_PAGES, ROUTER, fetch, route
 
 REPO = Path(__file__).resolve().parents[1]
-ROUTER = ".._pages_content.children..._pages_store.data.."
-PUBLIC_PAGES = ("/", "/trends", "/map", "/doses", "/modes", "/methods")
-_SITES: dict[str, str] = {}  # one server per session, whichever module asks first
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(base: str, path: str, body: dict | bytes | None = None, method: str | None = None):
-    """(status, headers, body text) of one request; HTTP errors are answers, not exceptions."""
-    data = json.dumps(body).encode() if isinstance(body, dict) else body
-    request = urllib.request.Request(
-        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read().decode()
-
-
-def route(base: str, path: str, search: str = ""):
-    """What Dash's page router asks the server when the browser opens ``path + search``."""
-    return fetch(base, "/_dash-update-component", route_payload(path, search))
-
-
-@pytest.fixture(scope="session")
-def public_site(public_data, tmp_path_factory, request) -> str:
-    if "base" in _SITES:
-        return _SITES["base"]
-    port = free_port()
-    log = tmp_path_factory.mktemp("public-site") / "server.log"
-    env = {**os.environ, "CHOKEPOINT_DATA": str(public_data), "CHOKEPOINT_TODAY": TODAY}
-    with open(log, "wb") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py", "--public", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    request.addfinalizer(lambda: (proc.terminate(), proc.wait(timeout=20)))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()[-2000:]
-        try:
-            if fetch(base, "/_dash-layout")[0] == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.2)
-    else:
-        pytest.fail(f"public server did not start: {log.read_text()[-2000:]}")
-    _SITES["base"] = base
-    return base
 
 
 @pytest.fixture(scope="session")
@@ -240,5 +176,5 @@ def values_of(tree, key: str):
 
 def test_pub_http007_oversized_and_malformed_callback_bodies_are_refused(public_site):
     assert fetch(public_site, "/_dash-update-component", b"x" * 200_000, "POST")[0] == 413
-    assert fetch(public_site, "/_dash-update-component", b"not json", "POST")[0] == 404
-    assert fetch(public_site, "/_dash-update-component", {"output": 5})[0] == 404
+    assert fetch(public_site, "/_dash-update-component", b"not json", "POST")[0] == 400
+    assert fetch(public_site, "/_dash-update-component", {"output": 5})[0] == 400
