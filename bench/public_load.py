@@ -29,12 +29,13 @@ PAGES = {
     "/trends": ("region", "drug"),
     "/map": ("fy", "region", "drug"),
     "/doses": ("region",),
+    "/modes": ("fy",),
     "/methods": (),
 }
 REGIONS = ("southwest-border", "northern-border", "coastal-interior")
 DRUGS = ("fentanyl", "methamphetamine", "cocaine", "heroin", "marijuana", "other-drugs")
 YEARS = tuple(range(2019, 2027))
-DOWNLOADS = ("headline", "drug-mix", "monthly", "areas", "area-months", "doses")
+DOWNLOADS = ("headline", "drug-mix", "monthly", "areas", "area-months", "doses", "modes")
 
 
 def free_port() -> int:

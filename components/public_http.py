@@ -233,8 +233,11 @@ def _valid_search(search: str, info: px.Extract) -> bool:
 
 def _suite_error(app: dash.Dash, rest: str) -> Response | None:
     """A component-suite path must name a registered package and one of its registered files
-    (fingerprint aside); anything else is a 404 here, not an exception in Dash (a 500)."""
+    (fingerprint aside): a path that climbs out is a 400, an unknown file a 404, never an
+    exception in Dash (a 500)."""
     package, _, file = rest.partition("/")
+    if ".." in file.split("/") or "//" in file or "\\" in file:
+        return _text("Bad request: not a file path.", 400)
     registered = app.registered_paths.get(package)
     if not registered or not file:
         return _text("Not found.", 404)

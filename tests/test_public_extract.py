@@ -83,9 +83,13 @@ def test_pub_ext005_the_public_database_cannot_open_the_lake(public_data, public
         "SELECT * FROM ports",
         f"ATTACH '{public_data}/lake/other.duckdb' AS other",
         "SET enable_external_access = true",
+        f"COPY (SELECT 1 AS x) TO '{public_dir(public_data)}/written.csv'",
+        "CREATE TABLE t AS SELECT 1",
+        "SELECT 1; SELECT 2",
     ):
         with pytest.raises(QueryError):
             public_gw.frame(sql)
+    assert not (public_dir(public_data) / "written.csv").exists()
     # the internal gateway over the same folder can (the difference is the confinement)
     assert Gateway(public_data).scalar(f"SELECT count(*) > 0 FROM read_parquet('{lake_file}')")
 
