@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from components.theme import CATEGORY_COLOURS, INK, MUTED, PALETTE, TEMPLATE, register_template
+from queries.filters import shift_year
 from queries.seizure_stats import OTHERS as OTHERS_KEY
 
 
@@ -65,10 +66,12 @@ def monthly_trend_figure(
     measure_label: str,
     published_through: date | None,
     as_of: date | None = None,
+    prior: pl.DataFrame | None = None,
 ) -> go.Figure:
     """Bars per month; months after CBP's last published month are drawn muted and labelled
     "modelled", so nobody mistakes the continuation for published figures; the month still in
-    progress on ``as_of`` is hatched."""
+    progress on ``as_of`` is hatched. ``prior`` (the same months a year earlier) is drawn as a
+    dotted line over the months it compares with."""
     register_template()
     months = trend["month"]
     values = trend[measure].to_numpy()
@@ -100,6 +103,22 @@ def monthly_trend_figure(
             + "<extra>"
             + name
             + "</extra>",
+        )
+    if prior is not None and prior.height:
+        shown = set(months.to_list())
+        later = [shift_year(m, 1) for m in prior["month"].to_list()]
+        keep = [m in shown for m in later]
+        fig.add_scatter(
+            x=[m for m, k in zip(later, keep, strict=True) if k],
+            y=prior[measure].to_numpy()[keep],
+            name="Same month a year earlier",
+            mode="lines+markers",
+            line={"color": INK, "dash": "dot", "width": 2},
+            marker={"size": 6, "color": INK},
+            customdata=[m for m, k in zip(prior["month"].to_list(), keep, strict=True) if k],
+            hovertemplate="%{customdata|%b %Y}: %{y:,.0f} "
+            + measure_label.lower()
+            + "<extra>A year earlier</extra>",
         )
     if current is not None and current in months.to_list():
         add_partial_key(fig)

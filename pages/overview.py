@@ -7,6 +7,8 @@ commodity mix. Every card follows the global filters in the URL.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -28,6 +30,7 @@ from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
 from queries import breakdowns, reference, seizure_stats
+from queries.filters import Filters, shift_year
 from queries.public_data import published_through
 
 PAGE = "overview"
@@ -97,6 +100,16 @@ def _context(filters, measure: str) -> str:
     return describe(filters, url_state.MEASURES[measure])
 
 
+def shown_filters(filters: Filters) -> Filters:
+    """The filters every card shows: the URL's own window, or the period the header states
+    (fiscal year to date) when the URL names none, so no card covers more than the header."""
+    as_of = seizure_stats.as_of()
+    if filters.dated() or as_of is None:
+        return filters
+    period = seizure_stats.current_period(filters, as_of)
+    return replace(filters, start=period.start, end=period.end)
+
+
 @callback(
     *[Output(f"{PAGE}-{key}-value", "children") for key, _, _ in KPIS],
     *[Output(f"{PAGE}-{key}-delta", "children") for key, _, _ in KPIS],
@@ -134,18 +147,20 @@ def update_kpis(search: str | None, *_versions: str):
 @cached_view("seizures")
 def update_trend(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
-    title = f"Monthly trend — {_context(filters, measure)}"
     if error:
-        return empty_figure(error), title, error, None
+        return empty_figure(error), "Monthly trend", error, None
+    filters = shown_filters(filters)
+    title = f"Monthly trend — {_context(filters, measure)}"
     trend = seizure_stats.monthly_trend(filters)
     if trend.is_empty():
         return empty_figure(NO_DATA), title, NO_DATA, None
     through = published_through()
     label = url_state.MEASURES[measure]
     as_of = seizure_stats.as_of()
-    figure = monthly_trend_figure(trend, measure, label, through, as_of)
-    summary = _trend_summary(_complete_months(trend, as_of).tail(13), measure, label)
-    if through:
+    prior = seizure_stats.monthly_trend(prior_year(filters))
+    figure = monthly_trend_figure(trend, measure, label, through, as_of, prior=prior)
+    summary = _trend_summary(_complete_months(trend, as_of), prior, measure, label)
+    if through and trend["month"].max() > through:
         summary += f" Months after {through:%B %Y} (CBP's latest published month) are modelled."
     table = data_table(trend.select("month", "events", "lbs", "fentanyl_lbs", "pills").reverse())
     return uirevision(figure, search), title, summary, table
@@ -160,23 +175,39 @@ def _complete_months(trend: pl.DataFrame, as_of) -> pl.DataFrame:
     return trend.filter(pl.col("month") < current)
 
 
-def _trend_summary(last: pl.DataFrame, measure: str, label: str) -> str:
-    if last.height < 13:
-        latest = last.row(-1, named=True)
-        return f"{latest['month']:%B %Y}: {fmt.whole(latest[measure])} {label.lower()}."
-    latest, year_ago = last.row(-1, named=True), last.row(0, named=True)
-    ratio = fmt.change(latest[measure], year_ago[measure])
-    return (
-        f"{latest['month']:%B %Y}: {fmt.whole(latest[measure])} {label.lower()}, "
-        f"{fmt.signed_percent(ratio)} vs {year_ago['month']:%B %Y}."
+def prior_year(filters: Filters) -> Filters:
+    """The same window a year earlier (the filters' dates, shifted)."""
+    lo, hi = filters.period()
+    return replace(
+        filters,
+        fy=None,
+        start=shift_year(lo, -1) if lo else None,
+        end=shift_year(hi, -1) if hi else None,
     )
+
+
+def _trend_summary(shown: pl.DataFrame, prior: pl.DataFrame, measure: str, label: str) -> str:
+    """The period's complete months against the same months a year earlier."""
+    if shown.is_empty():
+        return "No complete month in this period yet."
+    first, last = shown["month"].min(), shown["month"].max()
+    months = f"{first:%B %Y}" if first == last else f"{first:%b %Y} – {last:%b %Y}"
+    total = float(shown[measure].sum())
+    earlier = [shift_year(m, -1) for m in shown["month"].to_list()]
+    before = float(prior.filter(pl.col("month").is_in(earlier))[measure].sum())
+    text = f"{months}: {fmt.whole(total)} {label.lower()}"
+    if before:
+        ratio = fmt.signed_percent(fmt.change(total, before))
+        text += f", {ratio} on the same months a year earlier"
+    return text + "."
 
 
 def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str]):
     filters, measure, error = url_state.parse(search)
-    title = f"Top {noun} — {_context(filters, measure)}"
     if error:
-        return empty_figure(error), title, error, None
+        return empty_figure(error), f"Top {noun}", error, None
+    filters = shown_filters(filters)
+    title = f"Top {noun} — {_context(filters, measure)}"
     ranked = breakdowns.breakdown(filters, by, measure, n=10)
     if ranked.is_empty() or ranked["events"].sum() == 0:
         return empty_figure(NO_DATA), title, NO_DATA, None
@@ -236,9 +267,10 @@ def update_ports(search: str | None, *_versions: str):
 @cached_view("seizures")
 def update_mix(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
-    title = f"Commodity mix — {_context(filters, 'events')} (log scale)"
     if error:
-        return empty_figure(error), title, error, None
+        return empty_figure(error), "Commodity mix", error, None
+    filters = shown_filters(filters)
+    title = f"Commodity mix — {_context(filters, 'events')} (log scale)"
     mix = seizure_stats.commodity_mix(filters)
     if mix.is_empty():
         return empty_figure(NO_DATA), title, NO_DATA, None
