@@ -138,7 +138,13 @@ def emerging_content(frame: pl.DataFrame) -> list:
                     className="mb-2 targeting-emerging-item",
                 )
             )
-        note = "" if not rising.is_empty() else " — nothing beyond control limits"
+        if rising.is_empty():
+            first = part.row(0, named=True)
+            limit = first.get("limit")
+            bound = f" (p below {limit:.0e} after testing {first.get('tested', 0):,} keys)"
+            note = " — none beyond the control limit" + (bound if limit else "") + "; closest:"
+        else:
+            note = ""
         blocks.append(html.H3(title + note, className="h6 mt-2 mb-1"))
         blocks.append(html.Ul(items, className="list-unstyled mb-1"))
     return blocks
@@ -187,6 +193,15 @@ def model_content(model: Model | None) -> list:
         f"{model.train_from} to {model.train_to} on {model.rows:,} examined shipments "
         f"({model.positives:,} seized, {model.feedback_rows:,} labels from analyst feedback)."
     )
+    calibration = model.calibration or {}
+    if calibration.get("method") == "platt":
+        facts += (
+            " Scores are calibrated probabilities: Platt scaling fitted on out-of-fold "
+            f"predictions ({calibration.get('folds', 3)} folds), so a score of 30% means about "
+            "three in ten examinations of shipments scored like it found something."
+        )
+    else:
+        facts += " Scores are the regression's raw probabilities (this model is not calibrated)."
     test = (
         f"Time-split test {ev.get('test_from', '?')} to {ev.get('test_to', '?')} (trained on the "
         f"months before): {ev.get('test_rows', 0):,} shipments, {ev.get('test_seized', 0):,} "

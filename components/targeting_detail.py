@@ -170,7 +170,7 @@ def detail_panel(shipment_id: str | None) -> list:
     header = [
         html.H3(f"Shipment {shipment['shipment_id']}", className="h6 mb-0 me-2"),
         html.Span(
-            "not scored yet" if score is None else f"score {score:.1%}",
+            "not scored yet" if score is None else f"score {score:.{2 if score >= 0.99 else 1}%}",
             className="badge text-bg-dark me-2",
         ),
         html.Span("Synthetic record", className="badge synthetic-badge"),

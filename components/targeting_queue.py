@@ -39,8 +39,9 @@ EMPTY = {"rowData": [], "rowCount": 0}
 WATCH_ROW_STYLE = {"backgroundColor": "#fff3cd"}
 
 
-def chip_html(flags: list[str], watch_hits: list[int]) -> str:
-    """Badges for the rules that fired and, first, one for watchlist hits."""
+def chip_html(flags: list[str], watch_hits: list[int], reasons: str | None = None) -> str:
+    """Badges for the rules that fired and, first, one for watchlist hits; where no rule fired,
+    a muted badge with the model's main reason, so a high score never stands unexplained."""
     chips = []
     if watch_hits:
         n = len(watch_hits)
@@ -56,6 +57,13 @@ def chip_html(flags: list[str], watch_hits: list[int]) -> str:
             f'<span class="badge rounded-pill text-bg-warning me-1 targeting-chip" '
             f'title="{escape(rule.name)}">{escape(rule.label)}</span>'
         )
+    fired = any(name in RULE_BY_NAME for name in flags)
+    main = (reasons or "").split(" · ")[0].rsplit(" +", 1)[0].strip()
+    if not fired and main:
+        chips.append(
+            f'<span class="badge rounded-pill text-bg-light border me-1 targeting-chip-model" '
+            f'title="The model\'s main reason (no red flag fired)">{escape(main)}</span>'
+        )
     return "".join(chips)
 
 
@@ -67,9 +75,9 @@ def column_defs() -> list[dict]:
             "headerName": "Score",
             "pinned": "left",
             "type": "rightAligned",
-            "valueFormatter": {
+            "valueFormatter": {  # two decimals near the top, where one would tie rows
                 "function": "params.value == null ? 'not scored' : "
-                "(params.value * 100).toFixed(1) + '%'"
+                "(params.value * 100).toFixed(params.value >= 0.99 ? 2 : 1) + '%'"
             },
         },
         {"field": "chips", "headerName": "Red flags", "cellRenderer": "markdown",
@@ -142,8 +150,9 @@ def layout() -> dbc.Card:
                     html.P(id=COUNT, className="small text-muted mb-2", **{"aria-live": "polite"}),
                     grid,
                     html.P(
-                        "Highest score first: the share of examined shipments like this one "
-                        "that were seized. Chips name the red flags that fired; highlighted rows "
+                        "Highest score first: a calibrated probability that an examination "
+                        "of the shipment finds something. Chips name the red flags that fired "
+                        "(or, where none did, the model's main reason); highlighted rows "
                         "hit a watchlist. Select a row for the shipment, its parties' history "
                         "and similar past seizures.",
                         className="small text-muted mt-2 mb-0",
@@ -177,7 +186,7 @@ def queue_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
     except QueryError as exc:
         return EMPTY, f"The queue could not be loaded: {exc}"
     for row in rows:
-        row["chips"] = chip_html(row["flags"], row["watch_hits"])
+        row["chips"] = chip_html(row["flags"], row["watch_hits"], row.get("reasons"))
     span = queue_queries.window(view.filters)
     when = f" arriving {queue_queries.window_label(span)}" if span else ""
     return {"rowData": rows, "rowCount": total}, f"{fmt.count(total, 'synthetic shipment')}{when}."

@@ -4,13 +4,16 @@ Commands:
   train                  evaluate on a time split, fit on all labelled shipments, save the model
   evaluate [--json F]    print the time-split evaluation (top 1 % and 5 %, vs random and rules)
   score                  score every shipment with the current model into the scores table
-  emerging [--as-of D]   compute the emerging threats (as of the latest arrival) for the app
+  emerging [--as-of D] [--json F]
+                         compute the emerging threats (as of the latest arrival) for the app,
+                         print them as a table, and write them as JSON for scripts
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import time
@@ -18,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import settings
-from targeting import emerging_cache, evaluation, pipeline, scoring
+from targeting import emerging, emerging_cache, evaluation, pipeline, scoring
 
 
 def lowest_priority() -> None:
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("emerging")
     p.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: latest arrival)")
     p.add_argument("--background", action="store_true", help="run on CPU time nothing else wants")
+    p.add_argument("--json", type=Path, help="also write the signals to this JSON file")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -66,8 +70,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.background:
                 lowest_priority()
             answer = emerging_cache.compute_for(settings.data_dir(), args.as_of)
-            print(f"emerging threats as of {answer.as_of}: {answer.frame.height} signals "
-                  f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+            print(emerging.table(answer.frame))
+            beyond = int(answer.frame["emerging"].sum()) if answer.frame.height else 0
+            seconds = time.perf_counter() - started
+            print(f"\nemerging threats as of {answer.as_of}: {answer.frame.height} signals "
+                  f"({beyond} beyond their control limits) in {seconds:.1f} s")  # fmt: skip
+            if args.json:
+                rows = answer.frame.drop("month", strict=False).to_dicts()
+                args.json.write_text(json.dumps(
+                    {"as_of": answer.as_of.isoformat(), "signals": rows}, indent=1, default=str
+                ))  # fmt: skip
+                print(f"wrote {args.json}")
         else:
             scored = scoring.score_lake()
             print(

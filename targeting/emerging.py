@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from scipy.stats import poisson
 
+from queries.filters import SEIZURE_TARGET, SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway
 
 RECENT_DAYS = 90
@@ -75,8 +76,19 @@ def _window(as_of: date) -> tuple[date, date, date]:
     return min(first_month, baseline), baseline, recent
 
 
-def _counts(gateway: Gateway, signal: Signal, as_of: date, flagged: dict) -> pl.DataFrame:
-    """Per (key, day): events of the signal since the start of the series or the baseline.
+def applies(signal: Signal, filters: Filters) -> bool:
+    """Whether every filter the user set can be honoured by the signal's table (a shipment has
+    no commodity, category or component): a signal that cannot is left out, never shown as if
+    it were filtered."""
+    target = SEIZURE_TARGET if signal.table == "seizures" else SHIPMENT_TARGET
+    return not predicate(filters, target, use_dates=False).not_applied
+
+
+def _counts(
+    gateway: Gateway, signal: Signal, as_of: date, flagged: dict, filters: Filters
+) -> pl.DataFrame:
+    """Per (key, day): events of the signal since the start of the series or the baseline,
+    under the page's filters (their dates aside: the windows are the signal's own).
 
     ``flagged`` keeps the flagged-shipments pass for the next signal that needs it."""
     start, _, _ = _window(as_of)
@@ -84,31 +96,37 @@ def _counts(gateway: Gateway, signal: Signal, as_of: date, flagged: dict) -> pl.
     years = list(range(start.year, end.year + 2))  # fiscal years that can hold the window
     if signal.table == "shipments":
         key = KEY_SQL[(signal.table, signal.kind)]  # from the fixed KEY_SQL table
+        where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
         sql = f"""
             SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, count(*) AS n FROM shipments
             WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
+              AND {where.sql}
             GROUP BY ALL
-        """  # noqa: S608 -- key from KEY_SQL
-        return gateway.frame(sql, [years, start, end])
+        """  # noqa: S608 -- key from KEY_SQL, filters bound
+        return gateway.frame(sql, [years, start, end, *where.params])
     if signal.table == "seizures":
         key = KEY_SQL[(signal.table, signal.kind)]
+        where = predicate(filters, SEIZURE_TARGET, use_dates=False)
         sql = f"""
             SELECT {key} AS key, event_date AS day, count(*) AS n FROM seizures
-            WHERE event_date >= ? AND event_date < ? GROUP BY ALL
-        """  # noqa: S608 -- key from KEY_SQL
-        return gateway.frame(sql, [start, end])
+            WHERE event_date >= ? AND event_date < ? AND {where.sql} GROUP BY ALL
+        """  # noqa: S608 -- key from KEY_SQL, filters bound
+        return gateway.frame(sql, [start, end, *where.params])
     if "counts" not in flagged:
-        flagged["counts"] = _flagged(gateway, as_of)
+        flagged["counts"] = _flagged(gateway, as_of, filters)
     per_day = flagged["counts"].group_by(signal.kind, "day").agg(pl.col("n").sum())
     return per_day.rename({signal.kind: "key"})
 
 
-def _flagged(gateway: Gateway, as_of: date) -> pl.DataFrame:
+def _flagged(gateway: Gateway, as_of: date, filters: Filters) -> pl.DataFrame:
     """Flagged shipments per (HTS line, route, day): both flagged signals from one pass over
-    shipments and their current scores, the costliest read of the page."""
+    shipments and their current scores, the costliest read of the page. The cut-off is the
+    score of the top ``FLAG_SHARE`` of all traffic, whatever the filters: a filter narrows what
+    is counted, not what counts as flagged."""
     start, _, _ = _window(as_of)
     end = as_of + timedelta(days=1)
     years = list(range(start.year, end.year + 2))
+    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
     return gateway.frame(
         f"""
         WITH current AS (
@@ -116,15 +134,16 @@ def _flagged(gateway: Gateway, as_of: date) -> pl.DataFrame:
             WHERE list_contains(?, fiscal_year) GROUP BY shipment_id
         ),
         windowed AS (
-            SELECT hts_code AS hts, {ROUTE} AS route, CAST(arrived_at AS DATE) AS day, c.score
+            SELECT hts_code AS hts, {ROUTE} AS route, CAST(arrived_at AS DATE) AS day, c.score,
+                   {where.sql} AS chosen
             FROM shipments s JOIN current c USING (shipment_id)
             WHERE list_contains(?, s.fiscal_year) AND arrived_at >= ? AND arrived_at < ?
         ),
         cut AS (SELECT quantile_cont(score, ?) AS threshold FROM windowed)
         SELECT hts, route, day, count(*) AS n FROM windowed, cut
-        WHERE score >= threshold GROUP BY ALL
-        """,  # noqa: S608 -- ROUTE is a fixed fragment
-        [years, years, start, end, 1.0 - FLAG_SHARE],
+        WHERE score >= threshold AND chosen GROUP BY ALL
+        """,  # noqa: S608 -- ROUTE is a fixed fragment, filters bound
+        [years, *where.params, years, start, end, 1.0 - FLAG_SHARE],
     )
 
 
@@ -145,7 +164,8 @@ def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
     total_recent = float(per_key["recent"].sum())
     total_base = float(per_key["baseline"].sum())
     growth = total_recent / total_base if total_base else 1.0
-    alpha = ALPHA / max(per_key.height, 1)
+    tested = max(per_key.height, 1)
+    alpha = ALPHA / tested
     rows = []
     for key, recent, base in per_key.select("key", "recent", "baseline").iter_rows():
         expected = max(base * growth, EXPECTED_FLOOR)
@@ -165,12 +185,15 @@ def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
                 "p_value": p,
                 "new": new,
                 "emerging": emerging,
+                "tested": tested,
+                "limit": alpha,
             }
         )
     schema = {
         "key": pl.Utf8, "recent": pl.Int64, "baseline": pl.Int64, "recent_per_30d": pl.Float64,
         "baseline_per_30d": pl.Float64, "expected": pl.Float64, "ratio": pl.Float64,
-        "p_value": pl.Float64, "new": pl.Boolean, "emerging": pl.Boolean,
+        "p_value": pl.Float64, "new": pl.Boolean, "emerging": pl.Boolean, "tested": pl.Int64,
+        "limit": pl.Float64,
     }  # fmt: skip
     out = pl.DataFrame(rows, schema=schema, orient="row")
     return out.sort(["emerging", "p_value", "ratio", "key"], descending=[True, False, True, False])
@@ -201,16 +224,20 @@ def monthly_series(counts: pl.DataFrame, keys: list[str], as_of: date) -> pl.Dat
     )
 
 
-def signals(gateway: Gateway, as_of: date | datetime, top: int = 8) -> pl.DataFrame:
-    """The ``top`` keys of each signal the lake can compute, with evidence and a series."""
+def signals(
+    gateway: Gateway, as_of: date | datetime, top: int = 8, filters: Filters | None = None
+) -> pl.DataFrame:
+    """The ``top`` keys of each signal the lake can compute under ``filters``, with evidence
+    and a series; signals the filters cannot apply to (``applies``) are left out."""
     day = as_of.date() if isinstance(as_of, datetime) else as_of
+    filters = filters or Filters()
     parts = []
     flagged: dict = {}
     for signal in SIGNALS:
         needed = {signal.table, "shipments"} if signal.table == "scores" else {signal.table}
-        if not all(gateway.has(t) for t in needed):
+        if not all(gateway.has(t) for t in needed) or not applies(signal, filters):
             continue
-        counts = _counts(gateway, signal, day, flagged)
+        counts = _counts(gateway, signal, day, flagged, filters)
         if counts.is_empty():
             continue
         found = detect(counts, day).head(top)
@@ -229,9 +256,26 @@ def describe(row: dict) -> str:
     """One sentence of evidence, e.g. "12.3 per 30 days now vs 2.1 before (5.9x, p < 0.001)"."""
     if row["new"]:
         return f"new: {row['recent']} in the last {RECENT_DAYS} days, none in the year before"
-    p = row["p_value"]
-    shown = "p < 0.001" if p < 1e-3 else f"p = {p:.3f}"
+    p, limit = row["p_value"], row.get("limit")
+    shown = f"p = {p:.1e}" if p < 1e-3 else f"p = {p:.3f}"
+    if limit is not None:
+        shown += f", limit {limit:.0e}"
     return (
         f"{row['recent_per_30d']:.1f} per 30 days now vs {row['baseline_per_30d']:.1f} before "
         f"({row['ratio']:.1f}x what overall growth predicts, {shown})"
     )
+
+
+def table(frame: pl.DataFrame) -> str:
+    """The signals as a plain-text table for the terminal, emerging ones first per signal."""
+    if frame.is_empty():
+        return "no signal can be computed yet (the lake needs seizures, shipments and scores)"
+    lines = [f"{'signal':<18} {'kind':<16} {'status':<9} {'recent':>6} {'base':>6} "
+             f"{'ratio':>6} {'p':>8}  key"]  # fmt: skip
+    for row in frame.iter_rows(named=True):
+        status = "new" if row["new"] else "EMERGING" if row["emerging"] else "watching"
+        lines.append(
+            f"{row['signal']:<18} {row['kind']:<16} {status:<9} {row['recent']:>6} "
+            f"{row['baseline']:>6} {row['ratio']:>6.1f} {row['p_value']:>8.1e}  {row['key']}"
+        )
+    return "\n".join(lines)

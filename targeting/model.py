@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from ingest.writer import write_bytes_atomic
 from targeting.features import FEATURE_LABELS, FEATURE_LOW_LABELS
@@ -28,6 +29,7 @@ MAX_ITER = 2000
 TOP_REASONS = 3
 MIN_REASON = 0.05  # log-odds: smaller pushes are not worth a line
 CURRENT = "model-current.json"
+CALIBRATION_FOLDS = 3
 
 
 @dataclass
@@ -48,6 +50,8 @@ class Model:
     feedback_rows: int = 0
     evaluation: dict = field(default_factory=dict)
     version: str = ""
+    # how the raw log-odds were mapped to the probability shown (folded into coef/intercept)
+    calibration: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.version:
@@ -85,22 +89,56 @@ class Model:
 
 
 def fit(x: np.ndarray, y: np.ndarray, names: list[str], seed: int, weight=None) -> Model:
-    """A deterministic fit: lbfgs has no randomness; ``seed`` is recorded and passed on."""
+    """A deterministic fit (lbfgs has no randomness; ``seed`` is recorded and passed on), then
+    calibrated: Platt scaling fitted on out-of-fold log-odds.
+
+    An uncalibrated regression over strongly separating features gave thousands of queue rows
+    a score that rounds to 100.0 %, so the top of the queue did not separate and the number
+    overstated the chance of a find. Platt scaling fits ``seized ~ a * log_odds + b`` on
+    predictions each made without the row's own fold, and is affine in the log-odds: it is
+    folded into the coefficients and the intercept, so the score stays a logistic model and
+    its reasons still add up exactly to the log-odds of the number shown.
+    """
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale < 1e-9, 1.0, scale)
+    z = (x - mean) / scale
     estimator = LogisticRegression(C=C_REGULARISATION, max_iter=MAX_ITER, random_state=seed)
-    estimator.fit((x - mean) / scale, y, sample_weight=weight)
+    estimator.fit(z, y, sample_weight=weight)
+    slope, offset = _platt(z, y, weight, seed)
     return Model(
         features=list(names),
         mean=[float(v) for v in mean],
         scale=[float(v) for v in scale],
-        coef=[float(v) for v in estimator.coef_[0]],
-        intercept=float(estimator.intercept_[0]),
+        coef=[float(v) * slope for v in estimator.coef_[0]],
+        intercept=float(estimator.intercept_[0]) * slope + offset,
         seed=seed,
         rows=int(len(y)),
         positives=int(np.sum(y)),
+        calibration={
+            "method": "platt",
+            "folds": CALIBRATION_FOLDS,
+            "slope": round(slope, 6),
+            "offset": round(offset, 6),
+        },  # fmt: skip
     )
+
+
+def _platt(z: np.ndarray, y: np.ndarray, weight, seed: int) -> tuple[float, float]:
+    """(slope, offset) mapping the model's log-odds to calibrated log-odds, from out-of-fold
+    predictions; (1, 0) when the labels are too few to split into folds."""
+    positives, negatives = int(np.sum(y)), int(len(y) - np.sum(y))
+    if min(positives, negatives) < CALIBRATION_FOLDS:
+        return 1.0, 0.0
+    folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
+    oof = np.empty(len(y))
+    for train, held in folds.split(z, y):
+        part = LogisticRegression(C=C_REGULARISATION, max_iter=MAX_ITER, random_state=seed)
+        part.fit(z[train], y[train], sample_weight=None if weight is None else weight[train])
+        oof[held] = part.decision_function(z[held])
+    platt = LogisticRegression(C=1e6, max_iter=MAX_ITER)
+    platt.fit(oof.reshape(-1, 1), y, sample_weight=weight)
+    return float(platt.coef_[0][0]), float(platt.intercept_[0])
 
 
 def explain(model: Model, x: np.ndarray) -> tuple[np.ndarray, pl.Series]:

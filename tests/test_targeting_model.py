@@ -118,3 +118,22 @@ def test_tgm009_training_window_can_stop_before_a_day(demo_frame):
     until = training.test_start(demo_frame)
     trained = training.train(demo_frame, seed=3, until=until)
     assert datetime.fromisoformat(trained.train_to).date() < until
+
+
+def test_tgm010_scores_are_calibrated_and_separate_the_top():
+    """Overconfident log-odds (a few strongly separating features, heavy class overlap in the
+    rest) are rescaled by Platt scaling: the mean score matches the positive share, and the top
+    of the ranking no longer rounds to 100.0 %."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    x = rng.normal(size=(n, 4))
+    logit = 6 * x[:, 0] + 4 * x[:, 1] - 3
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit / 3))).astype(np.int64)  # noisier than it looks
+    fitted = model.fit(x, y, ["a", "b", "c", "d"], seed=1)
+    assert fitted.calibration["method"] == "platt" and 0 < fitted.calibration["slope"] < 1.5
+    score = fitted.score(x)
+    assert abs(score.mean() - y.mean()) < 0.01
+    top = np.sort(score)[-200:]
+    assert (np.round(top * 1000) >= 1000).sum() < 20, "the top separates at one decimal"
+    contrib = fitted.contributions(x[:5])
+    assert np.allclose(contrib.sum(axis=1) + fitted.intercept, fitted.log_odds(x[:5]))
