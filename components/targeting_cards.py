@@ -198,7 +198,9 @@ def model_content(model: Model | None) -> list:
         facts += (
             " Scores are calibrated probabilities: Platt scaling fitted on out-of-fold "
             f"predictions ({calibration.get('folds', 3)} folds), so a score of 30% means about "
-            "three in ten examinations of shipments scored like it found something."
+            "three in ten examinations of shipments scored like it found something. From 99% "
+            "on, the queue also shows the odds (finds per clean examination): where the "
+            "percent rounds alike, the odds still rank the rows."
         )
     else:
         facts += " Scores are the regression's raw probabilities (this model is not calibrated)."

@@ -7,6 +7,8 @@ callback never depends on components that come and go with the detail.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -17,6 +19,7 @@ from queries import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from targeting import store
+from targeting.history import OUTCOME_LAG_DAYS
 from targeting.rules import RULE_BY_NAME
 
 SELECTED = "targeting-selected"
@@ -165,12 +168,12 @@ def detail_panel(shipment_id: str | None) -> list:
          f"{'yes' if shipment['master_carton'] else 'no'} / "
          f"{'yes' if shipment['preprinted_domestic_label'] else 'no'}"),
         ("DEA transaction id", shipment["dea_transaction_id"]),
-        ("Outcome in the lake", shipment["outcome"]),
     ]  # fmt: skip
+    recorded = recorded_examination(shipment, queue_queries.as_of())
     header = [
         html.H3(f"Shipment {shipment['shipment_id']}", className="h6 mb-0 me-2"),
         html.Span(
-            "not scored yet" if score is None else f"score {score:.{2 if score >= 0.99 else 1}%}",
+            "not scored yet" if score is None else f"score {score_text(score)}",
             className="badge text-bg-dark me-2",
         ),
         html.Span("Synthetic record", className="badge synthetic-badge"),
@@ -210,13 +213,53 @@ def detail_panel(shipment_id: str | None) -> list:
         ),
         html.H4("Parties' history (before this arrival)", className=section),
         dbc.Row(_history(parties), className="g-3 targeting-parties"),
+        html.H4("Recorded since arrival", className=section),
+        html.P(
+            f"Examination recorded: {OUTCOME_WORDS[recorded]}."
+            if recorded
+            else "No examination recorded yet: the panel shows what was known when the "
+            "shipment arrived.",
+            className="small mb-1 targeting-recorded",
+        ),
         html.P(
             f"Analyst feedback: {verdict['verdict']} ({verdict['created_at']} UTC)."
             if verdict
             else "No analyst feedback yet.",
-            className="small text-muted mt-2 mb-0 targeting-verdict",
+            className="small text-muted mb-0 targeting-verdict",
         ),
     ]
+
+
+def score_text(score: float) -> str:
+    """The score as the queue shows it: a percent, and from 99 % on the odds as well."""
+    if score < 0.99:
+        return f"{score:.1%}"
+    return f"{score:.2%} · {round(score / max(1 - score, 1e-9)):,}:1"
+
+
+OUTCOME_WORDS = {"seized": "seized", "cleared": "examined, nothing found"}
+VERDICT_OUTCOME = {"seized": "seized", "clean": "cleared"}
+
+
+def recorded_examination(shipment: dict, now: datetime | None) -> str | None:
+    """The examination result a targeter may see: ``seized`` or ``cleared`` once it has been
+    recorded, None before. An exam result is not known at arrival: as in the model's history
+    (``OUTCOME_LAG_DAYS``), it counts as recorded once that many full days have passed since
+    the arrival day, so the panel never shows a shipment that arrived today as seized."""
+    if not shipment.get("examined") or shipment.get("outcome") not in OUTCOME_WORDS:
+        return None
+    if now is None:
+        return None
+    arrived = shipment["arrived_at"].date()
+    if (now.date() - arrived).days < OUTCOME_LAG_DAYS:
+        return None
+    return shipment["outcome"]
+
+
+def contradiction(shipment: dict | None, verdict: str, now: datetime | None) -> str | None:
+    """The recorded examination a verdict contradicts (``seized`` or ``cleared``), or None."""
+    recorded = recorded_examination(shipment, now) if shipment else None
+    return recorded if recorded and recorded != VERDICT_OUTCOME[verdict] else None
 
 
 @callback(
@@ -258,9 +301,27 @@ def _feedback(_seized, _clean, shipment_id, note):
         raise PreventUpdate
     verdict = "seized" if ctx.triggered_id == SEIZED else "clean"
     try:
+        shipment = queue_queries.shipment_detail(shipment_id)
+    except QueryError as exc:
+        return f"Not saved: the shipment could not be read ({exc}).", no_update
+    against = contradiction(shipment, verdict, queue_queries.as_of())
+    if against and not (note or "").strip():
+        return (
+            f"Not saved: the recorded examination says {OUTCOME_WORDS[against]}, and "
+            f"'{verdict}' contradicts it. To correct the record, say why in the note (a lab "
+            "result, a second examination) and press the button again.",
+            no_update,
+        )
+    try:
         store.add_feedback(shipment_id, verdict, note or "")
     except store.StoreError as exc:
         return str(exc), no_update
+    if against:
+        return (
+            f"Saved as a correction: {shipment_id} examined — {verdict}, against the recorded "
+            f"'{OUTCOME_WORDS[against]}'. The next training run uses this label.",
+            "",
+        )
     return (
         f"Saved: {shipment_id} examined — {verdict}. The next training run uses this label.",
         "",

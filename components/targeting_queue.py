@@ -68,16 +68,20 @@ def chip_html(flags: list[str], watch_hits: list[int], reasons: str | None = Non
 
 
 def column_defs() -> list[dict]:
-    widths = {"score": 90, "shipment_id": 150, "description": 200, "chips": 330}
+    widths = {"score": 150, "shipment_id": 150, "description": 200, "chips": 330}
     defs = [
         {
             "field": "score",
             "headerName": "Score",
             "pinned": "left",
             "type": "rightAligned",
-            "valueFormatter": {  # two decimals near the top, where one would tie rows
-                "function": "params.value == null ? 'not scored' : "
-                "(params.value * 100).toFixed(params.value >= 0.99 ? 2 : 1) + '%'"
+            # near the top the probability rounds alike for many rows; the odds (finds per
+            # clean examination) keep growing, so they separate the rows the percent ties
+            "valueFormatter": {
+                "function": "params.value == null ? 'not scored' : params.value < 0.99 ? "
+                "(params.value * 100).toFixed(1) + '%' : (params.value * 100).toFixed(2) + "
+                "'% · ' + Math.round(params.value / Math.max(1 - params.value, 1e-9))"
+                ".toLocaleString('en-US') + ':1'"
             },
         },
         {"field": "chips", "headerName": "Red flags", "cellRenderer": "markdown",
@@ -151,7 +155,9 @@ def layout() -> dbc.Card:
                     grid,
                     html.P(
                         "Highest score first: a calibrated probability that an examination "
-                        "of the shipment finds something. Chips name the red flags that fired "
+                        "of the shipment finds something; from 99% on, also the odds (finds "
+                        "per clean examination), which separate rows the percent ties. "
+                        "Chips name the red flags that fired "
                         "(or, where none did, the model's main reason); highlighted rows "
                         "hit a watchlist. Select a row for the shipment, its parties' history "
                         "and similar past seizures.",

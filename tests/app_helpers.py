@@ -33,3 +33,37 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
 def _output(text: str) -> dict:
     ident, _, prop = text.rpartition(".")
     return {"id": json.loads(ident) if ident.startswith("{") else ident, "property": prop}
+
+
+def call(client, output_part: str, values: dict[str, object], changed: str) -> dict:
+    """The answer of the callback whose output names ``output_part``, with its inputs and
+    state taken from ``values`` (``"component-id.property"`` -> value, None where absent), as
+    if ``changed`` had just changed."""
+    client.get("/")
+    deps = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
+    spec = next(
+        d
+        for d in deps
+        if output_part in d["output"]
+        and any(f"{i['id']}.{i['property']}" == changed for i in d["inputs"])
+    )
+
+    def items(part: str) -> list[dict]:
+        return [
+            {"id": i["id"], "property": i["property"],
+             "value": values.get(f"{i['id']}.{i['property']}")}
+            for i in spec[part]
+        ]  # fmt: skip
+
+    payload = {
+        "output": spec["output"],
+        "outputs": [_output(o) for o in spec["output"].strip(".").split("...")],
+        "inputs": items("inputs"),
+        "changedPropIds": [changed],
+        "state": items("state"),
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
+    if response.status_code == 204:
+        return {}
+    return json.loads(response.get_data(as_text=True))["response"]

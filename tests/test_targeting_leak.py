@@ -1,0 +1,67 @@
+"""The shipment detail shows a targeter only what was known when the shipment arrived, plus
+examinations recorded since (labelled so), and feedback that contradicts a recorded
+examination is refused until the targeter says why."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from components.targeting_detail import CLEAN, NOTE, SELECTED, STATUS, detail_panel
+from queries.gateway import Gateway
+from tests.app_helpers import call
+
+
+@pytest.fixture(scope="module")
+def client(internal_app):
+    return internal_app.server.test_client()
+
+
+def text_of(components) -> str:
+    return json.dumps([c.to_plotly_json() if hasattr(c, "to_plotly_json") else c
+                       for c in components], default=str)  # fmt: skip
+
+
+def seized_on(gateway: Gateway, newest: bool) -> str:
+    last = gateway.scalar("SELECT max(arrived_at) FROM shipments")
+    condition = ">=" if newest else "<"
+    return gateway.scalar(
+        f"SELECT shipment_id FROM shipments WHERE outcome = 'seized' "  # noqa: S608
+        f"AND CAST(arrived_at AS DATE) {condition} ? ORDER BY arrived_at DESC LIMIT 1",
+        [(last - timedelta(days=0 if newest else 3)).date()],
+    )
+
+
+def test_tle001_a_shipment_that_arrived_today_does_not_show_its_outcome(internal_app, demo_lake):
+    shipment = seized_on(Gateway(demo_lake), newest=True)
+    assert shipment, "the demo lake has a seizure on its last day"
+    text = text_of(detail_panel(shipment))
+    assert "Outcome in the lake" not in text and "Examination recorded: seized" not in text
+    assert "No examination recorded yet" in text
+
+
+def test_tle002_an_older_examination_is_shown_as_recorded_since(internal_app, demo_lake):
+    shipment = seized_on(Gateway(demo_lake), newest=False)
+    text = text_of(detail_panel(shipment))
+    assert "Recorded since arrival" in text and "Examination recorded: seized" in text
+
+
+def test_tle003_contradicting_feedback_needs_a_reason(client, demo_lake):
+    shipment = seized_on(Gateway(demo_lake), newest=False)
+    values = {f"{SELECTED}.data": shipment, f"{CLEAN}.n_clicks": 1, f"{NOTE}.value": ""}
+    refused = call(client, f"{STATUS}.children", values, f"{CLEAN}.n_clicks")
+    assert refused[STATUS]["children"].startswith("Not saved")
+    values[f"{NOTE}.value"] = "lab: the powder was sugar"
+    saved = call(client, f"{STATUS}.children", values, f"{CLEAN}.n_clicks")
+    assert saved[STATUS]["children"].startswith("Saved as a correction")
+
+
+def test_tle004_scores_near_the_top_are_told_apart():
+    from components.targeting_detail import score_text
+
+    top = [0.9991, 0.9995, 0.99995, 0.999995]
+    shown = [score_text(s) for s in top]
+    assert len(set(shown)) == len(top), shown
+    assert score_text(0.42) == "42.0%"
