@@ -19,7 +19,8 @@ from flask import Flask, Response, request
 
 from components import url_state
 from components.url_state import View
-from queries import records, seizure_stats
+from queries import compare, records, seizure_stats
+from queries.filters import Filters
 from queries.gateway import QueryError
 
 ENDPOINT = "chokepoint_export_csv"
@@ -28,9 +29,23 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 Builder = Callable[[View], "tuple[str, list] | pl.DataFrame"]
 
 EXPORTS: dict[str, Builder] = {
-    "records": lambda view: records.export_sql(view.filters, "records"),
+    "records": lambda view: records.export_sql(record_filters(view)[0], "records"),
     "monthly": lambda view: records.export_sql(view.filters, "monthly"),
 }
+
+
+def record_filters(view: View) -> tuple[Filters, str]:
+    """The filters the records follow, and a note: in compare mode, with ``side`` a or b, the
+    dates of period A or B instead of the filters' own."""
+    if not view.compare or not view.side:
+        return view.filters, ""
+    as_of = seizure_stats.as_of() if view.compare == "fytd" else None
+    pair = compare.periods(view.compare, view.periods, as_of)
+    if pair is None:
+        return view.filters, ""
+    period = pair[0] if view.side == "a" else pair[1]
+    note = f", in period {view.side.upper()} ({period.label()})"
+    return compare.side_filters(view.filters, view.side, pair), note
 
 
 def register_export(name: str, builder: Builder) -> None:

@@ -9,6 +9,7 @@ this callback and every chart.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import dash_bootstrap_components as dbc
@@ -332,6 +333,8 @@ def sync_filters(search, *rest):
         view = controls_to_view(values)
     except ValueError as exc:
         return (no_update,) * (N_CONTROLS + 3) + (str(exc), True)
+    shown_side = url_state.parse_view(search)[0].side  # not a control: kept from the URL
+    view = replace(view, side=shown_side if view.compare else "")
     new_search = url_state.build_view(view)
     custom = shown if view.compare == "custom" else hidden
     return (new_search if new_search != (search or "") else no_update,

@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
+from components.exports import record_filters
 from components.filter_bar import URL
 from components.live import store_id
 from queries import records, reference
@@ -149,10 +150,11 @@ def grid_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
     view, error = url_state.parse_view(search)
     if error:
         return EMPTY, f"No records shown: {error}"
+    filters, side_note = record_filters(view)
     filter_model = request.get("filterModel")
     try:
         rows, total = records.fetch_page(
-            view.filters,
+            filters,
             request.get("startRow", 0),
             request.get("endRow", PAGE_SIZE),
             request.get("sortModel"),
@@ -164,7 +166,8 @@ def grid_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
         return EMPTY, f"The records could not be loaded: {exc}"
     scope = "the page and column filters" if filter_model else "the page filters"
     noun = "record matches" if total == 1 else "records match"
-    return {"rowData": rows, "rowCount": total}, f"{fmt.whole(total)} synthetic {noun} {scope}."
+    line = f"{fmt.whole(total)} synthetic {noun} {scope}{side_note}."
+    return {"rowData": rows, "rowCount": total}, line
 
 
 def _value(value: object) -> str:

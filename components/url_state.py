@@ -16,7 +16,8 @@ from queries.filters import SPEC_BY_KEY, FilterError, Filters
 MEASURES = {"events": "Events", "lbs": "Pounds", "pills": "Pills"}
 GRAINS = {"day": "Day", "week": "Week", "month": "Month", "fy": "Fiscal year"}
 COMPARE_MODES = {"": "Off", "fytd": "FYTD vs prior FYTD", "custom": "Two date ranges"}
-DEFAULTS = {"measure": "lbs", "grain": "month", "yoy": "", "cmp": ""}
+SIDES = {"": "the filters' dates", "a": "period A", "b": "period B"}  # records in compare mode
+DEFAULTS = {"measure": "lbs", "grain": "month", "yoy": "", "cmp": "", "side": ""}
 DEFAULT_MEASURE = DEFAULTS["measure"]
 VIEW_KEYS = tuple(DEFAULTS)
 
@@ -29,6 +30,7 @@ class View:
     yoy: bool = False
     compare: str = ""  # "", "fytd" or "custom"
     periods: tuple[tuple[date, date], tuple[date, date]] | None = None  # custom: (a, b)
+    side: str = ""  # compare mode: the records show period "a" or "b" ("" the filters' dates)
 
     def with_filters(self, filters: Filters) -> View:
         return replace(self, filters=filters)
@@ -89,6 +91,10 @@ def parse_view(search: str | None) -> tuple[View, str | None]:
                 f"Compare: {cmp_text[:60]!r} is neither 'fytd' nor two ranges like "
                 "2024-10-01..2024-12-31|2025-10-01..2025-12-31"
             )
+    side = pairs.get("side", "")
+    if side not in SIDES:
+        problems.append(f"Records side: unknown value {side[:40]!r} (a or b)")
+        side = ""
     unknown = [k for k in pairs if k not in SPEC_BY_KEY and k not in VIEW_KEYS]
     if unknown:
         problems.append("unknown parameter " + ", ".join(repr(k[:40]) for k in unknown[:5]))
@@ -104,6 +110,7 @@ def parse_view(search: str | None) -> tuple[View, str | None]:
         yoy=yoy_text == "1",
         compare=compare,
         periods=periods,
+        side=side if compare else "",
     )
     return view, ("; ".join(problems) or None)
 
@@ -127,6 +134,8 @@ def build_view(view: View) -> str:
         query["cmp"] = "fytd"
     elif view.compare == "custom" and view.periods:
         query["cmp"] = format_periods(view.periods)
+    if view.compare and view.side:
+        query["side"] = view.side
     return "?" + urlencode(query, safe=",|.") if query else ""
 
 

@@ -7,10 +7,12 @@ view from the URL, calls one named query and one figure builder.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html
 
 from components import format as fmt
 from components import records_grid, url_state
@@ -42,7 +44,17 @@ BREAKDOWNS = (
     ("transit", "Transit countries"),
 )
 MIN_TRAFFIC_EVENTS = 10
-COMPARE_DIMS = (("area", "field office"), ("commodity", "commodity"), ("source", "source country"))
+COMPARE_DIMS = (
+    ("area", "field office"),
+    ("port", "port of entry"),
+    ("mode", "mode of transport"),
+    ("commodity", "commodity"),
+    ("category", "category"),
+    ("source", "source country"),
+    ("transit", "transit country"),
+    ("component", "component"),
+)
+PORT_MODE_ROWS = 15
 
 
 def layout(**_query: str) -> html.Div:
@@ -88,7 +100,38 @@ def layout(**_query: str) -> html.Div:
                 [
                     html.H2("Compare two periods", className="h5"),
                     html.P(id=f"{PAGE}-cmp-totals", className="mb-2"),
+                    html.Div(
+                        [
+                            html.Span("Records below: ", className="small me-1"),
+                            *[
+                                dcc.Link(
+                                    label,
+                                    id=f"{PAGE}-side-{key or 'all'}",
+                                    href="",
+                                    className="small me-2 records-side",
+                                )
+                                for key, label in url_state.SIDES.items()
+                            ],
+                        ],
+                        className="mb-2",
+                    ),  # fmt: skip
                     dbc.Row(compare_cards, className="g-3"),
+                    dbc.Row(
+                        dbc.Col(
+                            chart_card(
+                                f"{PAGE}-cmp-portmode",
+                                "Ports of entry by mode: period A against period B",
+                                300,
+                                csv=True,
+                            )
+                        ),
+                        className="g-3 mt-1",
+                    ),  # fmt: skip
+                    html.P(
+                        "The breakdowns below cover the filters' dates, not the two periods; "
+                        "the cards above compare the periods.",
+                        className="small text-muted mt-2 mb-0",
+                    ),
                 ],
                 id=f"{PAGE}-compare",
                 className="mb-3",
@@ -299,13 +342,8 @@ def update_traffic(search: str | None, *_versions: str):
 
 def compare_periods(view: url_state.View):
     """(period A, period B) of the view's compare mode, or None when it compares nothing."""
-    if view.compare == "fytd":
-        as_of = seizure_stats.as_of()
-        return compare.fytd_pair(as_of) if as_of else None
-    if view.compare == "custom" and view.periods:
-        (a_lo, a_hi), (b_lo, b_hi) = view.periods
-        return seizure_stats.Period(a_lo, a_hi), seizure_stats.Period(b_lo, b_hi)
-    return None
+    as_of = seizure_stats.as_of() if view.compare == "fytd" else None
+    return compare.periods(view.compare, view.periods, as_of)
 
 
 @callback(
@@ -314,6 +352,11 @@ def compare_periods(view: url_state.View):
     *[Output(graph_id(PAGE, dim, "compare"), "figure") for dim, _ in COMPARE_DIMS],
     *[Output(f"{PAGE}-cmp-{dim}-summary", "children") for dim, _ in COMPARE_DIMS],
     *[Output(f"{PAGE}-cmp-{dim}-table", "children") for dim, _ in COMPARE_DIMS],
+    Output(f"{PAGE}-cmp-portmode-graph", "figure"),
+    Output(f"{PAGE}-cmp-portmode-summary", "children"),
+    Output(f"{PAGE}-cmp-portmode-table", "children"),
+    *[Output(f"{PAGE}-side-{key or 'all'}", "href") for key in url_state.SIDES],
+    *[Output(f"{PAGE}-side-{key or 'all'}", "className") for key in url_state.SIDES],
     Input(URL, "search"),
     *versions("seizures"),
 )
@@ -321,7 +364,9 @@ def compare_periods(view: url_state.View):
 def update_compare(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     n = len(COMPARE_DIMS)
-    hidden = ({"display": "none"}, None, *[empty_figure("")] * n, *[None] * (2 * n))
+    sides = len(url_state.SIDES)
+    hidden = ({"display": "none"}, None, *[empty_figure("")] * n, *[None] * (2 * n),
+              empty_figure(""), None, None, *[""] * sides, *[""] * sides)  # fmt: skip
     if error or not view.compare:
         return hidden
     pair = compare_periods(view)
@@ -357,7 +402,43 @@ def update_compare(search: str | None, *_versions: str):
         )  # fmt: skip
         tables.append(data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(
             frame.drop("key"))))  # fmt: skip
-    return ({"display": "block"}, head, *figures, *summaries, *tables)
+    pairs = port_mode_frame(compare.compare(view.filters, a, b, "port_mode"))
+    if pairs.is_empty():
+        pair_outputs = (empty_figure(NO_DATA), NO_DATA, None)
+    else:
+        top = pairs.head(PORT_MODE_ROWS)
+        labels = [f"{p} · {m}" for p, m in zip(top["Port"], top["Mode"], strict=True)]
+        lead = top.row(0, named=True)
+        pair_outputs = (
+            delta_figure(top, labels, labels, measure),
+            f"{lead['Port']} by {lead['Mode'].lower()} moved most: "
+            f"{fmt.whole(lead[f'{measure}_a'])} → {fmt.whole(lead[f'{measure}_b'])} "
+            f"{measure} ({fmt.signed_percent(lead[f'{measure}_pct'])}).",
+            data_table(top.select("Port", "Mode", "events_a", "events_b", "lbs_a", "lbs_b",
+                                  "events_pct", "lbs_pct")),
+        )  # fmt: skip
+    hrefs = [url_state.build_view(replace(view, side=key)) or "?" for key in url_state.SIDES]
+    classes = [
+        "small me-2 records-side" + (" fw-bold text-decoration-none" if key == view.side else "")
+        for key in url_state.SIDES
+    ]
+    return ({"display": "block"}, head, *figures, *summaries, *tables, *pair_outputs,
+            *[f"/explorer{h}" for h in hrefs], *classes)  # fmt: skip
+
+
+def port_mode_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The port x mode comparison with the pair split into named columns."""
+    if frame.is_empty():
+        return frame
+    parts = frame["key"].str.split_exact("|", 1)
+    ports, modes = reference.names_for("port"), reference.names_for("mode")
+    return frame.with_columns(
+        parts.struct.field("field_0").replace_strict(ports, default=None).alias("Port"),
+        parts.struct.field("field_1").replace_strict(modes, default=None).alias("Mode"),
+    ).with_columns(
+        pl.coalesce("Port", parts.struct.field("field_0")).alias("Port"),
+        pl.coalesce("Mode", parts.struct.field("field_1")).alias("Mode"),
+    )
 
 
 # -- CSV downloads: each card's link serves the frame its chart was drawn from ---------------
@@ -389,12 +470,23 @@ for _dim, _ in BREAKDOWNS:
 for _dim, _ in COMPARE_DIMS:
     register_export(f"{PAGE}-cmp-{_dim}", _compare_export(_dim))
 
+
+def _port_mode_export(view: url_state.View) -> pl.DataFrame:
+    pair = compare_periods(view)
+    if pair is None:
+        return pl.DataFrame({"note": ["compare mode is off: add cmp= to the link"]})
+    return port_mode_frame(compare.compare(view.filters, *pair, "port_mode"))
+
+
+register_export(f"{PAGE}-cmp-portmode", _port_mode_export)
+
 CSV_CARDS = (
     "trend",
     "routes",
     "traffic",
     *[dim for dim, _ in BREAKDOWNS],
     *[f"cmp-{dim}" for dim, _ in COMPARE_DIMS],
+    "cmp-portmode",
 )
 
 

@@ -9,6 +9,7 @@ empty one side). Both sides come from one scan with ``FILTER`` clauses.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 
@@ -19,6 +20,8 @@ from queries.gateway import Gateway, default_gateway
 from queries.seizure_stats import GROUPS, Period, current_period
 
 DELTA_MEASURES = ("events", "lbs")
+# dimensions compared together: "port_mode" keys read "2504|land_truck" (ports of entry only)
+PAIRS = {"port_mode": "CAST(port_code AS VARCHAR) || '|' || CAST(mode AS VARCHAR)"}
 
 
 class FytdPair(NamedTuple):
@@ -33,6 +36,27 @@ def fytd_pair(as_of: date) -> FytdPair:
     """(the same days a year earlier, FYTD through ``as_of``)."""
     current = current_period(Filters(), as_of)
     return FytdPair(current.prior_year(), current)
+
+
+def periods(
+    mode: str, custom: tuple[tuple[date, date], tuple[date, date]] | None, as_of: date | None
+) -> tuple[Period, Period] | None:
+    """(period A, period B) of a compare mode ("fytd" or "custom"), None when it compares
+    nothing."""
+    if mode == "fytd":
+        return tuple(fytd_pair(as_of)) if as_of else None
+    if mode == "custom" and custom:
+        (a_lo, a_hi), (b_lo, b_hi) = custom
+        return Period(a_lo, a_hi), Period(b_lo, b_hi)
+    return None
+
+
+def side_filters(filters: Filters, side: str, pair: tuple[Period, Period] | None) -> Filters:
+    """The filters with their dates replaced by period A or B (``side`` "a" or "b")."""
+    if pair is None or side not in ("a", "b"):
+        return filters
+    period = pair[0] if side == "a" else pair[1]
+    return replace(filters, fy=None, start=period.start, end=period.end)
 
 
 def _sql(key: str | None, where_sql: str) -> str:
@@ -76,13 +100,15 @@ def compare(
     by: str,
     gateway: Gateway | None = None,
 ) -> pl.DataFrame:
-    """Per member of ``by`` (members missing the dimension left out, as in ``top``): key,
+    """Per member of ``by`` (a dimension of ``GROUPS``, or a pair of ``PAIRS``; members missing
+    the dimension left out, as in ``top``): key,
     events_a, events_b, lbs_a, lbs_b, events_delta, lbs_delta, events_pct, lbs_pct (fractions,
     null when the baseline ``a`` is 0). Ranked by absolute lbs change, then absolute events
     change."""
-    if by not in GROUPS:
+    key = PAIRS.get(by) or GROUPS.get(by)
+    if key is None:
         raise ValueError(f"unknown dimension {by!r}")
-    return _run(filters, a, b, GROUPS[by], gateway)
+    return _run(filters, a, b, key, gateway)
 
 
 def totals(filters: Filters, a: Period, b: Period, gateway: Gateway | None = None) -> pl.DataFrame:

@@ -1,0 +1,46 @@
+"""Compare mode answers "which ports and modes drove the change": drivers for every dimension,
+a port x mode table of the two periods, and records limited to period A or B."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import records_grid, url_state
+from queries import compare
+from queries.gateway import Gateway
+from tests.app_helpers import callback_answer
+
+
+@pytest.fixture(scope="module")
+def client(internal_app):
+    return internal_app.server.test_client()
+
+
+def test_cmp001_drivers_for_ports_and_modes_and_a_port_mode_table(client):
+    body = callback_answer(client, "explorer-cmp-totals.children", "?cmp=fytd")
+    assert body["explorer-compare"]["style"] == {"display": "block"}
+    for dim in ("port", "mode", "transit", "category"):
+        summary = body[f"explorer-cmp-{dim}-summary"]["children"]
+        assert summary and "vs prior FYTD" in summary, (dim, summary)
+    table = str(body["explorer-cmp-portmode-table"]["children"])
+    assert "Port" in table and "Mode" in table
+    assert "moved most" in body["explorer-cmp-portmode-summary"]["children"]
+
+
+def test_cmp002_records_can_be_limited_to_period_a_or_b(internal_app, demo_lake):
+    gateway = Gateway(demo_lake)
+    as_of = gateway.scalar("SELECT max(event_date) FROM seizures")
+    a, b = compare.periods("fytd", None, as_of)
+    for side, period in (("a", a), ("b", b)):
+        view, error = url_state.parse_view(f"?cmp=fytd&side={side}")
+        assert error is None and view.side == side
+        request = {"startRow": 0, "endRow": 50}
+        block, line = records_grid.grid_rows(request, url_state.build_view(view))
+        expected = gateway.scalar(
+            "SELECT count(*) FROM seizures WHERE event_date BETWEEN ? AND ?",
+            [period.start, period.end],
+        )
+        assert block["rowCount"] == expected and f"period {side.upper()}" in line
+    _, error = url_state.parse_view("?cmp=fytd&side=c")
+    assert error and "side" in error.lower()
+    assert url_state.parse_view("?side=a")[0].side == "", "no side outside compare mode"
