@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from components.figures import PARTIAL_PATTERN, add_modelled_key, add_partial_key
+from components.figures import PARTIAL_PATTERN, add_modelled_key, add_partial_key, shorten
 from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
 
 OUTSIDE_COLOUR = PALETTE[5]  # vermillion
@@ -111,9 +111,57 @@ def trend_figure(
     return fig
 
 
-def sankey_figure(flows: pl.DataFrame, names: dict[str, dict[str, str]], value_label: str):
+NOT_FILTERS = ("direct", "between ports", "__others__")  # route parts that name no filter value
+
+
+def route_label(row: dict, names: dict[str, dict[str, str]]) -> str:
+    """ "Mexico → direct → San Ysidro": names, never codes."""
+    parts = [names[k].get(row[k], row[k]) for k in ("source", "transit", "port")]
+    return " → ".join(parts)
+
+
+def route_key(row: dict) -> str:
+    """The cross-filter value of a whole route: its parts that are filter values."""
+    return ";".join(
+        f"{k}:{row[k]}" for k in ("source", "transit", "port") if row[k] not in NOT_FILTERS
+    )
+
+
+def route_bar_figure(flows: pl.DataFrame, names: dict[str, dict[str, str]], value_label: str):
+    """The routes of the Sankey as ranked bars: a click adds the route's source, transit and
+    port to the filters (plotly does not report clicks on Sankey nodes reliably)."""
+    register_template()
+    rows = [r for r in flows.iter_rows(named=True) if r["source"] != "__others__"]
+    labels = [route_label(r, names) for r in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=[r["value"] for r in rows][::-1],
+            y=[shorten(label, 40) for label in labels][::-1],
+            orientation="h",
+            marker_color=PALETTE[1],
+            customdata=np.array([route_key(r) for r in rows][::-1], dtype=object),
+            hovertext=labels[::-1],
+            hovertemplate="%{hovertext}: %{x:,.0f} " + value_label + "<extra></extra>",
+        ),
+        layout={"template": TEMPLATE},
+    )
+    fig.update_layout(
+        xaxis_title=value_label.capitalize(), clickmode="event",
+        margin={"l": 8, "r": 16, "t": 8, "b": 8},
+    )  # fmt: skip
+    return fig
+
+
+def sankey_figure(
+    flows: pl.DataFrame,
+    names: dict[str, dict[str, str]],
+    value_label: str,
+    with_others: bool = True,
+):
     """Source -> transit -> port of entry. Node customdata is "<filter key>:<value>" so a click on
-    a node cross-filters; "direct", "between ports" and "all others" nodes are not clickable."""
+    a node cross-filters; "direct", "between ports" and "all others" nodes are not clickable.
+    ``with_others=False`` leaves out the band of all other routes (with one source chosen it is
+    a band from "All others" to "via All others" that says nothing)."""
     register_template()
     nodes: dict[tuple[str, str], int] = {}
     labels: list[str] = []
@@ -130,6 +178,8 @@ def sankey_figure(flows: pl.DataFrame, names: dict[str, dict[str, str]], value_l
 
     source, target, value = [], [], []
     for row in flows.iter_rows(named=True):
+        if not with_others and row["source"] == "__others__":
+            continue
         s = node("source", row["source"])
         t = node("transit", row["transit"])
         p = node("port", row["port"])

@@ -18,7 +18,7 @@ from queries.filters import MULTI_KEYS, FilterError, Filters
 
 XFILTER = "xfilter"
 PERIOD = "period"  # customdata "YYYY-MM-DD..YYYY-MM-DD" narrows the dates
-ROUTE = "route"  # customdata "<key>:<value>", e.g. "source:MX", "port:2604"
+ROUTE = "route"  # customdata "<key>:<value>", e.g. "source:MX", "port:2604", or parts joined by ;
 
 
 def graph_id(page: str, dim: str, slot: str = "main") -> dict:
@@ -32,6 +32,10 @@ def apply_click(filters: Filters, dim: str, value: str) -> Filters:
         lo, hi = (date.fromisoformat(part) for part in value.split(".."))
         return Filters.from_query({**filters.to_query(), "start": lo.isoformat(),
                                    "end": hi.isoformat(), "fy": ""})  # fmt: skip
+    if dim == ROUTE and ";" in value:  # a whole route: "source:MX;transit:GT;port:2504"
+        for part in value.split(";"):
+            filters = apply_click(filters, ROUTE, part)
+        return filters
     if dim == ROUTE:
         dim, value = value.split(":", 1)
     if dim not in MULTI_KEYS:

@@ -18,7 +18,14 @@ from components import format as fmt
 from components import records_grid, url_state
 from components.cards import chart_card, data_table
 from components.context import describe
-from components.explorer_figures import delta_figure, sankey_figure, traffic_figure, trend_figure
+from components.explorer_figures import (
+    delta_figure,
+    route_bar_figure,
+    route_label,
+    sankey_figure,
+    traffic_figure,
+    trend_figure,
+)
 from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
 from components.filter_bar import URL
@@ -155,15 +162,27 @@ def layout(**_query: str) -> html.Div:
                 className="g-3 mb-3",
             ),
             dbc.Row(
-                dbc.Col(
-                    chart_card(
-                        f"{PAGE}-routes",
-                        "Route flow: source → transit → port",
-                        460,
-                        graph_id=graph_id(PAGE, "route"),
-                        csv=True,
+                [
+                    dbc.Col(
+                        chart_card(
+                            f"{PAGE}-routes",
+                            "Route flow: source → transit → port",
+                            460,
+                            graph_id=graph_id(PAGE, "route"),
+                            csv=True,
+                        ),
+                        lg=8,
                     ),
-                ),
+                    dbc.Col(
+                        chart_card(
+                            f"{PAGE}-route-bars",
+                            "Top routes (click one to filter on it)",
+                            460,
+                            graph_id=graph_id(PAGE, "route", "bars"),
+                        ),
+                        lg=4,
+                    ),
+                ],
                 className="g-3 mb-3",
             ),  # fmt: skip
             records_grid.layout(f"{PAGE}-records"),
@@ -277,6 +296,8 @@ for _dim, _title in BREAKDOWNS:
     Output(f"{PAGE}-routes-title", "children"),
     Output(f"{PAGE}-routes-summary", "children"),
     Output(f"{PAGE}-routes-table", "children"),
+    Output(graph_id(PAGE, "route", "bars"), "figure"),
+    Output(f"{PAGE}-route-bars-summary", "children"),
     Input(URL, "search"),
     *versions("seizures"),
 )
@@ -285,24 +306,45 @@ def update_routes(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
     heading = f"Route flow — {describe(view.filters, view.measure_label())}"
     if error:
-        return empty_figure(error), heading, error, None
+        return empty_figure(error), heading, error, None, empty_figure(error), error
     flows = breakdowns.route_flows(view.filters, view.measure, n=15)
     if flows.is_empty():
-        return empty_figure(NO_DATA), heading, NO_DATA, None
+        return empty_figure(NO_DATA), heading, NO_DATA, None, empty_figure(NO_DATA), NO_DATA
     names = {
-        "source": reference.country_names(),
-        "transit": {**reference.country_names(), "direct": "direct"},
-        "port": {**reference.port_names(), "between ports": "Between ports"},
-    }
-    figure = sankey_figure(flows, names, view.measure_label().lower())
-    top = flows.row(0, named=True)
-    summary = (
-        f"Largest route: {names['source'].get(top['source'], top['source'])} → "
-        f"{names['transit'].get(top['transit'], top['transit'])} → "
-        f"{names['port'].get(top['port'], top['port'])} with {fmt.whole(top['value'])} "
-        f"{view.measure_label().lower()}. Countries and ports of individual events are modelled."
+        "source": {**reference.country_names(), "__others__": "All others"},
+        "transit": {**reference.country_names(), "direct": "direct", "__others__": "All others"},
+        "port": {**reference.port_names(), "between ports": "Between ports",
+                 "__others__": "All others"},
+    }  # fmt: skip
+    label = view.measure_label().lower()
+    one_source = len(view.filters.source) == 1
+    figure = sankey_figure(flows, names, label, with_others=not one_source)
+    routes = flows.filter(pl.col("source") != "__others__")
+    others = flows.filter(pl.col("source") == "__others__")
+    top = routes.row(0, named=True) if routes.height else flows.row(0, named=True)
+    summary = f"Largest route: {route_label(top, names)} with {fmt.whole(top['value'])} {label}."
+    if others.height and others["value"][0]:
+        rest = others.row(0, named=True)
+        summary += (
+            f" All other routes ({fmt.whole(rest['members'])}): {fmt.whole(rest['value'])} {label}"
+            + (", left out of the flow." if one_source else ".")
+        )
+    summary += " Countries and ports of individual events are modelled."
+    bars = route_bar_figure(flows, names, label)
+    table = data_table(
+        routes.with_columns(
+            pl.Series("route", [route_label(r, names) for r in routes.iter_rows(named=True)])
+        ).select("route", pl.exclude("route", "source", "transit", "port"))
     )
-    return uirevision(figure, search), heading, summary, data_table(flows)
+    bars_summary = "Click a route to add its source, transit country and port to the filters."
+    return (
+        uirevision(figure, search),
+        heading,
+        summary,
+        table,
+        uirevision(bars, search),
+        bars_summary,
+    )
 
 
 @callback(

@@ -122,3 +122,20 @@ def test_exp004_compare_mode_from_the_url(dash_duo, internal_app):
     dash_duo.wait_for_contains_text("#explorer-cmp-area-summary", "vs prior FYTD", timeout=30)
     assert "block" in dash_duo.find_element("#explorer-compare").get_attribute("style")
     assert dash_duo.find_element("#filters-cmp").text.startswith("FYTD")
+
+
+def test_exp_route_a_route_bar_click_filters_on_its_parts(dash_duo, internal_app):
+    open_explorer(dash_duo, internal_app, "?fy=2025")
+    dash_duo.wait_for_contains_text("#explorer-route-bars-summary", "Click a route", timeout=30)
+    bars = dash_duo.driver.find_elements(
+        By.CSS_SELECTOR, graph_selector("route", "bars") + " g.point path"
+    )
+    assert bars, "no route bars drawn"
+    ActionChains(dash_duo.driver).move_to_element(bars[-1]).click().perform()  # the top route
+    WebDriverWait(dash_duo.driver, 20).until(lambda _: "source" in query_of(dash_duo))
+    query = query_of(dash_duo)
+    assert query["fy"] == ["2025"] and len(query["source"]) == 1
+    dash_duo.wait_for_contains_text("#explorer-routes-title", "filter", timeout=20)
+    sankey = dash_duo.driver.find_element(By.CSS_SELECTOR, graph_selector("route"))
+    WebDriverWait(dash_duo.driver, 20).until(lambda _: "All others" not in sankey.text)
+    assert dash_duo.get_logs() == []
