@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
@@ -11,13 +12,16 @@ from components.theme import CATEGORY_COLOURS, INK, MUTED, PALETTE, TEMPLATE, re
 from queries.filters import shift_year
 from queries.seizure_stats import OTHERS as OTHERS_KEY
 
+EMPTY_LINE = 34  # characters per line of an empty-state message: fits a third of a desktop row
+
 
 def empty_figure(message: str) -> go.Figure:
-    """An explicit empty state: a sentence where the axes would be, never a blank plot."""
+    """An explicit empty state: a sentence where the axes would be, never a blank plot, broken
+    into short lines so a narrow card (a phone, a third of a row) never clips it."""
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
     fig.add_annotation(
-        text=message,
+        text="<br>".join(textwrap.wrap(message, EMPTY_LINE)) or message,
         showarrow=False,
         x=0.5,
         y=0.5,

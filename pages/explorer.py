@@ -267,7 +267,8 @@ def _breakdown_callback(dim: str, title: str) -> None:
             return empty_figure(error), heading, error, None
         frame = breakdowns.breakdown(view.filters, dim, view.measure, n=10)
         if frame.is_empty():
-            return empty_figure(NO_DATA), heading, NO_DATA, None
+            message = empty_breakdown(view.filters, dim)
+            return empty_figure(message), heading, message, None
         labels = _labels(frame, dim)
         figure = ranked_bar_figure(frame, labels, view.measure_label())
         lead = frame.row(0, named=True)
@@ -289,6 +290,23 @@ def _breakdown_callback(dim: str, title: str) -> None:
 
 for _dim, _title in BREAKDOWNS:
     _breakdown_callback(_dim, _title)
+
+
+# Why a breakdown can be empty although seizures match: none of them has the dimension.
+MISSING_DIMENSION = {
+    "transit": "all direct: none of the {n} matching seizures came through a transit country",
+    "port": "all between ports: none of the {n} matching seizures was at a port of entry",
+    "source": "no source country is known for the {n} matching seizures",
+}
+
+
+def empty_breakdown(filters, dim: str) -> str:
+    """The sentence for an empty breakdown: no seizures at all, or none with the dimension."""
+    n = seizure_stats.matching_events(filters)
+    if n and dim in MISSING_DIMENSION:
+        text = MISSING_DIMENSION[dim].format(n=fmt.whole(n))
+        return text[0].upper() + text[1:] + "."
+    return NO_DATA
 
 
 @callback(

@@ -61,6 +61,13 @@ def as_of(gateway: Gateway | None = None) -> date | None:
     return gw.memo("as_of", lambda: gw.scalar("SELECT max(event_date) FROM seizures"))
 
 
+def matching_events(filters: Filters, gateway: Gateway | None = None) -> int:
+    """How many seizure events the filters keep (a card with nothing to rank says why)."""
+    where = predicate(filters, SEIZURE_TARGET)
+    sql = f"SELECT count(*) FROM seizures WHERE {where.sql}"  # noqa: S608 -- values bound
+    return int(_gw(gateway).scalar(sql, where.params) or 0)
+
+
 def current_period(filters: Filters, data_as_of: date) -> Period:
     """The period the KPI cards compare: the filtered window, or fiscal-year-to-date."""
     lo, hi = filters.period()

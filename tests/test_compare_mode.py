@@ -44,3 +44,25 @@ def test_cmp002_records_can_be_limited_to_period_a_or_b(internal_app, demo_lake)
     _, error = url_state.parse_view("?cmp=fytd&side=c")
     assert error and "side" in error.lower()
     assert url_state.parse_view("?side=a")[0].side == "", "no side outside compare mode"
+
+
+def test_cmp003_an_empty_transit_card_says_all_direct(client, demo_lake):
+    port = Gateway(demo_lake).scalar(
+        "SELECT port_code FROM seizures WHERE port_code IS NOT NULL GROUP BY 1 "
+        "HAVING count(transit_country) = 0 ORDER BY count(*) DESC LIMIT 1"
+    )
+    assert port, "the demo lake has a port whose seizures all came direct"
+    body = callback_answer(client, "explorer-transit-summary.children", f"?port={port}")
+    summary = body["explorer-transit-summary"]["children"]
+    assert summary.startswith("All direct") and "matching seizures" in summary
+    body = callback_answer(client, "explorer-port-summary.children", "?mode=between_ports")
+    assert body["explorer-port-summary"]["children"].startswith("All between ports")
+
+
+def test_cmp004_empty_state_messages_are_wrapped_not_clipped():
+    from components.figures import EMPTY_LINE, empty_figure
+
+    long = "All direct: none of the 12,345 matching seizures came through a transit country."
+    text = empty_figure(long).layout.annotations[0].text
+    assert all(len(line) <= EMPTY_LINE for line in text.split("<br>"))
+    assert text.replace("<br>", " ") == long
