@@ -143,15 +143,20 @@ def shorten(label: str, width: int = 26) -> str:
 
 
 def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str) -> go.Figure:
-    """Horizontal bars, largest on top; the "all others" bar is muted, last, and not clickable.
+    """Horizontal bars, largest on top; the "all others" remainder is not a bar (it outweighed
+    the top ten and flattened them) but a line under the axis.
 
     ``frame`` has key, events, lbs and value (and optionally median_lbs and dominated). Each bar
     carries its filter value first in ``customdata`` so a click can cross-filter; a bar where one
     event carries over half the weight is marked with a diamond.
     """
     register_template()
-    keys = ["" if k == OTHERS_KEY else k for k in frame["key"].to_list()]
-    colours = [MUTED if not k else PALETTE[0] for k in keys]
+    is_rest = pl.Series([k == OTHERS_KEY for k in frame["key"].to_list()])
+    rest = frame.filter(is_rest)
+    labels = [label for label, r in zip(labels, is_rest.to_list(), strict=True) if not r]
+    frame = frame.filter(~is_rest)  # the remainder is told in words: as a bar it set the axis
+    keys = frame["key"].to_list()
+    colours = [PALETTE[0]] * len(keys)
     median = frame["median_lbs"].to_list() if "median_lbs" in frame.columns else [None] * len(keys)
     dominated = (
         frame["dominated"].fill_null(False).to_list()
@@ -181,8 +186,13 @@ def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str
         ),
         layout={"template": TEMPLATE},
     )
+    title = measure_label
+    if rest.height and rest["value"][0]:
+        members = rest["members"][0] if "members" in rest.columns else None
+        count = f" ({members:,})" if members else ""
+        title += f" · all others{count}: {rest['value'][0]:,.0f}, not drawn"
     fig.update_layout(
-        xaxis_title=measure_label, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
+        xaxis_title=title, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
     )
     return fig
 

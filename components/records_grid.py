@@ -242,7 +242,7 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
         ("Master carton", _value(shipment["master_carton"])),
         ("Preprinted U.S. label", _value(shipment["preprinted_domestic_label"])),
         ("DEA transaction", _value(shipment["dea_transaction_id"])),
-        ("Examined / outcome", f"{_value(shipment['examined'])} / {shipment['outcome']}"),
+        ("Examination", reference.OUTCOME_NAMES.get(shipment["outcome"], shipment["outcome"])),
     ]  # fmt: skip
     return html.Div([table, _pairs(flags)])
 
@@ -300,9 +300,10 @@ def detail_panel(seizure_id: str | None) -> list:
         ("Seized", f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
                    f"{_found_amount(s)}"),
         ("Counts under", s["cbp_drug_type"] or "no CBP drug type"),
-        ("Concealment", (s["concealment"] or "–").replace("_", " ")),
+        ("Concealment", reference.CONCEALMENT_NAMES.get(s["concealment"], s["concealment"])
+                        if s["concealment"] else "–"),
         ("Source", _route(s["source_country"], s["transit_country"])),
-        ("Provenance", s["provenance"]),
+        ("Provenance", reference.PROVENANCE_NAMES.get(s["provenance"], s["provenance"])),
     ]  # fmt: skip
     section = "h6 mt-2 mb-1"
     return [

@@ -96,10 +96,19 @@ def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Table | htm
     if not rows:
         return html.P("None.", className="small text-muted mb-0")
     head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
-    body = html.Tbody(
-        [html.Tr([html.Td(queue_queries.iso(r.get(k))) for k, _ in columns]) for r in rows]
-    )
+    body = html.Tbody([html.Tr([html.Td(_cell(k, r.get(k))) for k, _ in columns]) for r in rows])
     return html.Table([head, body], className="table table-sm small mb-2")
+
+
+# columns of the detail's small tables that hold codes: shown by name
+CELL_NAMES = {"outcome": "outcome", "commodity": "commodity", "port_code": "port",
+              "origin_country": "source"}  # fmt: skip
+
+
+def _cell(key: str, value: object) -> str:
+    if key in CELL_NAMES and isinstance(value, str):
+        return reference.names_for(CELL_NAMES[key]).get(value, value)
+    return queue_queries.iso(value)
 
 
 def _history(parties: dict[str, dict]) -> list:
@@ -158,7 +167,8 @@ def detail_panel(shipment_id: str | None) -> list:
         ("Port", reference.port_names().get(shipment["port_code"], shipment["port_code"])),
         ("Mode", reference.mode_names().get(shipment["mode"], shipment["mode"])),
         ("Route", f"{_country(shipment['origin_country'])} → "
-                  f"{_country(shipment['transit_country'])} → {shipment['port_code']}"),
+                  f"{_country(shipment['transit_country'])} → "
+                  f"{reference.port_names().get(shipment['port_code'], shipment['port_code'])}"),
         ("Goods", f"{shipment['hts_code']} · {shipment['description']}"),
         ("Value, weight", f"US${shipment['declared_value_usd']:,.2f}, {weight:,.2f} kg"
                           + (f" (US${per_kg:,.2f}/kg)" if per_kg else "")),

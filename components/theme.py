@@ -28,11 +28,12 @@ CATEGORY_COLOURS = {
     "other": MUTED,
 }
 TEMPLATE = "chokepoint"
+# No modebar: it sat on the top bar of every ranked chart (desktop and phone); each card has
+# its CSV link and a table alternative, and the browser prints and saves the page.
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "displayModeBar": False,
 }
 
 

@@ -113,6 +113,26 @@ def country_names() -> dict[str, str]:
     return labels(countries(), "country", "name")
 
 
+# Words for the lake's enumerations where a person reads them (the lake and exports keep codes).
+CONCEALMENT_NAMES = {
+    "vehicle_compartment": "Vehicle compartment", "gas_tank": "Gas tank", "tires": "Tires",
+    "body_carry": "Carried on the body", "luggage": "Luggage",
+    "commercial_cargo": "Commercial cargo", "mislabeled_goods": "Mislabeled goods",
+    "parcel": "Parcel", "backpack": "Backpack", "vessel_compartment": "Vessel compartment",
+    "unknown": "Unknown",
+}  # fmt: skip
+PROVENANCE_NAMES = {
+    "cbp_cell": "Rebuilt from CBP's published figures",
+    "continuation": "Modelled continuation after CBP's latest published month",
+    "modelled": "Modelled (not in CBP's published data)",
+    "reported": "Reported through the live feed",
+}
+OUTCOME_NAMES = {
+    "not_examined": "Not examined",
+    "cleared": "Examined, nothing found",
+    "seized": "Seized",
+}
+
 # The name people read for each code, per filter key (the same keys as the URL and the filter
 # bar): chips, charts and the records grid label codes with these, and the records grid sorts
 # and filters by them through ``code_names``. The lake and exports keep the codes.
@@ -125,6 +145,10 @@ NAMES_BY_KEY = {
     "commodity": commodity_names,
     "source": country_names,
     "transit": country_names,
+    # not filters: the records grid and detail panels name these codes too
+    "concealment": lambda: CONCEALMENT_NAMES,
+    "provenance": lambda: PROVENANCE_NAMES,
+    "outcome": lambda: OUTCOME_NAMES,
 }
 
 
