@@ -94,6 +94,7 @@ def shell() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=filter_bar.URL, refresh=False),
+            dcc.Store(id=filter_bar.CARD_VIEW),
             live.layout(),
             navbar(),
             dbc.Container(

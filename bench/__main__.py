@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         "--backfill", action="store_true", help="scoring a year-long backfill, this lake"
     )
     parser.add_argument(
+        "--browser", action="store_true", help="what users wait for in headless Chromium"
+    )
+    parser.add_argument(
         "--sizes",
         default=",".join(str(n) for n in DEFAULT_SIZES),
         help="shipments per benchmark lake, comma-separated (built once under .cache/bench/)",
@@ -97,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
 
         run_ingest_bench(repeats=args.repeats)
         return 0
+    if args.browser:
+        import settings
+        from bench.browser import run as run_browser
+        from bench.browser import table as browser_table
+
+        result = run_browser(settings.data_dir(), repeats=min(args.repeats, 5))
+        print(browser_table(result["rows"]))
+        return _save("browser", result)
     if args.backfill:
         from bench.backfill import run_backfill_bench
 

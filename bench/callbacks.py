@@ -15,6 +15,8 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from components.filter_bar import CARD_VIEW
+
 VIEWS = (
     "",
     "?fy=2025",
@@ -54,6 +56,10 @@ GRID_REQUEST = {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "lbs", "s
 
 
 def _value(item: dict, search: str, pathname: str):
+    if item["id"] == CARD_VIEW:  # what the page's clientside callback puts there
+        params = [p for p in search.lstrip("?").split("&") if p]
+        kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
+        return "?" + "&".join(kept) if kept else ""
     values = {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}
     return values.get(item["property"], "bench")  # live version stores: any value
 
@@ -97,7 +103,7 @@ def url_callbacks(client) -> list[dict]:
     for dep in deps:
         props = {i["property"] for i in dep["inputs"]}
         ids = {i["id"] for i in dep["inputs"] if not str(i["id"]).startswith("live-version-")}
-        by_url = ids == {"url"} and props <= {"search", "pathname", "data"}
+        by_url = ids in ({"url"}, {CARD_VIEW}) and props <= {"search", "pathname", "data"}
         if dep.get("clientside_function") or not (by_url or props == {"getRowsRequest"}):
             continue
         chosen.append(dep)

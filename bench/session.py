@@ -41,6 +41,7 @@ from typing import Any
 
 from bench.callbacks import _name
 from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
+from components.filter_bar import CARD_VIEW
 
 UPDATE = "/_dash-update-component"
 MISSING = object()  # a prop the browser does not know: sent without "value", like undefined
@@ -455,8 +456,24 @@ class Tab:
         return _Call(dep, changed, json.dumps(payload).encode(), digest[:12])
 
     # -- which callbacks fire ------------------------------------------------------------------
+    def _card_view(self, changed: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """What the filter bar's clientside callback does in the browser: when the URL's search
+        changes, the card-view store gets it less the keys cards do not read, and changes (and
+        so sets off the cards) only when that differs."""
+        if ("url", "search") not in changed or CARD_VIEW not in self.nodes:
+            return changed
+        search = self.get("url", "search")
+        params = [p for p in str(search or "").lstrip("?").split("&") if p]
+        kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
+        value = "?" + "&".join(kept) if kept else ""
+        if self.get(CARD_VIEW, "data") == value:
+            return changed
+        self._set(CARD_VIEW, "data", value)
+        return [*changed, (CARD_VIEW, "data")]
+
     def _triggered(self, changed: list[tuple[str, str]], producer: Dep | None) -> list[_Call]:
         """Callbacks with one of ``changed`` as input (the producer excluded)."""
+        changed = self._card_view(changed)
         calls = []
         for dep in self.deps:
             if dep is producer or not self._ready(dep):

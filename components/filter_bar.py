@@ -13,7 +13,18 @@ from dataclasses import replace
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from components import url_state
 from components.url_state import View
@@ -21,6 +32,10 @@ from queries import reference
 from queries.filters import SPEC_BY_KEY, Filters
 
 URL = "url"
+# The URL without the view keys that only the trend, the comparison and the records read
+# (grain, overlay, compare mode, records side): cards that read filters and the measure listen
+# to this store, so switching to the week grain redraws the trend, not every chart of the page.
+CARD_VIEW = "url-card-view"
 PREFIX = "filters"
 BAR = f"{PREFIX}-bar"
 BAR_CLASS = "filter-bar card card-body py-2 mb-3 d-print-none"
@@ -356,4 +371,20 @@ clientside_callback(
     Output(TOGGLE, "aria-expanded"),
     Input(URL, "pathname"),
     Input(TOGGLE, "n_clicks"),
+)
+
+
+clientside_callback(
+    """
+    function(search, current) {
+        const params = new URLSearchParams(search || "");
+        for (const key of ["grain", "yoy", "cmp", "side"]) { params.delete(key); }
+        const text = params.toString();
+        const value = text ? "?" + text : "";
+        return value === current ? window.dash_clientside.no_update : value;
+    }
+    """,
+    Output(CARD_VIEW, "data"),
+    Input(URL, "search"),
+    State(CARD_VIEW, "data"),
 )

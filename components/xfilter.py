@@ -69,8 +69,8 @@ def cross_filter(clicks: list, search: str | None):
         return no_update, [no_update] * len(clicks)
     index = next((i for i, item in enumerate(ctx.inputs_list[0]) if item["id"] == trigger), None)
     value = clicked_value(clicks[index]) if index is not None else None
-    if value is None:
-        return no_update, cleared
+    if value is None:  # graphs mounting (no click yet): setting their clickData redraws them
+        return no_update, [no_update] * len(clicks)
     view, error = url_state.parse_view(search)
     if error:
         return no_update, cleared

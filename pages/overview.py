@@ -25,7 +25,7 @@ from components.figures import (
     monthly_trend_figure,
     ranked_bar_figure,
 )
-from components.filter_bar import URL
+from components.filter_bar import CARD_VIEW
 from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
@@ -116,7 +116,7 @@ def shown_filters(filters: Filters) -> Filters:
     Output(f"{PAGE}-period", "children"),
     Output(f"{PAGE}-notice", "children"),
     Output(f"{PAGE}-notice", "is_open"),
-    Input(URL, "search"),
+    Input(CARD_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
@@ -141,7 +141,7 @@ def update_kpis(search: str | None, *_versions: str):
     Output(f"{PAGE}-trend-title", "children"),
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
-    Input(URL, "search"),
+    Input(CARD_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
@@ -235,7 +235,7 @@ def _ranked_outputs(search: str | None, by: str, noun: str, names: dict[str, str
     Output(f"{PAGE}-areas-title", "children"),
     Output(f"{PAGE}-areas-summary", "children"),
     Output(f"{PAGE}-areas-table", "children"),
-    Input(URL, "search"),
+    Input(CARD_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
@@ -248,7 +248,7 @@ def update_areas(search: str | None, *_versions: str):
     Output(f"{PAGE}-ports-title", "children"),
     Output(f"{PAGE}-ports-summary", "children"),
     Output(f"{PAGE}-ports-table", "children"),
-    Input(URL, "search"),
+    Input(CARD_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
@@ -261,7 +261,7 @@ def update_ports(search: str | None, *_versions: str):
     Output(f"{PAGE}-mix-title", "children"),
     Output(f"{PAGE}-mix-summary", "children"),
     Output(f"{PAGE}-mix-table", "children"),
-    Input(URL, "search"),
+    Input(CARD_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
