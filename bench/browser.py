@@ -92,6 +92,11 @@ def _driver(size: tuple[int, int]):
     ):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    if size[0] < 500:  # a headless window is never narrower than 500 px: emulate the phone
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": size[0], "height": size[1], "deviceScaleFactor": 2, "mobile": True},
+        )
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_JS})
     driver.execute_cdp_cmd("Performance.enable", {})
     driver.execute_cdp_cmd("Network.enable", {})

@@ -108,7 +108,17 @@ def trend_figure(
         # covered its top instead of pushing it down
         legend={"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "traceorder": "normal"},
     )  # fmt: skip
+    period_axis(fig, grain, len(periods))
     return fig
+
+
+def period_axis(fig: go.Figure, grain: str, n: int) -> None:
+    """Ticks on the periods the bars stand for: a short monthly chart otherwise got weekly
+    ticks (Sep 20, Oct 4 ... Dec 13) under three monthly bars."""
+    if grain == "month" and n <= 24:
+        fig.update_xaxes(dtick="M1", tickformat="%b %Y", ticklabelmode="period")
+    elif grain == "month":
+        fig.update_xaxes(dtick="M3", tickformat="%b %Y")
 
 
 NOT_FILTERS = ("direct", "between ports", "__others__")  # route parts that name no filter value

@@ -134,6 +134,8 @@ def monthly_trend_figure(
         legend={"orientation": "h", "y": 1.08, "x": 0},
     )
     fig.update_xaxes(type="date")
+    if months.len() <= 24:  # one tick a month: a short period otherwise got weekly ticks
+        fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     return fig
 
 

@@ -134,6 +134,8 @@ def _range(key: str, start: str, end: str) -> dcc.DatePickerRange:
         clearable=True,
         start_date_placeholder_text=start,
         end_date_placeholder_text=end,
+        # the calendar opens centred over the page: beside the field it ran off a phone's edge
+        with_portal=True,
     )
 
 

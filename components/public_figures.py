@@ -83,7 +83,9 @@ def _suppressed_labels(fig: go.Figure, names: list[str], x: float, horizontal: b
 
 
 def mix_figure(frame: pl.DataFrame) -> go.Figure:
-    """Pounds per drug type (log scale: khat and marijuana outweigh LSD by 10,000 times)."""
+    """Pounds per drug type on a linear scale, each bar labelled with its value: marijuana
+    outweighs LSD by 10,000 times, so small drugs are thin bars, but their numbers are written
+    beside them (a log scale misleads readers who compare bar lengths)."""
     fig = _figure()
     ordered = frame.sort(pl.col("lbs").fill_null(0))
     shown = ordered.filter(~pl.col("suppressed") & (pl.col("lbs") > 0))
@@ -93,14 +95,17 @@ def mix_figure(frame: pl.DataFrame) -> go.Figure:
         orientation="h",
         name="Pounds",
         marker_color=PALETTE[0],
+        text=[f"{v:,.0f} lbs" for v in shown["lbs"].to_list()],
+        textposition="outside",
+        cliponaxis=False,
         customdata=shown["events"].to_list(),
         hovertemplate="%{y}: %{x:,.0f} lbs in %{customdata:,} events<extra></extra>",
     )
-    floor = max((shown["lbs"].min() or 1) / 2, 0.5)
     hidden = ordered.filter(pl.col("suppressed"))["drug_type"].to_list()
-    _suppressed_labels(fig, hidden, floor, horizontal=True)
+    _suppressed_labels(fig, hidden, 0, horizontal=True)
+    top = shown["lbs"].max() or 1
     fig.update_layout(
-        xaxis={"type": "log", "title": "Pounds (log scale)"},
+        xaxis={"title": "Pounds", "range": [0, top * 1.3]},
         yaxis={"categoryorder": "array", "categoryarray": ordered["drug_type"].to_list()},
         showlegend=False,
         margin={"l": 8, "r": 24, "t": 8, "b": 8},
@@ -191,7 +196,12 @@ def doses_figure(frame: pl.DataFrame) -> go.Figure:
     low = shown["doses_low"].min() if shown.height else 1
     _suppressed_labels(fig, hidden, max(low or 1, 1), horizontal=False)
     fig.update_layout(
-        yaxis={"type": "log", "title": "Potentially lethal doses (log scale)"},
+        # log: the low and high ends differ by about 840 times, and on a linear axis every
+        # year's low end would sit on the zero line (the methods page says so too)
+        yaxis={
+            "type": "log",
+            "title": "Potentially lethal doses (log scale: the ends differ 840-fold)",
+        },
         xaxis={"categoryorder": "array", "categoryarray": years},
         legend={"orientation": "h", "y": 1.12, "x": 0},
         margin={"l": 8, "r": 8, "t": 40, "b": 8},

@@ -213,9 +213,12 @@ def model_content(model: Model | None) -> list:
     return [
         html.P(facts, className="small mb-1 targeting-model-facts"),
         html.P(test, className="small text-muted mb-2"),
-        html.Table(
-            [head, html.Tbody(_metric_rows(ev))],
-            className="table table-sm small mb-2 targeting-model-table",
+        html.Div(  # scrolls on its own on a phone instead of widening the page
+            html.Table(
+                [head, html.Tbody(_metric_rows(ev))],
+                className="table table-sm small mb-2 targeting-model-table",
+            ),
+            className="table-responsive",
         ),  # fmt: skip
         html.H3("Strongest features (log-odds)", className="h6 mb-1"),
         html.Ul(drivers, className="small mb-0"),

@@ -16,6 +16,7 @@ from components import url_state
 from components.filter_bar import URL
 from components.live import versions
 from components.targeting_queue import WATCH_VERSION
+from queries import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from queries.targeting_watch import watch_sql
@@ -36,19 +37,66 @@ EXAMPLES = {
 }
 
 
+ROUTE_PARTS = ("origin", "transit", "port", "mode")
+PICK = "targeting-watch-pick"  # {"type": PICK, "part": origin|transit|port|mode|commodity}
+ANY, DIRECT = "*", "-"
+
+
+def _options(part: str) -> list[dict]:
+    """Names to pick from, sorted as people read them; codes are what is saved."""
+    if part in ("origin", "transit"):
+        names = reference.country_names()
+    elif part == "port":
+        names = reference.port_names()
+    elif part == "mode":
+        names = reference.mode_names()
+    else:
+        names = reference.commodity_names()
+    ordered = sorted(names.items(), key=lambda kv: kv[1])
+    extra = [{"label": "Any", "value": ANY}] if part != "commodity" else []
+    if part == "transit":
+        extra.append({"label": "Direct (no transit country)", "value": DIRECT})
+    return extra + [{"label": name, "value": code} for code, name in ordered]
+
+
+def _picker(part: str, placeholder: str) -> dcc.Dropdown:
+    return dcc.Dropdown(
+        id={"type": PICK, "part": part},
+        options=_options(part),
+        value=ANY if part != "commodity" else None,
+        placeholder=placeholder,
+        clearable=False,
+        className="targeting-watch-picker",
+    )
+
+
 def layout() -> dbc.Card:
+    pickers = html.Div(
+        [
+            dbc.Row(
+                [dbc.Col(_picker(p, f"{p.capitalize()}: any"), xs=6, md=3) for p in ROUTE_PARTS],
+                className="g-2",
+                id="targeting-watch-route",
+            ),
+            html.Div(_picker("commodity", "Commodity"), id="targeting-watch-commodity",
+                     style={"display": "none"}),
+        ],
+        className="mb-2",
+    )  # fmt: skip
     form = dbc.Row(
         [
             dbc.Col(dbc.Select(id=KIND, options=[{"label": v, "value": k}
                                                  for k, v in store.KINDS.items()],
                                value="route", size="sm"), md=3),
-            dbc.Col(dbc.Input(id=VALUE, placeholder=EXAMPLES["route"], size="sm"), md=5),
+            dbc.Col(dbc.Input(id=VALUE, placeholder=EXAMPLES["route"], size="sm",
+                              style={"display": "none"}), md=5),
             dbc.Col(dbc.Input(id=LABEL, placeholder="Label (optional)", size="sm",
                               maxLength=store.MAX_LABEL), md=2),
             dbc.Col(dbc.Button("Save watch", id=ADD, size="sm", color="primary"), md=2),
         ],
         className="g-2 mb-2",
     )  # fmt: skip
+    form = html.Div([form, pickers])
     return dbc.Card(
         [
             dbc.CardHeader(html.H2("Watchlist", className="h6 mb-0")),
@@ -85,7 +133,7 @@ def watch_list(search: str | None) -> list:
             [
                 dbc.Badge(store.KINDS[w.kind], color="secondary", className="me-2"),
                 html.Span(w.label, className="fw-semibold me-2 targeting-watch-label"),
-                html.Code(w.value, className="me-2"),
+                html.Span(readable(w.kind, w.value), className="me-2 targeting-watch-value"),
                 html.Span(
                     f"{fmt.whole(counts[w.id])} hits in the queue window" if w.id in counts
                     else "", className="small text-muted me-2 targeting-watch-hits"),
@@ -100,9 +148,42 @@ def watch_list(search: str | None) -> list:
             html.P(note, className="small text-muted mb-0") if note else None]  # fmt: skip
 
 
-@callback(Output(VALUE, "placeholder"), Input(KIND, "value"))
+def readable(kind: str, value: str) -> str:
+    """A watch as people read it: "China → Vietnam → Chicago → Express", not CN>VN>4198>express."""
+    if kind == "commodity":
+        return reference.commodity_names().get(value, value)
+    if kind != "route":
+        return value
+    parts = value.split(">")
+    if len(parts) != 4:
+        return value
+    names = [reference.country_names(), reference.country_names(), reference.port_names(),
+             reference.mode_names()]  # fmt: skip
+    words = []
+    for part, known in zip(parts, names, strict=True):
+        words.append(
+            "any" if part == ANY else "direct" if part == DIRECT else known.get(part, part)
+        )
+    return " → ".join(words)
+
+
+@callback(
+    Output(VALUE, "placeholder"),
+    Output(VALUE, "style"),
+    Output("targeting-watch-route", "style"),
+    Output("targeting-watch-commodity", "style"),
+    Input(KIND, "value"),
+)
 def _placeholder(kind):
-    return EXAMPLES.get(kind, "")
+    """Routes and commodities are picked from lists; HTS codes and party ids are typed."""
+    hidden, shown = {"display": "none"}, {}
+    typed = kind not in ("route", "commodity")
+    return (
+        EXAMPLES.get(kind, ""),
+        shown if typed else hidden,
+        {"display": "flex"} if kind == "route" else hidden,
+        shown if kind == "commodity" else hidden,
+    )
 
 
 @callback(
@@ -115,10 +196,17 @@ def _placeholder(kind):
     State(VALUE, "value"),
     State(LABEL, "value"),
     State(WATCH_VERSION, "data"),
+    State({"type": PICK, "part": ALL}, "value"),
+    State({"type": PICK, "part": ALL}, "id"),
     prevent_initial_call=True,
 )
-def _change(_add, _removes, kind, value, label, version):
+def _change(_add, _removes, kind, value, label, version, picked, pick_ids):
     trigger = ctx.triggered_id
+    chosen = {i["part"]: v for i, v in zip(pick_ids or [], picked or [], strict=True)}
+    if kind == "route":
+        value = ">".join(chosen.get(part) or ANY for part in ROUTE_PARTS)
+    elif kind == "commodity":
+        value = chosen.get("commodity") or ""
     if trigger == ADD:
         try:
             watch = store.add_watch(kind, value or "", label or "")

@@ -241,5 +241,14 @@ def update_latest(*_versions: str):
     frame = health.latest_quarantined(50)
     if frame.is_empty():
         return html.P("No row has been quarantined.", className="small text-muted mb-0")
-    shown = frame.with_columns(pl.col("row").str.slice(0, 300))
-    return data_table(shown, max_rows=50)
+    # what a person reads: when, which file and row, why, and the values (wrapped); batch ids
+    # and table names stay in the quarantine files
+    shown = frame.select(
+        pl.col("quarantined_at").dt.strftime("%d %b %H:%M").alias("When (UTC)"),
+        pl.concat_str(
+            [pl.col("source_file"), pl.lit(" row "), pl.col("source_row").fill_null("–")]
+        ).alias("File and row"),
+        pl.col("reason").alias("Reason"),
+        pl.col("row").str.slice(0, 160).alias("Values as sent"),
+    )
+    return html.Div(data_table(shown, max_rows=50), className="quarantine-table")

@@ -305,7 +305,10 @@ def modes(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.
     g = gw or gateway()
     if not g.has("modes_cube") or not info.modelled_years:
         return pl.DataFrame()
-    fy = q.fy or info.modelled_years[-1]
+    # the same default year as every other page, where the modelled data cover it
+    fy = q.fy or (
+        info.latest_fy if info.latest_fy in info.modelled_years else info.modelled_years[-1]
+    )
     return g.frame(
         """
         SELECT fiscal_year, fy_partial AS provisional, category, mode, events, lbs, suppressed

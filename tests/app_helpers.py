@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from components.filter_bar import CARD_VIEW
+
 
 def callback_answer(client, output_part: str, search: str = "") -> dict:
     """The answer of the callback whose output names ``output_part``, for the URL ``search``.
@@ -16,7 +18,10 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
     spec = next(d for d in deps if output_part in d["output"])
     inputs = []
     for item in spec["inputs"]:
-        value = search if item["property"] == "search" else "any"
+        if item["id"] == CARD_VIEW:  # what the page's clientside callback puts there
+            value = card_view(search)
+        else:
+            value = search if item["property"] == "search" else "any"
         inputs.append({"id": item["id"], "property": item["property"], "value": value})
     payload = {
         "output": spec["output"],
@@ -28,6 +33,13 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return json.loads(response.get_data(as_text=True))["response"]
+
+
+def card_view(search: str) -> str:
+    """The search string less the view keys cards do not read (``filter_bar.CARD_VIEW``)."""
+    kept = [p for p in search.lstrip("?").split("&") if p and p.split("=")[0] not in
+            ("grain", "yoy", "cmp", "side")]  # fmt: skip
+    return "?" + "&".join(kept) if kept else ""
 
 
 def _output(text: str) -> dict:

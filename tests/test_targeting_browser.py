@@ -116,3 +116,39 @@ def test_tgb004_exam_feedback_is_stored(dash_duo, internal_app, scored):
     assert verdict is not None and verdict["verdict"] == "seized"
     assert verdict["note"] == "found 2 kg in a lotion bottle"
     assert dash_duo.get_logs() == []
+
+
+def test_tgb_phone_the_page_fits_a_390px_screen(dash_duo, internal_app, scored):
+    dash_duo.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        open_targeting(dash_duo, internal_app)
+        dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=30)
+        overflow = dash_duo.driver.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, overflow
+    finally:
+        dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, internal_app, scored):
+    from selenium.webdriver.common.keys import Keys
+
+    open_targeting(dash_duo, internal_app)
+    assert not dash_duo.find_element("#targeting-watch-value").is_displayed()
+
+    def pick(part: str, text: str) -> None:
+        box = dash_duo.driver.find_element(By.CSS_SELECTOR, f"""div[id*='"part":"{part}"'] input""")
+        box.send_keys(text)
+        box.send_keys(Keys.ENTER)
+
+    pick("origin", "China")
+    pick("mode", "Express")
+    dash_duo.find_element("#targeting-watch-label").send_keys("Picked route")
+    press(dash_duo, "#targeting-watch-add")
+    dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-watch-list", "China → any → any → Express", 20)
+    assert any(w.value == "CN>*>*>express" for w in store.watches(scored))

@@ -152,3 +152,21 @@ def test_trf005_explorer_names_its_muted_modelled_periods():
     )
     published = trend_figure(series, "month", "Pounds", False, published_through=date(2026, 1, 31))
     assert modelled_key not in {t.name for t in published.data}
+
+
+def test_trf_short_monthly_trends_tick_each_month():
+    from datetime import date
+
+    import polars as pl
+
+    from components.figures import monthly_trend_figure
+
+    trend = pl.DataFrame(
+        {
+            "month": [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)],
+            "events": [10, 12, 3],
+            "lbs": [1.0, 2.0, 3.0],
+        }
+    )
+    figure = monthly_trend_figure(trend, "lbs", "Pounds", None, date(2026, 12, 7))
+    assert figure.layout.xaxis.dtick == "M1" and figure.layout.xaxis.tickformat == "%b %Y"
