@@ -242,6 +242,18 @@ def chip_label(key: str, value: str) -> str:
     return f"{SPEC_BY_KEY[key].label}: {names.get(value, value)}"
 
 
+def filters_sentence(filters: Filters) -> str:
+    """The filters written out, for a page that is printed or read aloud: "Filters: Field
+    office / sector: Laredo Field Office; Mode: Land truck." or "No filters: every seizure."."""
+    parts = []
+    for key, value in filters.to_query().items():
+        if key in MULTI_CONTROLS:
+            parts.append("; ".join(chip_label(key, item) for item in value.split(",")))
+        else:
+            parts.append(f"{SPEC_BY_KEY[key].label}: {value}")
+    return "Filters: " + "; ".join(parts) + "." if parts else "No filters: every seizure."
+
+
 def chips(filters: Filters) -> list:
     out = []
     for key, value in filters.to_query().items():

@@ -25,7 +25,7 @@ from components.figures import (
     monthly_trend_figure,
     ranked_bar_figure,
 )
-from components.filter_bar import CARD_VIEW
+from components.filter_bar import CARD_VIEW, filters_sentence
 from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
@@ -54,8 +54,9 @@ def layout(**_query: str) -> html.Div:
                     html.H1("Overview", className="h4 mb-0"),
                     html.Span(id=f"{PAGE}-period", className="text-muted ms-3 small"),
                 ],
-                className="d-flex align-items-baseline mb-2",
+                className="d-flex align-items-baseline mb-1",
             ),
+            html.P(id=f"{PAGE}-filters", className="small text-muted mb-2 overview-filters"),
             dbc.Alert(id=f"{PAGE}-notice", color="warning", is_open=False),
             dbc.Row(
                 [dbc.Col(kpi_card(f"{PAGE}-{key}", title), xs=6, lg=3) for key, title, _ in KPIS],
@@ -114,6 +115,7 @@ def shown_filters(filters: Filters) -> Filters:
     *[Output(f"{PAGE}-{key}-value", "children") for key, _, _ in KPIS],
     *[Output(f"{PAGE}-{key}-delta", "children") for key, _, _ in KPIS],
     Output(f"{PAGE}-period", "children"),
+    Output(f"{PAGE}-filters", "children"),
     Output(f"{PAGE}-notice", "children"),
     Output(f"{PAGE}-notice", "is_open"),
     Input(CARD_VIEW, "data"),
@@ -125,7 +127,7 @@ def update_kpis(search: str | None, *_versions: str):
     as_of = seizure_stats.as_of()
     if error or as_of is None:
         message = error or "No seizure data yet: run `make run` to build the demo lake."
-        return (*["–"] * 4, *[""] * 4, "", message, True)
+        return (*["–"] * 4, *[""] * 4, "", "", message, True)
     period = seizure_stats.current_period(filters, as_of)
     row = seizure_stats.kpis(filters, period).row(0, named=True)
     prior_label = f"in {period.prior_year().label()}"
@@ -133,7 +135,7 @@ def update_kpis(search: str | None, *_versions: str):
     deltas = [kpi_delta(row[key], row[f"{key}_prior"], unit, prior_label) for key, _, unit in KPIS]
     default = filters.period() == (None, None)
     label = ("Fiscal year to date, " if default else "") + period.label()
-    return (*values, *deltas, label, None, False)
+    return (*values, *deltas, label, filters_sentence(filters), None, False)
 
 
 @callback(

@@ -146,3 +146,20 @@ def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, inte
     assert toggle.get_attribute("aria-expanded") == "true"
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= dash_duo.driver.execute_script("return window.innerWidth")
+
+
+def test_ovw_print_the_overview_prints_on_one_page_and_names_its_filters(dash_duo, internal_app):
+    import base64
+
+    dash_duo.start_server(internal_app)
+    dash_duo.driver.get(dash_duo.server_url + "/?mode=land_truck")
+    wait_for_kpis(dash_duo)
+    dash_duo.wait_for_contains_text("#overview-filters", "Mode: Commercial truck", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    pdf = base64.b64decode(
+        dash_duo.driver.execute_cdp_cmd(
+            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": False}
+        )["data"]
+    )
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert pages == 1, pages
