@@ -68,7 +68,7 @@ test: $(STAMP) browser-deps $(AXE) lint
 # shipments under .cache/bench/, serves the app under gunicorn, replays an analyst session
 # against raw-DuckDB and pandas baselines; never part of `make test`. BENCH_SIZES picks sizes.
 BENCH_SIZES ?= 1000000,5000000,20000000
-bench: $(STAMP)
+bench: $(STAMP) browser-deps
 	$(PY) -m bench --sizes $(BENCH_SIZES)
 
 # 50 concurrent clients for 60 s against gunicorn serving the public app; never part of `make test`.

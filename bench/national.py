@@ -11,6 +11,9 @@ For each lake size (1M, 5M and 20M shipments by default; ``bench/lakes.py`` buil
    so its worker), so "cold after a data change" is measured the way an open dashboard meets it;
 3. at the largest size, 20 concurrent analysts for 60 s, reading 1–3 s between actions, then
    60 s more with no pause (the stress case);
+3b. at the smallest size (the default lake's), what users wait for in headless Chromium
+   (``bench/browser.py``): every page until rendered and each interaction until settled, on a
+   quiet server and again under 20 analysts' load;
 4. time the same numbers computed by the baselines in the same run (``bench/baselines.py``):
    plain DuckDB SQL over the raw parquet, and pandas on the data loaded in memory;
 5. read each worker's peak RSS.
@@ -169,7 +172,34 @@ def refresh_emerging(data_dir: Path) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> dict:
+def browser_runs(base: str, public: str | None, repeats: int, analysts: int) -> dict:
+    """What users wait for in headless Chromium (``bench/browser.py``): on a quiet server, then
+    while ``analysts`` simulated analysts work the same server (a ``make bench``-level load)."""
+    import threading
+
+    from bench import browser
+
+    out = {"quiet": browser.run_browser_bench(base, repeats)}
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            session.concurrent_analysts(base, analysts, 20, public_base=public,
+                                        think_s=session.THINK_S)  # fmt: skip
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    try:
+        out["loaded"] = browser.run_browser_bench(base, max(1, repeats // 2))
+    finally:
+        stop.set()
+        worker.join()
+    return out
+
+
+def bench_size(
+    shipments: int, repeats: int, analysts: int, seconds: float, with_browser: bool = False
+) -> dict:
     lake = lakes.lake_for(shipments)
     built_s = lakes.ensure(lake)
     result: dict = {"shipments": shipments, "build_s": round(built_s, 1)}
@@ -187,6 +217,9 @@ def bench_size(shipments: int, repeats: int, analysts: int, seconds: float) -> d
             result["after_change"] = _after_change(served.base, lake.data_dir, 2.5, browser)
         finally:
             browser.close()
+        if with_browser:
+            result["browser"] = browser_runs(served.base, public, min(repeats, 5),
+                                             analysts or 20)  # fmt: skip
         if analysts:  # as analysts work (reading between actions), then as a stress test
             for key, think_s in (("concurrent", session.THINK_S),
                                  ("concurrent_stress", session.NO_THINK)):  # fmt: skip
@@ -287,7 +320,8 @@ def run(sizes: tuple[int, ...], repeats: int, analysts: int, seconds: float) -> 
     results = []
     for shipments in sizes:
         biggest = shipments == max(sizes)
-        result = bench_size(shipments, repeats, analysts if biggest else 0, seconds)
+        smallest = shipments == min(sizes)  # the default lake's size: what users browse
+        result = bench_size(shipments, repeats, analysts if biggest else 0, seconds, smallest)
         result["summary"] = summary(result)
         results.append(result)
         print(table(result["rows"]))
