@@ -43,13 +43,7 @@ def public_load(clients: int, seconds: float) -> int:
         print(publish().summary())
     with gunicorn(settings.data_dir()) as base:
         result = run(base, clients=clients, seconds=seconds)
-    result = {"kind": "public-load", "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), **result}  # fmt: skip
-    print(json.dumps(result, indent=2))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"public-load-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written {out.relative_to(RESULTS.parent.parent)}")
+    _save("public-load", result)
     return 0 if result["errors"] == 0 else 1
 
 

@@ -27,6 +27,7 @@ import os
 import shutil
 import uuid
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 import settings
-from ingest.disclosure import Dimension, Rule, build_cube, protect
+from ingest.disclosure import Cube, Dimension, Rule, build_cube, protect
 from ingest.disclosure_audit import Protection
 from ingest.writer import write_bytes_atomic, write_parquet_atomic
 from queries import reference
@@ -159,10 +160,10 @@ def _months_of(fiscal_year: int, through: date | None) -> tuple[str, ...]:
     return tuple(months)
 
 
-def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
-    """CBP's published cells and their totals over every fiscal year of ``leaves``, shown as
-    CBP publishes them: CBP's own monthly file already holds every month x office or sector x
-    drug cell, so hiding any of them would protect nothing and show less than CBP does."""
+def cbp_cubes(leaves: pl.DataFrame) -> Iterator[tuple[int, bool, Cube]]:
+    """(fiscal year, still open, the year's cube of CBP cells and their totals): months x field
+    office or sector x drug type, with the fiscal year, the fiscal-year-to-date of the year
+    before the open one, regions, the nation and all drugs."""
     geo = _geo_dimension()
     drugs = Dimension(
         "drug_type", reference.CBP_DRUG_TYPES, ((ALL_DRUGS, reference.CBP_DRUG_TYPES),)
@@ -171,7 +172,6 @@ def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
     open_years = set(leaves.filter(pl.col("fy_partial"))["fiscal_year"].unique().to_list())
     open_fy = max(open_years) if open_years else None
     ytd = len(_months_of(open_fy, through)) if open_fy else None
-    frames = []
     for fy in sorted(leaves["fiscal_year"].unique().to_list()):
         months = _months_of(fy, through if fy == open_fy else None)
         totals: tuple = ((FY_TOTAL, months),)
@@ -185,16 +185,23 @@ def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
             "events",
             "lbs",
         )
-        cube = build_cube(base, (period, geo, drugs))
-        frames.append(
-            cube.keys().with_columns(
-                pl.lit(fy, pl.Int32).alias("fiscal_year"),
-                pl.lit(fy == open_fy).alias("fy_partial"),
-                pl.Series("events", cube.events).cast(pl.Int64),
-                pl.Series("lbs", cube.lbs).round(2),
-                pl.lit(False).alias("suppressed"),
-            )
+        yield fy, fy == open_fy, build_cube(base, (period, geo, drugs))
+
+
+def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
+    """CBP's published cells and their totals over every fiscal year of ``leaves``, shown as
+    CBP publishes them: CBP's own monthly file already holds every month x office or sector x
+    drug cell, so hiding any of them would protect nothing and show less than CBP does."""
+    frames = [
+        cube.keys().with_columns(
+            pl.lit(fy, pl.Int32).alias("fiscal_year"),
+            pl.lit(is_open).alias("fy_partial"),
+            pl.Series("events", cube.events).cast(pl.Int64),
+            pl.Series("lbs", cube.lbs).round(2),
+            pl.lit(False).alias("suppressed"),
         )
+        for fy, is_open, cube in cbp_cubes(leaves)
+    ]
     return _label_cbp(pl.concat(frames))
 
 
