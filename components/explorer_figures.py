@@ -117,8 +117,6 @@ def period_axis(fig: go.Figure, grain: str, n: int) -> None:
     ticks (Sep 20, Oct 4 ... Dec 13) under three monthly bars."""
     if grain == "month" and n <= 24:
         fig.update_xaxes(dtick="M1", tickformat="%b %Y", ticklabelmode="period")
-    elif grain == "month":
-        fig.update_xaxes(dtick="M3", tickformat="%b %Y")
 
 
 NOT_FILTERS = ("direct", "between ports", "__others__")  # route parts that name no filter value

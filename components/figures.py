@@ -192,11 +192,19 @@ def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str
     if rest.height and rest["value"][0]:
         members = rest["members"][0] if "members" in rest.columns else None
         count = f" ({members:,})" if members else ""
-        title += f" · all others{count}: {rest['value'][0]:,.0f}, not drawn"
+        title += f" · others{count}: {compact(rest['value'][0])}"
     fig.update_layout(
         xaxis_title=title, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
     )
     return fig
+
+
+def compact(value: float) -> str:
+    """1,782,464 -> "1.8M": short enough for an axis title under a third of a row."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:,.0f}"
 
 
 MIX_LABEL_WIDTH = 24

@@ -68,7 +68,7 @@ def chip_html(flags: list[str], watch_hits: list[int], reasons: str | None = Non
 
 
 def column_defs() -> list[dict]:
-    widths = {"score": 150, "shipment_id": 150, "description": 200, "chips": 330}
+    widths = {"score": 175, "shipment_id": 150, "description": 200, "chips": 330}
     defs = [
         {
             "field": "score",
