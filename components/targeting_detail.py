@@ -314,25 +314,34 @@ def _feedback(_seized, _clean, shipment_id, note):
         shipment = queue_queries.shipment_detail(shipment_id)
     except QueryError as exc:
         return f"Not saved: the shipment could not be read ({exc}).", no_update
-    against = contradiction(shipment, verdict, queue_queries.as_of())
-    if against and not (note or "").strip():
-        return (
-            f"Not saved: the recorded examination says {OUTCOME_WORDS[against]}, and "
-            f"'{verdict}' contradicts it. To correct the record, say why in the note (a lab "
-            "result, a second examination) and press the button again.",
-            no_update,
-        )
+    save, message = feedback_decision(shipment, verdict, note, queue_queries.as_of())
+    if not save:
+        return message, no_update
     try:
         store.add_feedback(shipment_id, verdict, note or "")
     except store.StoreError as exc:
         return str(exc), no_update
-    if against:
-        return (
-            f"Saved as a correction: {shipment_id} examined — {verdict}, against the recorded "
-            f"'{OUTCOME_WORDS[against]}'. The next training run uses this label.",
-            "",
+    return message, ""
+
+
+def feedback_decision(
+    shipment: dict | None, verdict: str, note: str | None, now: datetime | None
+) -> tuple[bool, str]:
+    """Whether a verdict is saved, and what the targeter is told: a verdict that contradicts a
+    recorded examination is refused until the note says why, then saved as a correction."""
+    shipment_id = (shipment or {}).get("shipment_id", "")
+    against = contradiction(shipment, verdict, now)
+    if against and not (note or "").strip():
+        return False, (
+            f"Not saved: the recorded examination says {OUTCOME_WORDS[against]}, and "
+            f"'{verdict}' contradicts it. To correct the record, say why in the note (a lab "
+            "result, a second examination) and press the button again."
         )
-    return (
-        f"Saved: {shipment_id} examined — {verdict}. The next training run uses this label.",
-        "",
+    if against:
+        return True, (
+            f"Saved as a correction: {shipment_id} examined — {verdict}, against the recorded "
+            f"'{OUTCOME_WORDS[against]}'. The next training run uses this label."
+        )
+    return True, (
+        f"Saved: {shipment_id} examined — {verdict}. The next training run uses this label."
     )

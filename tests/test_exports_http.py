@@ -165,4 +165,6 @@ def test_exp013_grid_columns_come_from_the_whitelist():
     assert by_field["area_id"]["refData"]["tucson-field-office"] == "Tucson Field Office"
     assert by_field["source_country"]["refData"]["CN"] == "China"
     assert by_field["component"]["refData"]["USBP"] == "U.S. Border Patrol"
-    assert "refData" not in by_field["seizure_id"] and "refData" not in by_field["category"]
+    assert by_field["concealment"]["refData"]["gas_tank"] == "Gas tank"
+    assert by_field["provenance"]["refData"]["continuation"].startswith("Modelled continuation")
+    assert "refData" not in by_field["seizure_id"] and "refData" not in by_field["lbs"]

@@ -135,20 +135,20 @@ def test_tgb_phone_the_page_fits_a_390px_screen(dash_duo, internal_app, scored):
 
 
 def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, internal_app, scored):
-    from selenium.webdriver.common.keys import Keys
+    from queries import reference
 
     open_targeting(dash_duo, internal_app)
     assert not dash_duo.find_element("#targeting-watch-value").is_displayed()
-
-    def pick(part: str, text: str) -> None:
-        box = dash_duo.driver.find_element(By.CSS_SELECTOR, f"""div[id*='"part":"{part}"'] input""")
-        box.send_keys(text)
-        box.send_keys(Keys.ENTER)
-
-    pick("origin", "China")
-    pick("mode", "Express")
+    # the first name of each list after "Any": what a pick by position must save
+    country, country_name = min(reference.country_names().items(), key=lambda kv: kv[1])
+    mode, mode_name = min(reference.mode_names().items(), key=lambda kv: kv[1])
+    for part in ("origin", "mode"):
+        selector = f"""[id*='"part":"{part}"']"""
+        dash_duo.select_dcc_dropdown(dash_duo.driver.find_element(By.CSS_SELECTOR, selector),
+                                     index=1)  # fmt: skip
     dash_duo.find_element("#targeting-watch-label").send_keys("Picked route")
     press(dash_duo, "#targeting-watch-add")
     dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=20)
-    dash_duo.wait_for_contains_text("#targeting-watch-list", "China → any → any → Express", 20)
-    assert any(w.value == "CN>*>*>express" for w in store.watches(scored))
+    shown = f"{country_name} → any → any → {mode_name}"
+    dash_duo.wait_for_contains_text("#targeting-watch-list", shown, timeout=20)
+    assert any(w.value == f"{country}>*>*>{mode}" for w in store.watches(scored))
