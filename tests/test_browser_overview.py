@@ -163,3 +163,22 @@ def test_ovw_print_the_overview_prints_on_one_page_and_names_its_filters(dash_du
     )
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
     assert pages == 1, pages
+
+
+def test_ovw_dates_a_typed_date_is_taken_on_enter_and_the_calendar_closes(dash_duo, internal_app):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    calendar = ".dash-datepicker-calendar-wrapper"
+    dash_duo.start_server(internal_app)
+    wait_for_kpis(dash_duo)
+    field = dash_duo.driver.find_element(By.CSS_SELECTOR, "#filters-dates")
+    field.click()
+    field.send_keys("2025-01-01")
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, calendar))
+    field.send_keys(Keys.ENTER)
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: "start=2025-01-01" in d.current_url)
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, calendar)
+    )
