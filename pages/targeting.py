@@ -113,8 +113,8 @@ def update_period(search: str | None, *_versions: str):
 )
 def update_emerging(pathname: str | None, search: str | None, *_versions: str):
     """The signals under the page's filters: the whole-lake answer is kept and refreshed in
-    the background (``emerging_cache``); a filtered one is computed for its filters (under a
-    second at a million shipments) and kept by the view cache until the data change."""
+    the background (``emerging_cache``); a filtered one is computed for its filters, when
+    first asked, and kept per data version (``_filtered_answer``)."""
     if pathname != PATH:
         raise PreventUpdate  # leaving the page: nobody would see the recomputed card
     filters, _measure, error = url_state.parse(search)
