@@ -25,8 +25,7 @@ GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
     "topojsonURL": "/assets/topojson/",
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "displayModeBar": False,  # it sat over the charts' top bars; each chart has its CSV
 }
 
 
@@ -117,8 +116,13 @@ def provenance(info: px.Extract, modelled: bool = False) -> html.Aside:
             f"Modelled demo figures as of {date.fromisoformat(info.modelled_as_of):%d %B %Y}. "
         )
     parts += [
-        f"Cells with fewer than {info.min_events} seizure events, and cells that would reveal "
-        "them, are suppressed. ",
+        "CBP's own figures are shown as CBP publishes them. "
+        + (
+            f"Modelled cells with fewer than {info.min_events} seizure events, and cells "
+            "that would reveal them, are suppressed. "
+            if modelled
+            else ""
+        ),
         html.Span(
             "Vintages: " + "; ".join(f"{v} ({f})" for v, f in vintages) + ". ",
             className="vintages",

@@ -6,6 +6,8 @@ events and say so on the page. Only cells that pass the count and dominance rule
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 import polars as pl
 from dash import html
@@ -32,6 +34,7 @@ def layout(**query: str) -> html.Div:
     if frame.is_empty():
         return html.Div([ui.page_header("Modes", ""), ui.no_extract()])
     fy = frame["fiscal_year"][0]
+    q = replace(q, fy=int(fy))  # the year the page shows is the year its picker shows
     if frame["provisional"][0]:
         fy = f"{fy} to date"
     by_mode = frame.filter(

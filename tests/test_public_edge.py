@@ -8,6 +8,7 @@ Run against the public app in its own process (``public_site``), over HTTP.
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -123,3 +124,11 @@ def test_edg005_no_answer_names_a_version_or_echoes_the_host(public_site):
         status, headers, text = fetch(public_site, path)
         assert "Server" not in headers or "/" not in headers["Server"], headers.get("Server")
         assert dash.__version__ not in text
+
+
+def test_edg006_every_page_opens_on_the_same_fiscal_year(public_site):
+    home = route(public_site, "/")[2]
+    modes = route(public_site, "/modes")[2]
+    year = re.search(r"FY(\d{4}) to date", home).group(1)
+    assert f"Seizure events by mode, FY{year}" in modes
+    assert "CBP's own figures are shown as CBP publishes them" in home
