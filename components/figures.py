@@ -131,7 +131,8 @@ def monthly_trend_figure(
         bargap=0.15,
         showlegend=True,
         yaxis_title=measure_label,
-        legend={"orientation": "h", "y": 1.08, "x": 0},
+        # below the dates: on a phone the three entries wrap and, above the plot, covered it
+        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
     )
     fig.update_xaxes(type="date")
     if months.len() <= 24:  # one tick a month: a short period otherwise got weekly ticks
