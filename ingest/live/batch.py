@@ -24,7 +24,6 @@ its bytes are copied to ``quarantine/<table|unknown>/<batch_id>.<ext>`` with a `
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -33,7 +32,6 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import ID_COLUMN
@@ -50,7 +48,7 @@ from ingest.live.readers import (
     CHECK_FAILED,
     FileRefused,
     RawBatch,
-    file_format,
+    estimated_rows,
     read_batch,
     table_from_name,
 )
@@ -138,19 +136,6 @@ def check_failed(exc: Exception, table: str | None, rows: int) -> FileRefused:
     file left in the inbox to fail again on every run."""
     detail = f"{type(exc).__name__}: {exc}"[:500]
     return FileRefused(CHECK_FAILED, detail, table=table, rows=rows)
-
-
-def estimated_rows(name: str, raw: bytes) -> int:
-    """Rows a file seems to hold when it could not be read: its lines after a CSV header, its
-    lines in JSON lines, the row count in a parquet footer (0 when even that is unreadable)."""
-    fmt = file_format(name)
-    if fmt == "parquet":
-        try:
-            return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
-        except Exception:  # noqa: BLE001 -- unreadable footer: nothing countable
-            return 0
-    lines = sum(1 for line in raw.split(b"\n") if line.strip())
-    return max(0, lines - 1) if fmt == "csv" else lines
 
 
 def _ingest_rows(

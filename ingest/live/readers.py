@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.json as pj
+import pyarrow.parquet as pq
 
 from ingest.live.incoming import LIVE_TABLES, WHAT, required_columns, target_types
 
@@ -109,6 +110,19 @@ def _line_count(raw: bytes) -> int:
 
 
 DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'"}
+
+
+def estimated_rows(name: str, raw: bytes) -> int:
+    """Rows a file seems to hold when it could not be read: its lines after a CSV header
+    (``_line_count``), its lines in JSON lines, the row count in a parquet footer (0 when even
+    that is unreadable)."""
+    fmt = file_format(name)
+    if fmt == "parquet":
+        try:
+            return pq.ParquetFile(io.BytesIO(raw)).metadata.num_rows
+        except Exception:  # noqa: BLE001 -- unreadable footer: nothing countable
+            return 0
+    return _line_count(raw) + (0 if fmt == "csv" else 1) if raw.strip() else 0
 
 
 def _header(raw: bytes) -> list[str]:
