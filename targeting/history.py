@@ -374,11 +374,6 @@ def _live_window_rows() -> str:
     """  # noqa: S608 -- fragments fixed in this module
 
 
-def _month_norms(cur: duckdb.DuckDBPyConnection, month) -> pl.DataFrame:
-    lake = _values_sql("arrived_at < ?")
-    return _frame(cur, _norms_sql(lake, "SELECT CAST(? AS DATE) AS month"), [month, month])
-
-
 def _backfill_priors(
     cur: duckdb.DuckDBPyConnection, base: pl.DataFrame
 ) -> tuple[dict[str, pl.DataFrame], int | None]:
@@ -425,7 +420,8 @@ def _backfill_priors(
 
 
 def _months_norms(cur: duckdb.DuckDBPyConnection, months: list[date]) -> pl.DataFrame:
-    """Value norms of several arrival months in one query (a backfill spans many)."""
+    """Value norms of the arrival months, in one query (a backfill spans many; a live batch,
+    one month, cached)."""
     lake = _values_sql("arrived_at < ?")
     listed = "SELECT unnest(CAST(? AS DATE[])) AS month"
     return _frame(cur, _norms_sql(lake, listed), [max(months), months])
@@ -464,7 +460,7 @@ def live_history(
         snap, first_day = cache.get(("day", day), lambda d=day: _day_snapshot(cur, d))
         for name in PRIOR_SQL:
             snapshots[name].append(snap[name])
-    norms = [cache.get(("month", m), lambda m=m: _month_norms(cur, m)) for m in months]
+    norms = [cache.get(("month", m), lambda m=m: _months_norms(cur, [m])) for m in months]
     priors = {
         name: pl.concat(parts) if parts else _empty_prior() for name, parts in snapshots.items()
     }
@@ -478,7 +474,7 @@ def warm(cur: duckdb.DuckDBPyConnection, cache: SnapshotCache, when: datetime) -
     day = (when.date() - date(1970, 1, 1)).days
     month = when.date().replace(day=1)
     cache.get(("day", day), lambda: _day_snapshot(cur, day))
-    cache.get(("month", month), lambda: _month_norms(cur, month))
+    cache.get(("month", month), lambda: _months_norms(cur, [month]))
 
 
 def _empty_prior() -> pl.DataFrame:

@@ -97,7 +97,7 @@ def test_tgc007_prepare_builds_the_days_snapshot_ahead(scored, monkeypatch):
         raise AssertionError("snapshot rebuilt although prepared")
 
     monkeypatch.setattr(history, "_day_snapshot", refuse)
-    monkeypatch.setattr(history, "_month_norms", refuse)
+    monkeypatch.setattr(history, "_months_norms", refuse)
     out = scoring.score_shipments(
         batch.filter(pl.col("arrived_at").dt.date() == batch["arrived_at"].min().date()), scored
     )
