@@ -277,7 +277,6 @@ class CubeAudit:
     events: Intervals
     lbs: Intervals
     short: np.ndarray
-    margin: np.ndarray  # per hidden cell, the narrower side of its events interval, in events
 
     def narrowest(self, measure: str = "events") -> float | None:
         """The narrowest interval (hi - lo) of any hidden cell, None if none is hidden."""
@@ -306,8 +305,7 @@ def audit_cube(cube, hidden: np.ndarray, protection: Protection, sensitive=None)
     with np.errstate(invalid="ignore"):
         pinned = hidden & ~sensitive & (events.width() < 0.5)
         pinned |= hidden & ~sensitive & ~weightless & (lbs.width() < 0.5 / POUND_SCALE)
-        margin = np.minimum(events.hi - values, values - events.lo)
-    return CubeAudit(events, lbs, short | pinned, np.where(hidden, margin, np.nan))
+    return CubeAudit(events, lbs, short | pinned)
 
 
 __all__ = [

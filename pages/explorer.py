@@ -492,13 +492,10 @@ def port_mode_frame(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.is_empty():
         return frame
     parts = frame["key"].str.split_exact("|", 1)
-    ports, modes = reference.names_for("port"), reference.names_for("mode")
+    port, mode = parts.struct.field("field_0"), parts.struct.field("field_1")
     return frame.with_columns(
-        parts.struct.field("field_0").replace_strict(ports, default=None).alias("Port"),
-        parts.struct.field("field_1").replace_strict(modes, default=None).alias("Mode"),
-    ).with_columns(
-        pl.coalesce("Port", parts.struct.field("field_0")).alias("Port"),
-        pl.coalesce("Mode", parts.struct.field("field_1")).alias("Mode"),
+        port.replace_strict(reference.names_for("port"), default=port).alias("Port"),
+        mode.replace_strict(reference.names_for("mode"), default=mode).alias("Mode"),
     )
 
 
