@@ -82,33 +82,73 @@ def _suppressed_labels(fig: go.Figure, names: list[str], x: float, horizontal: b
     )
 
 
-def mix_figure(frame: pl.DataFrame) -> go.Figure:
-    """Pounds per drug type on a linear scale, each bar labelled with its value: marijuana
-    outweighs LSD by 10,000 times, so small drugs are thin bars, but their numbers are written
-    beside them (a log scale misleads readers who compare bar lengths)."""
+MEASURE_UNITS = {"lbs": "lbs", "events": "events"}
+
+
+def mix_figure(frame: pl.DataFrame, measure: str = "lbs") -> go.Figure:
+    """Each drug type by ``measure`` on a linear scale, each bar labelled with its value:
+    marijuana outweighs LSD by 10,000 times, so small drugs are thin bars, but their numbers
+    are written beside them (a log scale misleads readers who compare bar lengths)."""
     fig = _figure()
-    ordered = frame.sort(pl.col("lbs").fill_null(0))
-    shown = ordered.filter(~pl.col("suppressed") & (pl.col("lbs") > 0))
+    unit = MEASURE_UNITS[measure]
+    ordered = frame.sort(pl.col(measure).fill_null(0))
+    shown = ordered.filter(~pl.col("suppressed") & (pl.col(measure) > 0))
+    other = "events" if measure == "lbs" else "lbs"
     fig.add_bar(
-        x=shown["lbs"].to_list(),
+        x=shown[measure].to_list(),
         y=shown["drug_type"].to_list(),
         orientation="h",
-        name="Pounds",
+        name=unit,
         marker_color=PALETTE[0],
-        text=[f"{v:,.0f} lbs" for v in shown["lbs"].to_list()],
+        text=[f"{v:,.0f} {unit}" for v in shown[measure].to_list()],
         textposition="outside",
         cliponaxis=False,
-        customdata=shown["events"].to_list(),
-        hovertemplate="%{y}: %{x:,.0f} lbs in %{customdata:,} events<extra></extra>",
-    )
+        customdata=shown[other].to_list(),
+        hovertemplate="%{y}: %{x:,.0f} " + unit + " (%{customdata:,.0f} " + MEASURE_UNITS[other]
+        + ")<extra></extra>",
+    )  # fmt: skip
     hidden = ordered.filter(pl.col("suppressed"))["drug_type"].to_list()
     _suppressed_labels(fig, hidden, 0, horizontal=True)
-    top = shown["lbs"].max() or 1
+    top = shown[measure].max() or 1
     fig.update_layout(
-        xaxis={"title": "Pounds", "range": [0, top * 1.3]},
+        xaxis={
+            "title": "Pounds" if measure == "lbs" else "Seizure events",
+            "range": [0, top * 1.3],
+        },
         yaxis={"categoryorder": "array", "categoryarray": ordered["drug_type"].to_list()},
         showlegend=False,
         margin={"l": 8, "r": 24, "t": 8, "b": 8},
+    )
+    return fig
+
+
+def yearly_figure(frame: pl.DataFrame, measure: str, drug: str) -> go.Figure:
+    """One bar per fiscal year of ``drug`` (a drug type's label or "All drugs"); the open year
+    is lighter and says "to date"."""
+    fig = _figure()
+    part = frame.filter(pl.col("drug_type") == drug)
+    shown = part.filter(~pl.col("suppressed"))
+    years = [f"FY{y}" + (" to date" if p else "") for y, p in
+             zip(part["fiscal_year"], part["provisional"], strict=True)]  # fmt: skip
+    labels = dict(zip(part["fiscal_year"].to_list(), years, strict=True))
+    unit = MEASURE_UNITS[measure]
+    fig.add_bar(
+        x=[labels[y] for y in shown["fiscal_year"].to_list()],
+        y=shown[measure].to_list(),
+        marker_color=[MUTED if p else PALETTE[0] for p in shown["provisional"].to_list()],
+        text=[f"{v:,.0f}" for v in shown[measure].to_list()],
+        textposition="outside",
+        cliponaxis=False,
+        name=unit,
+        hovertemplate="%{x}: %{y:,.0f} " + unit + "<extra></extra>",
+    )
+    hidden = [labels[y] for y in part.filter(pl.col("suppressed"))["fiscal_year"].to_list()]
+    _suppressed_labels(fig, hidden, 0, horizontal=False)
+    fig.update_layout(
+        yaxis_title="Pounds" if measure == "lbs" else "Seizure events",
+        xaxis={"categoryorder": "array", "categoryarray": years},
+        showlegend=False,
+        margin={"l": 8, "r": 8, "t": 24, "b": 8},
     )
     return fig
 
@@ -209,24 +249,95 @@ def doses_figure(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def modes_figure(frame: pl.DataFrame) -> go.Figure:
-    """Events per mode of transport, all categories together."""
+def modes_figure(frame: pl.DataFrame, measure: str) -> go.Figure:
+    """Each mode of transport by ``measure`` (pounds or events), largest at the top."""
     fig = _figure()
-    ordered = frame.sort(pl.col("events").fill_null(0))
+    unit = MEASURE_UNITS[measure]
+    ordered = frame.sort(pl.col(measure).fill_null(0))
     shown = ordered.filter(~pl.col("suppressed"))
     fig.add_bar(
-        x=shown["events"].to_list(),
+        x=shown[measure].to_list(),
         y=shown["mode"].to_list(),
         orientation="h",
-        name="Events",
+        name=unit,
         marker_color=PALETTE[2],
-        hovertemplate="%{y}: %{x:,} events<extra></extra>",
+        text=[f"{v:,.0f} {unit}" for v in shown[measure].to_list()],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:,.0f} " + unit + "<extra></extra>",
     )
     _suppressed_labels(fig, ordered.filter(pl.col("suppressed"))["mode"].to_list(), 0, True)
+    top = shown[measure].max() or 1
     fig.update_layout(
-        xaxis_title="Seizure events",
+        xaxis={
+            "title": "Pounds" if measure == "lbs" else "Seizure events",
+            "range": [0, top * 1.3],
+        },
         yaxis={"categoryorder": "array", "categoryarray": ordered["mode"].to_list()},
         showlegend=False,
         margin={"l": 8, "r": 24, "t": 8, "b": 8},
+    )
+    return fig
+
+
+def dose_range_figure(frame: pl.DataFrame, label: str, horizontal: bool = False) -> go.Figure:
+    """A floating bar per row of ``frame`` from its low to its high dose estimate (log scale),
+    labelled by the ``label`` column; suppressed rows say so."""
+    fig = _figure()
+    shown = frame.filter(~pl.col("suppressed") & (pl.col("doses_high") > 0))
+    names = shown[label].to_list()
+    span = (shown["doses_high"] - shown["doses_low"]).to_list()
+    position = (
+        {"y": names, "x": span, "orientation": "h"} if horizontal else {"x": names, "y": span}
+    )
+    fig.add_bar(
+        **position,
+        base=shown["doses_low"].to_list(),
+        name="Estimated range",
+        marker_color=PALETTE[0],
+        customdata=shown.select("doses_low", "doses_high").to_numpy(),
+        hovertemplate="%{" + ("y" if horizontal else "x")
+        + "}: %{customdata[0]:,.0f} to %{customdata[1]:,.0f} doses<extra></extra>",
+    )  # fmt: skip
+    low = shown["doses_low"].min() if shown.height else 1
+    hidden = frame.filter(pl.col("suppressed"))[label].to_list()
+    _suppressed_labels(fig, hidden, max(low or 1, 1), horizontal=horizontal)
+    axis = {
+        "type": "log",
+        "title": "Potentially lethal doses (log scale: the ends differ 840-fold)",
+    }
+    order = {"categoryorder": "array", "categoryarray": frame[label].to_list()}
+    fig.update_layout(
+        xaxis=axis if horizontal else order,
+        yaxis=order if horizontal else axis,
+        showlegend=False,
+        margin={"l": 8, "r": 24, "t": 8, "b": 8},
+    )
+    return fig
+
+
+def modes_years_figure(frame: pl.DataFrame, measure: str, top: int = 6) -> go.Figure:
+    """A line per mode across fiscal years, for the ``top`` modes of the latest year (the table
+    holds them all). A suppressed year is a gap in its line, never a zero."""
+    fig = _figure()
+    unit = MEASURE_UNITS[measure]
+    modes = frame.filter(pl.col("mode") != "All modes")
+    latest = modes.filter(pl.col("fiscal_year") == modes["fiscal_year"].max())
+    leaders = latest.sort(pl.col(measure).fill_null(0), descending=True)["mode"].head(top)
+    for i, mode in enumerate(leaders.to_list()):
+        part = modes.filter(pl.col("mode") == mode).sort("fiscal_year")
+        fig.add_scatter(
+            x=[f"FY{y}" for y in part["fiscal_year"].to_list()],
+            y=part[measure].to_list(),
+            mode="lines+markers",
+            name=mode,
+            connectgaps=False,
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+            hovertemplate=mode + ", %{x}: %{y:,.0f} " + unit + "<extra></extra>",
+        )
+    fig.update_layout(
+        yaxis_title="Pounds" if measure == "lbs" else "Seizure events",
+        legend={"orientation": "h", "y": -0.15, "x": 0},
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
     )
     return fig

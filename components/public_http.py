@@ -35,6 +35,9 @@ DOWNLOADS: dict[str, View] = {
     "area-months": px.area_months,
     "doses": lambda q, info: with_doses(px.fentanyl_by_year(q, info)),
     "modes": px.modes,
+    "modes-years": px.modes_by_year,
+    "modes-other": px.modes_other,
+    "yearly-by-drug": px.yearly_by_drug,
 }
 DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico")
 SUITES = "/_dash-component-suites/"
@@ -98,9 +101,10 @@ def query_args() -> dict[str, str | list[str]]:
 
 def parse_request_query() -> tuple[px.PublicQuery | None, px.Extract | None, str | None]:
     info = px.extract()
-    years = px.all_fiscal_years(info) if info else []
     try:
-        return px.parse_query(query_args(), years), info, None
+        if info is None:
+            return px.parse_query(query_args(), []), None, None
+        return px.parse(query_args(), info), info, None
     except px.BadQuery as exc:
         return None, info, str(exc)
 
@@ -225,7 +229,7 @@ def _valid_search(search: str, info: px.Extract) -> bool:
     args = parse_qs(search[1:], keep_blank_values=True) if search.startswith("?") else {}
     flat = {k: v[0] if len(v) == 1 else v for k, v in args.items()}
     try:
-        px.parse_query(flat, px.all_fiscal_years(info))
+        px.parse(flat, info)
     except px.BadQuery:
         return False
     return not search or search.startswith("?")

@@ -16,13 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components.public_http import page_paths, register_public_http
 from components.public_ui import ANY, FILTER
 from components.startup import finish_setup
 from components.theme import register_template
+from queries import public_extract as px
 from queries.public_extract import KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +114,27 @@ class PublicDash(Dash):
         return FAVICON_VERSION.sub(r"\1", page)
 
 
+def consistent_filters(
+    chosen: dict[str, str], changed: str | None, info: px.Extract | None
+) -> dict[str, str]:
+    """The filters after one changed, made to agree: a new region or component drops an office
+    outside it, a picked office brings its own region and component, and a drug other than
+    fentanyl drops the potential-doses measure."""
+    out = dict(chosen)
+    area = next((a for a in info.areas if a.slug == out.get("area")), None) if info else None
+    if area is not None:
+        region, component = px.slug(area.region), area.component.lower()
+        if changed == "area":
+            out["region"], out["component"] = region, component
+        elif out.get("region", region) != region or out.get("component", component) != component:
+            out.pop("area")
+    if out.get("measure") == "lbs" or (
+        out.get("measure") == "doses" and out.get("drug") != "fentanyl"
+    ):
+        out.pop("measure")  # pounds are every page's default, so a link without it says the same
+    return out
+
+
 def create_public_app(name: str) -> Dash:
     """The public app; ``name`` is the importing module's name, which Dash uses to find the
     project root (and so the ``public_pages`` package)."""
@@ -156,6 +178,8 @@ def create_public_app(name: str) -> Dash:
             for i, v in zip(ids, values, strict=True)
             if v and v != ANY and i["key"] in KEYS
         }
+        changed = ctx.triggered_id["key"] if isinstance(ctx.triggered_id, dict) else None
+        chosen = consistent_filters(chosen, changed, px.extract())
         query = urlencode([(k, chosen[k]) for k in KEYS if k in chosen])  # one order per view
         path = pathname if pathname in page_paths() else "/"
         if path == pathname and sorted(parse_qsl(query)) == sorted(parse_qsl((search or "")[1:])):

@@ -21,6 +21,7 @@ from queries import public_extract as px
 FILTER = "pub-filter"
 ANY = "all"  # the select's value for "nationwide" and "all drugs"; left out of the URL
 SUPPRESSED_TEXT = "suppressed"
+DOSE_COLUMNS = {"doses_low": "Doses, low", "doses_high": "Doses, high"}
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
@@ -64,13 +65,34 @@ def _select(key: str, label: str, options: list[tuple[str, str]], value: str) ->
             ),
         ],
         xs=12,
-        sm=4,
-        md=3,
+        sm=6,
+        md=4,
+        xl=2,
     )
 
 
-def filter_bar(q: px.PublicQuery, keys: tuple[str, ...], years: list[int]) -> html.Section:
-    """The filters this page reads; changing one rewrites the URL (one public callback)."""
+def _area_options(q: px.PublicQuery, info: px.Extract) -> list[tuple[str, str]]:
+    """Offices and sectors within the region and component chosen (their names say which)."""
+    shown = [
+        (a.slug, a.name)
+        for a in info.areas
+        if (q.region is None or a.region == q.region)
+        and (q.component is None or a.component == q.component)
+    ]
+    return [(ANY, "All offices and sectors"), *shown]
+
+
+def filter_bar(
+    q: px.PublicQuery,
+    keys: tuple[str, ...],
+    years: list[int],
+    info: px.Extract | None = None,
+    drugs: tuple[str, ...] = px.DRUG_TYPES,
+) -> html.Section:
+    """The filters this page reads; changing one rewrites the URL (one public callback).
+
+    Potential doses are offered as a measure only while fentanyl is the drug chosen: the dose
+    assumptions are about fentanyl."""
     cols = []
     if "fy" in keys and years:
         current = q.fy or years[-1]
@@ -82,11 +104,23 @@ def filter_bar(q: px.PublicQuery, keys: tuple[str, ...], years: list[int]) -> ht
     if "region" in keys:
         regions = [(ANY, "Nationwide"), *((px.slug(r), r) for r in px.REGIONS)]
         cols.append(_select("region", "Region", regions, px.slug(q.region) if q.region else ANY))
+    if "component" in keys:
+        components = [(ANY, "OFO and Border Patrol")] + [
+            (code, px.COMPONENT_LABELS[name]) for code, name in px.COMPONENTS.items()
+        ]
+        value = q.component.lower() if q.component else ANY
+        cols.append(_select("component", "Component", components, value))
+    if "area" in keys and info is not None:
+        value = q.area.slug if q.area else ANY
+        cols.append(_select("area", "Field office or sector", _area_options(q, info), value))
     if "drug" in keys:
-        drugs = [(ANY, "All drugs"), *((px.slug(px.drug_label(d)), px.drug_label(d))
-                                      for d in px.DRUG_TYPES)]  # fmt: skip
-        value = px.slug(px.drug_label(q.drug)) if q.drug else ANY
-        cols.append(_select("drug", "Drug type", drugs, value))
+        options = [(ANY, "All drugs"), *((px.slug(px.drug_label(d)), px.drug_label(d))
+                                         for d in drugs)]  # fmt: skip
+        value = px.slug(px.drug_label(q.drug)) if q.drug in drugs else ANY
+        cols.append(_select("drug", "Drug type", options, value))
+    if "measure" in keys:
+        measures = [(k, v) for k, v in px.MEASURES.items() if k != "doses" or q.drug == "Fentanyl"]
+        cols.append(_select("measure", "Measure", measures, q.value))
     return html.Section(
         dbc.Row(cols, className="g-2"), className="public-filters mb-3", **{"aria-label": "Filters"}
     )
@@ -151,7 +185,7 @@ def resolve(query: dict) -> tuple[px.PublicQuery, px.Extract] | html.Div:
     if info is None:
         return no_extract()
     try:
-        return px.parse_query(query, px.all_fiscal_years(info)), info
+        return px.parse(query, info), info
     except px.BadQuery as exc:
         return error_view(str(exc))
 

@@ -101,6 +101,25 @@ class Cube:
         return pl.DataFrame({d.name: list(c) for d, c in zip(self.dims, columns, strict=True)})
 
 
+def known_cells(cube: Cube) -> np.ndarray:
+    """The fixed cells and every cell they determine: where all members of a relation but one
+    are known, so is that one (all drugs and fentanyl published by CBP give the other drugs).
+    Such a cell cannot be hidden, so it is published and counted as published."""
+    known = cube.fixed.copy()
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in cube.relations:
+            members = np.concatenate([parent[:, None], children], axis=1)
+            unknown = ~known[members]
+            rows = np.flatnonzero(unknown.sum(axis=1) == 1)
+            if rows.size:
+                cells = members[rows][unknown[rows]]
+                known[cells] = True
+                changed = True
+    return known
+
+
 def _strides(dims: tuple[Dimension, ...]) -> list[int]:
     sizes = [len(d.values()) for d in dims]
     return [int(np.prod(sizes[i + 1 :], dtype=np.int64)) for i in range(len(dims))]
@@ -337,6 +356,7 @@ def protect(
     each relation it is in hidden beside it, and the audit runs again.
     """
     protection = protection or Protection()
+    cube.fixed = known_cells(cube)
     first = primary(cube, rule)
     hidden = suppress(cube, rule)
     for _ in range(max_rounds):

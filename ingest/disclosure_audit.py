@@ -256,13 +256,36 @@ def feasible_intervals(
     return Intervals(measure, lo, hi)
 
 
+def structural_floor(relations: list[tuple[np.ndarray, np.ndarray]], events: np.ndarray):
+    """The fewest events each cell can hold given only which cells are zero: one for a
+    non-zero cell, and for a total at least the floors of its parts added up (a total over two
+    non-zero cells holds at least two). Zeros are published, so a reader knows this whatever is
+    hidden, and no suppression pattern can protect a cell below it."""
+    floor = (events > 0).astype(np.float64)
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in relations:
+            below = floor[children].sum(axis=1)
+            raise_to = below > floor[parent]
+            if raise_to.any():
+                floor[parent[raise_to]] = below[raise_to]
+                changed = True
+    return floor
+
+
 def shortfall(
-    intervals: Intervals, values: np.ndarray, hidden: np.ndarray, protection: Protection
+    intervals: Intervals,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protection: Protection,
+    floor: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Hidden cells whose interval does not reach the protection level on both sides (below:
-    as far as the cell's own lower bound allows)."""
+    as far as the cell's structural floor allows: one event, or its non-zero parts)."""
     need = protection.level(values, intervals.measure)
-    floor = 1.0 if intervals.measure == "events" else 0.0
+    if floor is None:
+        floor = 1.0 if intervals.measure == "events" else 0.0
     below = np.minimum(need, np.maximum(values - floor, 0.0))
     with np.errstate(invalid="ignore"):
         short = (intervals.hi - values < need - 1e-9) | (values - intervals.lo < below - 1e-9)
@@ -300,7 +323,8 @@ def audit_cube(cube, hidden: np.ndarray, protection: Protection, sensitive=None)
     lbs = feasible_intervals(cube.relations, hidden, cube.lbs, "lbs")
     weightless = cube.lbs <= 0
     lbs.lo[weightless], lbs.hi[weightless] = np.nan, np.nan
-    short = shortfall(events, values, sensitive, protection)
+    floor = structural_floor(cube.relations, values)
+    short = shortfall(events, values, sensitive, protection, floor)
     short |= shortfall(lbs, cube.lbs, sensitive & ~weightless, protection)
     with np.errstate(invalid="ignore"):
         pinned = hidden & ~sensitive & (events.width() < 0.5)
@@ -317,4 +341,5 @@ __all__ = [
     "feasible_intervals",
     "propagate",
     "shortfall",
+    "structural_floor",
 ]

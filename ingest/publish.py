@@ -6,8 +6,9 @@ The public app never sees the lake. This step writes everything it may show into
 - ``cbp_cube``: CBP's published drug seizures (nationwide publication, OFO + USBP, the newest
   vintage of each fiscal year), per fiscal year x month / fiscal year / fiscal-year-to-date x
   field office or sector / region / nation x drug type / all drugs;
-- ``modes_cube``: national totals per fiscal year x commodity category x mode of transport from
-  the internal (modelled) seizure events, where they pass the count and dominance rules;
+- ``modes_cube``: national totals per fiscal year x commodity (fentanyl, other drugs, all drugs,
+  precursor chemicals, production equipment, other) x mode of transport from the internal
+  (modelled) seizure events, where they pass the count and dominance rules;
 - ``areas``: names, regions and map positions of the field offices and sectors.
 
 Nothing below these aggregates is written: no event, no port, no day, no shipment, no party.
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 import settings
@@ -48,6 +50,10 @@ NATION = "United States"
 ALL_DRUGS = "All drugs"
 ALL_CATEGORIES = "All categories"
 ALL_MODES = "All modes"
+# the modes table's commodities, as the public reads them
+MODES_DRUGS = ("Fentanyl", "Other drugs")
+MODES_OTHER = ("Precursor chemicals", "Production equipment", "Other seizures")
+MODES_COMMODITY_NAMES = dict(zip(("precursor", "equipment", "other"), MODES_OTHER, strict=True))
 FY_TOTAL = "FY"
 FYTD_TOTAL = "FYTD"
 KEEP_OLD_VERSIONS = 1  # the previous extract stays for requests already reading it
@@ -138,14 +144,36 @@ def _vintages(gw: Gateway) -> list[dict]:
     ]
 
 
-def _geo_dimension() -> Dimension:
+COMPONENTS = ("OFO", "USBP")
+
+
+def component_geo(scope: str, component: str) -> str:
+    """The geo key of one component's total in a region or the nation: ``Southwest Border|OFO``."""
+    return f"{scope}|{component}"
+
+
+def geo_dimension(components: bool = True) -> Dimension:
+    """Field offices and sectors, with the totals CBP's own dashboard filters by: each region,
+    each component (OFO, USBP) within a region and nationwide (unless ``components`` is
+    false), and the nation."""
     areas = reference.areas()
     regions = tuple(
         (r, tuple(areas.filter(pl.col("region") == r)["area_id"].to_list()))
         for r in reference.REGIONS
     )
+    split = []
+    for c in COMPONENTS if components else ():
+        parts = []
+        for r in reference.REGIONS:
+            members = areas.filter((pl.col("region") == r) & (pl.col("component") == c))
+            if members.height:
+                split.append((component_geo(r, c), tuple(members["area_id"].to_list())))
+                parts.append(component_geo(r, c))
+        split.append((component_geo(NATION, c), tuple(parts)))
     return Dimension(
-        "geo", tuple(areas["area_id"].to_list()), regions + ((NATION, reference.REGIONS),)
+        "geo",
+        tuple(areas["area_id"].to_list()),
+        regions + tuple(split) + ((NATION, reference.REGIONS),),
     )
 
 
@@ -160,11 +188,14 @@ def _months_of(fiscal_year: int, through: date | None) -> tuple[str, ...]:
     return tuple(months)
 
 
-def cbp_cubes(leaves: pl.DataFrame) -> Iterator[tuple[int, bool, Cube]]:
+def cbp_cubes(
+    leaves: pl.DataFrame, geo: Dimension | None = None
+) -> Iterator[tuple[int, bool, Cube]]:
     """(fiscal year, still open, the year's cube of CBP cells and their totals): months x field
     office or sector x drug type, with the fiscal year, the fiscal-year-to-date of the year
-    before the open one, regions, the nation and all drugs."""
-    geo = _geo_dimension()
+    before the open one, the places of ``geo`` (default: regions, components and the nation)
+    and all drugs."""
+    geo = geo or geo_dimension()
     drugs = Dimension(
         "drug_type", reference.CBP_DRUG_TYPES, ((ALL_DRUGS, reference.CBP_DRUG_TYPES),)
     )
@@ -207,13 +238,15 @@ def cbp_cube_frame(leaves: pl.DataFrame) -> pl.DataFrame:
 
 def _label_cbp(cube: pl.DataFrame) -> pl.DataFrame:
     areas = reference.areas().select("area_id", "region", "component")
+    scope = pl.col("geo").str.split("|").list.first()
     level = (
-        pl.when(pl.col("geo") == NATION)
+        pl.when(scope == NATION)
         .then(pl.lit("nation"))
-        .when(pl.col("geo").is_in(list(reference.REGIONS)))
+        .when(scope.is_in(list(reference.REGIONS)))
         .then(pl.lit("region"))
         .otherwise(pl.lit("area"))
     )
+    split_component = pl.col("geo").str.split("|").list.get(1, null_on_oob=True)
     kind = (
         pl.when(pl.col("period") == FY_TOTAL)
         .then(pl.lit("fy"))
@@ -226,9 +259,10 @@ def _label_cbp(cube: pl.DataFrame) -> pl.DataFrame:
         .join(areas, left_on="geo", right_on="area_id", how="left")
         .with_columns(
             pl.when(pl.col("geo_level") == "region")
-            .then(pl.col("geo"))
+            .then(scope)
             .otherwise(pl.col("region"))
             .alias("region"),
+            pl.coalesce(pl.col("component"), split_component).alias("component"),
             pl.when(pl.col("period_kind") == "month")
             .then(pl.col("period").str.to_date("%Y-%m", strict=False))
             .alias("month_start"),
@@ -268,27 +302,42 @@ class ModesCube:
 
 
 def modes_cube_frame(
-    gw: Gateway, rule: Rule, cbp_totals: dict[int, int], protection: Protection | None = None
+    gw: Gateway,
+    rule: Rule,
+    cbp_events: dict[tuple[int, str], int],
+    protection: Protection | None = None,
 ) -> ModesCube:
-    """Events and pounds per fiscal year x category x mode, protected and audited.
+    """Events and pounds per fiscal year x commodity x mode, protected and audited.
 
-    ``cbp_totals`` are CBP's published all-drug events per fiscal year: where the modelled drug
-    events of a year add up to it (the events are rebuilt from CBP's cells), a reader knows the
-    "drug, all modes" cell from CBP's own file, so it is fixed as published and the audit
-    counts it. Raises when a hidden cell cannot be protected: such an extract is never written.
+    Commodities are fentanyl and the other drugs (their total is all drugs), precursor
+    chemicals, production equipment and other seizures. Finer drug types (a handful of LSD or
+    khat seizures by bus) would leave so few events per cell that most of the table would be
+    hidden; fentanyl is the drug this table exists for.
+
+    ``cbp_events`` are CBP's published events per (fiscal year, drug type or "All drugs"):
+    where a modelled "all modes" drug cell adds up to it (the events are rebuilt from CBP's
+    cells), a reader knows that cell from CBP's own file, so it is fixed as published and the
+    audit counts it. Raises when a hidden cell cannot be protected: such an extract is never
+    written.
     """
     if not gw.has("seizures"):
         return ModesCube(pl.DataFrame())
     leaves = gw.frame(
         """
-        SELECT fiscal_year::INTEGER AS fiscal_year, category, mode, count(*)::BIGINT AS events,
+        SELECT fiscal_year::INTEGER AS fiscal_year,
+               CASE WHEN category <> 'drug' THEN category
+                    WHEN cbp_drug_type = 'Fentanyl' THEN 'Fentanyl'
+                    ELSE 'Other drugs' END AS commodity,
+               mode, count(*)::BIGINT AS events,
                coalesce(sum(round(lbs, 4)::DECIMAL(18, 4)), 0)::DOUBLE AS lbs,
                max(lbs) AS largest_lbs, max(event_date) AS through
         FROM seizures GROUP BY ALL
         """
-    )
-    categories = Dimension(
-        "category", reference.CATEGORIES, ((ALL_CATEGORIES, reference.CATEGORIES),)
+    ).with_columns(pl.col("commodity").replace(MODES_COMMODITY_NAMES))
+    commodities = Dimension(
+        "commodity",
+        (*MODES_DRUGS, *MODES_OTHER),
+        ((ALL_DRUGS, MODES_DRUGS), (ALL_CATEGORIES, (ALL_DRUGS, *MODES_OTHER))),
     )
     modes = tuple(reference.modes()["mode"].to_list())
     mode = Dimension("mode", modes, ((ALL_MODES, modes),))
@@ -297,10 +346,15 @@ def modes_cube_frame(
     frames, narrow = [], {"events": [], "lbs": []}
     for fy in sorted(leaves["fiscal_year"].unique().to_list()):
         part = leaves.filter(pl.col("fiscal_year") == fy)
-        cube = build_cube(part, (categories, mode))
+        cube = build_cube(part, (commodities, mode))
         keys = cube.keys()
-        drug_total = ((keys["category"] == "drug") & (keys["mode"] == ALL_MODES)).to_numpy()
-        cube.fixed = drug_total & (cube.events == cbp_totals.get(fy, -1))
+        published = np.array(
+            [
+                cbp_events.get((fy, c), -1) if m == ALL_MODES else -1
+                for c, m in keys.select("commodity", "mode").iter_rows()
+            ]
+        )
+        cube.fixed = cube.events == published
         done = protect(cube, rule, protection)
         hidden = done.hidden
         out.primary += int(done.primary.sum())
@@ -320,9 +374,19 @@ def modes_cube_frame(
                 pl.Series("suppressed", hidden),
             )
         )  # fmt: skip
-    out.frame = pl.concat(frames).sort("fiscal_year", "category", "mode")
+    out.frame = pl.concat(frames).sort("fiscal_year", "commodity", "mode")
     out.narrowest_events = min(narrow["events"], default=None)
     out.narrowest_lbs = min(narrow["lbs"], default=None)
+    return out
+
+
+def cbp_published_events(leaves: pl.DataFrame) -> dict[tuple[int, str], int]:
+    """CBP's published events per (fiscal year, drug type), and per (fiscal year, "All
+    drugs"): the modes table's cells a reader can look up in CBP's own file."""
+    by_drug = leaves.group_by("fiscal_year", "drug_type").agg(pl.col("events").sum())
+    by_year = leaves.group_by("fiscal_year").agg(pl.col("events").sum())
+    out = {(int(fy), drug): int(n) for fy, drug, n in by_drug.iter_rows()}
+    out.update({(int(fy), ALL_DRUGS): int(n) for fy, n in by_year.iter_rows()})
     return out
 
 
@@ -411,11 +475,7 @@ def publish(
     if not gw.has("cbp_public"):
         raise RuntimeError("no CBP public data in the lake: run `python -m ingest import-cbp`")
     leaves = _cbp_leaf_cells(gw)
-    cbp_totals = {
-        int(fy): int(n)
-        for fy, n in leaves.group_by("fiscal_year").agg(pl.col("events").sum()).iter_rows()
-    }
-    modes_cube = modes_cube_frame(gw, rule, cbp_totals, protection)
+    modes_cube = modes_cube_frame(gw, rule, cbp_published_events(leaves), protection)
     frames = {
         "cbp_cube": cbp_cube_frame(leaves),
         "modes_cube": modes_cube.frame,

@@ -15,7 +15,7 @@ from queries import public_extract as px
 dash.register_page(
     __name__, path="/doses", name="Potential doses", title="Chokepoint · Potential doses", order=3
 )
-KEYS = ("region",)
+KEYS = ("region", "component", "area")
 
 
 def assumptions() -> html.Section:
@@ -66,7 +66,7 @@ def layout(**query: str) -> html.Div:
         return resolved
     q, info = resolved
     frame = doses.with_doses(px.fentanyl_by_year(q, info))
-    where = q.region or "nationwide"
+    where = q.where if q.where != "Nationwide" else "nationwide"
     shown = frame.filter(~pl.col("suppressed"))
     if shown.height:
         last = shown.row(-1, named=True)
@@ -87,7 +87,7 @@ def layout(**query: str) -> html.Div:
                 "Pounds of fentanyl turned into potentially lethal 2 mg doses, as a range that "
                 "allows for purity and pill content.",
             ),
-            ui.filter_bar(q, KEYS, list(info.fiscal_years)),
+            ui.filter_bar(q, KEYS, list(info.fiscal_years), info),
             ui.figure_card(
                 "doses",
                 f"Potentially lethal doses in the fentanyl seized, {where}",

@@ -14,7 +14,7 @@ from queries import public_extract as px
 dash.register_page(
     __name__, path="/map", name="Field offices", title="Chokepoint · Field offices", order=2
 )
-KEYS = ("fy", "region", "drug")
+KEYS = ("fy", "region", "component", "area", "drug", "measure")
 
 
 def layout(**query: str) -> html.Div:
@@ -24,12 +24,14 @@ def layout(**query: str) -> html.Div:
     q, info = resolved
     fy = q.fy or info.latest_fy
     what = f"{px.drug_label(q.drug_type)}, FY{fy}" + (" to date" if fy == info.open_fy else "")
-    where = q.region or "all regions"
+    where = q.where if q.where != "Nationwide" else "all regions"
+    measure = "events" if q.value == "events" else "lbs"
+    unit = "events" if measure == "events" else "lbs"
     areas = px.areas(q, info)
-    shown = areas.filter(~pl.col("suppressed") & (pl.col("lbs") > 0))
+    shown = areas.filter(~pl.col("suppressed") & (pl.col(measure) > 0))
     if shown.height:
         lead = shown.row(0, named=True)
-        summary = f"{lead['name']} seized the most ({ui.number(lead['lbs'])} lbs)."
+        summary = f"{lead['name']} seized the most ({ui.number(lead[measure])} {unit})."
     else:
         summary = "No field office or sector can be shown for this selection."
     hidden = int(areas["suppressed"].sum()) if areas.height else 0
@@ -41,13 +43,19 @@ def layout(**query: str) -> html.Div:
             ui.page_header(
                 "Field offices and sectors",
                 "Each circle is a CBP field office (ports of entry) or Border Patrol sector, "
-                "placed at its headquarters city; its area is proportional to the pounds seized.",
+                "placed at its headquarters city; its area is proportional to the measure chosen.",
             ),
-            ui.filter_bar(q, KEYS, list(info.fiscal_years)),
+            ui.filter_bar(q, KEYS, list(info.fiscal_years), info),
+            html.P(
+                "Potential doses are shown as pounds here: circles cannot draw a range.",
+                className="small",
+            )
+            if q.value == "doses"
+            else None,
             ui.figure_card(
                 "areas",
-                f"Pounds seized by field office and sector: {what}, {where}",
-                figures.map_figure(areas, "lbs", "Pounds"),
+                f"{px.MEASURES[measure]} by field office and sector: {what}, {where}",
+                figures.map_figure(areas, measure, px.MEASURES[measure]),
                 summary,
                 ui.table(
                     areas,

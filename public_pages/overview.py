@@ -9,12 +9,13 @@ from dash import html
 
 from components import public_figures as figures
 from components import public_ui as ui
+from queries import public_doses as doses
 from queries import public_extract as px
 
 dash.register_page(
     __name__, path="/", name="Overview", title="Chokepoint · Drug seizures at U.S. borders", order=0
 )
-KEYS = ("fy", "region")
+KEYS = ("fy", "region", "component", "area", "drug", "measure")
 
 
 def _detail(row: dict, info: px.Extract) -> str:
@@ -65,6 +66,47 @@ def notes() -> html.Section:
     )
 
 
+def yearly_card(q: px.PublicQuery, info: px.Extract, measure: str):
+    """Every fiscal year's total for the drug chosen (all drugs when none is), with every drug
+    type by year in the table: the yearly view CBP's dashboard opens with."""
+    frame = px.yearly_by_drug(q, info)
+    drug = px.drug_label(q.drug_type)
+    unit = "pounds" if measure == "lbs" else "seizure events"
+    part = frame.filter((pl.col("drug_type") == drug) & ~pl.col("suppressed"))
+    closed = part.filter(~pl.col("provisional"))
+    if closed.height:
+        top = closed.sort(measure, descending=True).row(0, named=True)
+        summary = (
+            f"The most {unit} of {drug.lower()} in a full fiscal year: "
+            f"{ui.number(top[measure])} in FY{top['fiscal_year']}. The open year (grey) is "
+            "to date."
+        )
+    else:
+        summary = "No full fiscal year is published for this selection."
+    chart = figures.yearly_figure(frame, measure, drug)
+    if q.value == "doses":
+        fentanyl = doses.with_doses(frame.filter(pl.col("drug_type") == "Fentanyl"))
+        chart = figures.dose_range_figure(
+            fentanyl.with_columns(("FY" + pl.col("fiscal_year").cast(pl.Utf8)).alias("year")),
+            "year",
+        )
+        summary += " Doses: the range from the Potential doses page, worked out from pounds."
+    pivot = frame.pivot(on="fiscal_year", index="drug_type", values=measure)
+    years = [c for c in pivot.columns if c != "drug_type"]
+    return ui.figure_card(
+        "yearly",
+        f"{px.MEASURES[q.value]} of {drug.lower()} by fiscal year, {q.where}",
+        chart,
+        summary,
+        ui.table(
+            pivot,
+            {"drug_type": "Drug type", **{y: f"FY{y}" for y in years}},
+            f"{px.MEASURES[measure]} by drug type and fiscal year",
+        ),
+        download=("yearly-by-drug", q),
+    )
+
+
 def layout(**query: str) -> html.Div:
     resolved = ui.resolve(query)
     if not isinstance(resolved, tuple):
@@ -72,7 +114,7 @@ def layout(**query: str) -> html.Div:
     q, info = resolved
     fy = q.fy or info.latest_fy
     rows = px.headline(q, info)
-    where = q.region or "Nationwide"
+    where = q.where
     cards = [
         ui.kpi(
             row["measure"],
@@ -83,14 +125,22 @@ def layout(**query: str) -> html.Div:
         for row in rows.iter_rows(named=True)
     ]
     mix = px.drug_mix(q, info)
+    measure = "events" if q.value == "events" else "lbs"
     shown = mix.filter(~pl.col("suppressed"))
     lead = shown.row(0, named=True) if shown.height else None
-    summary = (
-        f"{lead['drug_type']} was the heaviest drug seized ({ui.number(lead['lbs'])} lbs) in FY{fy}"
-        f", {where.lower() if q.region is None else where}."
-        if lead
-        else "Every drug type is suppressed for this selection."
-    )
+    place = where.lower() if where == "Nationwide" else where
+    if lead and measure == "lbs":
+        summary = (
+            f"{lead['drug_type']} was the heaviest drug seized ({ui.number(lead['lbs'])} lbs) "
+            f"in FY{fy}, {place}."
+        )
+    elif lead:
+        summary = (
+            f"{lead['drug_type']} was seized most often ({ui.number(lead['events'])} events) "
+            f"in FY{fy}, {place}."
+        )
+    else:
+        summary = "Every drug type is suppressed for this selection."
     suppressed = mix.filter(pl.col("suppressed")).height
     if suppressed:
         summary += f" {suppressed} drug types are suppressed (too few events to show)."
@@ -101,7 +151,7 @@ def layout(**query: str) -> html.Div:
                 "Seizures by CBP's Office of Field Operations (ports of entry) and U.S. Border "
                 "Patrol (between ports), from CBP's published statistics.",
             ),
-            ui.filter_bar(q, KEYS, list(info.fiscal_years)),
+            ui.filter_bar(q, KEYS, list(info.fiscal_years), info),
             html.Section(
                 [
                     html.H2(
@@ -124,7 +174,7 @@ def layout(**query: str) -> html.Div:
             ui.figure_card(
                 "mix",
                 f"Drugs seized in FY{fy}, {where}",
-                figures.mix_figure(mix),
+                figures.mix_figure(mix, measure),
                 summary,
                 ui.table(
                     mix,
@@ -133,6 +183,7 @@ def layout(**query: str) -> html.Div:
                 ),
                 download=("drug-mix", q),
             ),
+            yearly_card(q, info, measure),
             notes(),
             ui.provenance(info),
         ]

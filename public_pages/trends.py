@@ -1,5 +1,6 @@
-"""Public monthly trends: pounds and events per month for a region and a drug type, every
-published month, with suppressed months marked rather than drawn as zeros."""
+"""Public monthly trends: pounds, events or (for fentanyl) potential doses per month for a
+place and a drug type, every published month, with suppressed months marked rather than drawn
+as zeros."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from dash import html
 
 from components import public_figures as figures
 from components import public_ui as ui
+from queries import public_doses as doses
 from queries import public_extract as px
 
 dash.register_page(
     __name__, path="/trends", name="Monthly trends", title="Chokepoint · Monthly trends", order=1
 )
-KEYS = ("region", "drug")
+KEYS = ("region", "component", "area", "drug", "measure")
 
 
 def summary(frame: pl.DataFrame, measure: str, unit: str) -> str:
@@ -43,12 +45,22 @@ def layout(**query: str) -> html.Div:
         return resolved
     q, info = resolved
     frame = px.monthly(q, info)
-    what = f"{px.drug_label(q.drug_type)}, {q.region or 'nationwide'}"
-    table = ui.table(
-        frame.reverse(),
-        {"month": "Month", "fiscal_year": "Fiscal year", "events": "Events", "lbs": "Pounds"},
-        "Events and pounds by month",
-    )
+    place = "nationwide" if q.where == "Nationwide" else q.where
+    what = f"{px.drug_label(q.drug_type)}, {place}"
+    columns = {"month": "Month", "fiscal_year": "Fiscal year", "events": "Events", "lbs": "Pounds"}
+    if q.value == "doses":
+        frame = doses.with_doses(frame).with_columns(
+            pl.col("month").dt.strftime("%b %Y").alias("label")
+        )
+        columns |= ui.DOSE_COLUMNS
+        chart = figures.dose_range_figure(frame, "label")
+        title = f"Potential doses of fentanyl seized per month: {place}"
+        text = summary(frame, "lbs", "pounds") + " Doses are a range: see Potential doses."
+    else:
+        label = "Pounds" if q.value == "lbs" else "Events"
+        chart = figures.trend_figure(frame, q.value, label)
+        title = f"{px.MEASURES[q.value]} per month: {what}"
+        text = summary(frame, q.value, "pounds" if q.value == "lbs" else "events")
     return html.Div(
         [
             ui.page_header(
@@ -56,21 +68,13 @@ def layout(**query: str) -> html.Div:
                 "Every month CBP has published, oldest first. The latest fiscal year is "
                 "provisional.",
             ),
-            ui.filter_bar(q, KEYS, list(info.fiscal_years)),
+            ui.filter_bar(q, KEYS, list(info.fiscal_years), info),
             ui.figure_card(
-                "trend-lbs",
-                f"Pounds seized per month: {what}",
-                figures.trend_figure(frame, "lbs", "Pounds"),
-                summary(frame, "lbs", "pounds"),
-                table,
-                download=("monthly", q),
-            ),
-            ui.figure_card(
-                "trend-events",
-                f"Seizure events per month: {what}",
-                figures.trend_figure(frame, "events", "Events"),
-                summary(frame, "events", "events"),
-                html.P("The table under the pounds chart lists both measures.", className="small"),
+                "trend",
+                title,
+                chart,
+                text,
+                ui.table(frame.reverse(), columns, "Events and pounds by month"),
                 download=("monthly", q),
             ),
             ui.provenance(info),

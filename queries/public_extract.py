@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -37,12 +38,6 @@ DRUG_TYPES = (
 )
 DRUG_LABELS = {"Lsd": "LSD", "Other Drugs**": "Other drugs", "Khat (Catha Edulis)": "Khat"}
 SUPPRESSED = "suppressed"
-CATEGORY_NAMES = {
-    "drug": "Drugs",
-    "precursor": "Precursor chemicals",
-    "equipment": "Production equipment",
-    "other": "Other",
-}
 MODE_NAMES = {
     "land_pov": "Personal vehicle",
     "land_truck": "Commercial truck",
@@ -58,6 +53,12 @@ MODE_NAMES = {
     "between_ports": "Between ports",
 }
 DOSE_COLUMNS = ("doses_low", "doses_high", "doses_if_pure")
+COMPONENTS = {"ofo": "OFO", "usbp": "USBP"}
+COMPONENT_LABELS = {"OFO": "Field Operations (ports of entry)", "USBP": "Border Patrol"}
+MEASURES = {"lbs": "Pounds", "events": "Seizure events", "doses": "Potential doses"}
+# the modes table splits drugs into fentanyl and the rest (finer cells would mostly be hidden)
+MODES_DRUGS = ("Fentanyl",)
+MODES_OTHER = ("Precursor chemicals", "Production equipment", "Other seizures")
 
 
 def slug(text: str) -> str:
@@ -66,7 +67,7 @@ def slug(text: str) -> str:
 
 REGION_BY_SLUG = {slug(r): r for r in REGIONS}
 DRUG_BY_SLUG = {slug(DRUG_LABELS.get(d, d)): d for d in DRUG_TYPES}
-KEYS = ("fy", "region", "drug")
+KEYS = ("fy", "region", "component", "area", "drug", "measure")
 
 
 def drug_label(drug_type: str) -> str:
@@ -78,13 +79,31 @@ class BadQuery(ValueError):
 
 
 @dataclass(frozen=True)
+class Area:
+    """A field office or Border Patrol sector the public filters can pick."""
+
+    area_id: str
+    name: str
+    region: str
+    component: str
+
+    @property
+    def slug(self) -> str:
+        return slug(self.name)
+
+
+@dataclass(frozen=True)
 class PublicQuery:
-    """The public filters: a fiscal year (None = latest), a region and a drug type (None =
-    national, all drugs)."""
+    """The public filters, as CBP's own dashboard has them: a fiscal year (None = latest), a
+    region, a component (OFO or USBP), a field office or sector, a drug type, and the measure
+    the charts show (None = the page's default, pounds)."""
 
     fy: int | None = None
     region: str | None = None
     drug: str | None = None
+    component: str | None = None
+    area: Area | None = None
+    measure: str | None = None
 
     def to_query(self) -> dict[str, str]:
         out = {}
@@ -92,23 +111,51 @@ class PublicQuery:
             out["fy"] = str(self.fy)
         if self.region:
             out["region"] = slug(self.region)
+        if self.component:
+            out["component"] = self.component.lower()
+        if self.area:
+            out["area"] = self.area.slug
         if self.drug:
             out["drug"] = slug(drug_label(self.drug))
+        if self.measure:
+            out["measure"] = self.measure
         return out
 
     @property
     def geo(self) -> str:
-        return self.region or NATION
+        """The cube's geo key: an office or sector, a component within a region or the nation,
+        a region, or the nation."""
+        if self.area:
+            return self.area.area_id
+        scope = self.region or NATION
+        return f"{scope}|{self.component}" if self.component else scope
+
+    @property
+    def where(self) -> str:
+        """The place as a person reads it: "Nationwide", "Southwest Border, Border Patrol"."""
+        if self.area:
+            return self.area.name
+        parts = [self.region or "Nationwide"]
+        if self.component:
+            parts.append(COMPONENT_LABELS[self.component])
+        return ", ".join(parts)
 
     @property
     def drug_type(self) -> str:
         return self.drug or ALL_DRUGS
 
+    @property
+    def value(self) -> str:
+        """The measure shown: pounds unless another was picked."""
+        return self.measure or "lbs"
+
 
 FOUR_DIGITS = re.compile(r"[0-9]{4}")  # ASCII only: str.isdigit() also accepts "²⁰²⁵" and "٢٠٢٥"
 
 
-def parse_query(args: Mapping[str, str | list[str]], fiscal_years: list[int]) -> PublicQuery:
+def parse_query(
+    args: Mapping[str, str | list[str]], fiscal_years: list[int], areas: tuple[Area, ...] = ()
+) -> PublicQuery:
     """Check a query string (as a mapping) against the fixed vocabularies; raise ``BadQuery``
     naming the first key or value that is not allowed."""
     for key, value in args.items():
@@ -125,11 +172,36 @@ def parse_query(args: Mapping[str, str | list[str]], fiscal_years: list[int]) ->
     drug = args.get("drug")
     if drug and drug not in DRUG_BY_SLUG:
         raise BadQuery(f"unknown drug type {drug[:40]!r}")
+    component = args.get("component")
+    if component and component not in COMPONENTS:
+        raise BadQuery(f"unknown component {component[:40]!r} (ofo or usbp)")
+    area = None
+    if args.get("area"):
+        area = next((a for a in areas if a.slug == args["area"]), None)
+        if area is None:
+            raise BadQuery(f"unknown field office or sector {args['area'][:40]!r}")
+        if region and area.region != REGION_BY_SLUG[region]:
+            raise BadQuery(f"{area.name} is not in the {REGION_BY_SLUG[region]} region")
+        if component and area.component != COMPONENTS[component]:
+            raise BadQuery(f"{area.name} is not part of {COMPONENT_LABELS[COMPONENTS[component]]}")
+    measure = args.get("measure")
+    if measure and measure not in MEASURES:
+        raise BadQuery(f"unknown measure {measure[:40]!r} (lbs, events or doses)")
+    if measure == "doses" and (not drug or DRUG_BY_SLUG[drug] != "Fentanyl"):
+        raise BadQuery("potential doses are worked out for fentanyl only")
     return PublicQuery(
         fy=int(fy) if fy else None,
         region=REGION_BY_SLUG[region] if region else None,
         drug=DRUG_BY_SLUG[drug] if drug else None,
+        component=COMPONENTS[component] if component else None,
+        area=area,
+        measure=measure or None,
     )
+
+
+def parse(args: Mapping[str, str | list[str]], info: Extract) -> PublicQuery:
+    """``parse_query`` against the extract's own years and offices."""
+    return parse_query(args, all_fiscal_years(info), info.areas)
 
 
 # -- facts about the extract ----------------------------------------------------------------
@@ -148,6 +220,7 @@ class Extract:
     min_events: int
     dominance: float
     built_at: str
+    areas: tuple[Area, ...] = ()
 
     @property
     def latest_fy(self) -> int:
@@ -155,7 +228,8 @@ class Extract:
 
 
 def extract(gw: PublicGateway | None = None) -> Extract | None:
-    manifest = (gw or gateway()).manifest()
+    g = gw or gateway()
+    manifest = g.manifest()
     if not manifest.get("version"):
         return None
     cbp = manifest["cbp"]
@@ -171,7 +245,17 @@ def extract(gw: PublicGateway | None = None) -> Extract | None:
         min_events=manifest["rule"]["min_events"],
         dominance=manifest["rule"]["dominance"],
         built_at=manifest["built_at"],
+        areas=_areas(g, manifest["version"]),
     )
+
+
+@lru_cache(maxsize=4)
+def _areas(g: PublicGateway, version: str) -> tuple[Area, ...]:
+    """The extract's field offices and sectors (read once per extract version)."""
+    if not g.has("areas"):
+        return ()
+    frame = g.frame("SELECT area_id, name, region, component FROM areas ORDER BY name")
+    return tuple(Area(*row) for row in frame.iter_rows())
 
 
 def all_fiscal_years(info: Extract) -> list[int]:
@@ -233,6 +317,8 @@ def headline(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> 
 
 
 def drug_mix(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Each drug type in the fiscal year, heaviest (or most seized, by the chosen measure)
+    first."""
     fy = q.fy or info.latest_fy
     frame = _cube(
         "geo = ? AND fiscal_year = ? AND period = 'FY' AND drug_type <> ?",
@@ -240,9 +326,30 @@ def drug_mix(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> 
         "fiscal_year, drug_type, events, lbs, suppressed",
         gw,
     )
+    order = "events" if q.value == "events" else "lbs"
     return frame.with_columns(
         pl.col("drug_type").replace_strict(DRUG_LABELS, default=pl.col("drug_type"))
-    ).sort(pl.col("lbs").fill_null(-1), descending=True)
+    ).sort(pl.col(order).fill_null(-1), descending=True)
+
+
+def yearly_by_drug(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Every fiscal year's total of every drug type (and all drugs), for the place chosen:
+    the table CBP's dashboard shows under its charts."""
+    frame = _cube(
+        "geo = ? AND period = 'FY'",
+        [q.geo],
+        "fiscal_year, fy_partial AS provisional, drug_type, events, lbs, suppressed",
+        gw,
+    )
+    if frame.is_empty():
+        return frame
+    order = {d: i for i, d in enumerate((ALL_DRUGS, *DRUG_TYPES))}
+    return (
+        frame.with_columns(pl.col("drug_type").replace_strict(order).alias("_order"))
+        .sort("fiscal_year", "_order")
+        .drop("_order")
+        .with_columns(pl.col("drug_type").replace_strict(DRUG_LABELS, default=pl.col("drug_type")))
+    )
 
 
 def monthly(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
@@ -254,22 +361,32 @@ def monthly(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> p
     ).sort("month")
 
 
+AREA_SCOPE = """c.geo_level = 'area' AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
+          AND (? IS NULL OR c.component = ?) AND (? IS NULL OR c.geo = ?)"""
+
+
+def _area_params(q: PublicQuery) -> list:
+    area = q.area.area_id if q.area else None
+    return [q.drug_type, q.region, q.region, q.component, q.component, area, area]
+
+
 def areas(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
     """Field offices and sectors in the fiscal year, with their map positions."""
     fy = q.fy or info.latest_fy
     g = gw or gateway()
     if not (g.has("cbp_cube") and g.has("areas")):
         return pl.DataFrame()
+    order = "c.events" if q.value == "events" else "c.lbs"
+    # AREA_SCOPE and the ORDER BY column are fixed text; every value is a bound parameter
     return g.frame(
-        """
+        f"""
         SELECT a.name, a.component, a.region, a.latitude, a.longitude,
                c.events, c.lbs, c.suppressed
         FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
-        WHERE c.geo_level = 'area' AND c.fiscal_year = ? AND c.period = 'FY'
-          AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
-        ORDER BY c.lbs DESC NULLS LAST, a.name
-        """,
-        [fy, q.drug_type, q.region, q.region],
+        WHERE c.fiscal_year = ? AND c.period = 'FY' AND {AREA_SCOPE}
+        ORDER BY {order} DESC NULLS LAST, a.name
+        """,  # noqa: S608
+        [fy, *_area_params(q)],
     )
 
 
@@ -280,14 +397,13 @@ def area_months(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) 
     if not (g.has("cbp_cube") and g.has("areas")):
         return pl.DataFrame()
     return g.frame(
-        """
+        f"""
         SELECT a.name, c.month_start AS month, c.events, c.lbs, c.suppressed
         FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
-        WHERE c.geo_level = 'area' AND c.fiscal_year = ? AND c.period_kind = 'month'
-          AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
+        WHERE c.fiscal_year = ? AND c.period_kind = 'month' AND {AREA_SCOPE}
         ORDER BY a.name, c.month_start
-        """,
-        [fy, q.drug_type, q.region, q.region],
+        """,  # noqa: S608
+        [fy, *_area_params(q)],
     )
 
 
@@ -300,26 +416,60 @@ def fentanyl_by_year(q: PublicQuery, info: Extract, gw: PublicGateway | None = N
     ).sort("fiscal_year")
 
 
-def modes(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
-    """Modelled national totals by category and mode (demo data), where they pass the rules."""
+def modes_commodity(q: PublicQuery) -> str:
+    """The modes table's commodity for the chosen drug: fentanyl, or all drugs (the table does
+    not split the other drug types)."""
+    return q.drug if q.drug in MODES_DRUGS else ALL_DRUGS
+
+
+def _modes_frame(sql_where: str, params: list, gw: PublicGateway | None) -> pl.DataFrame:
     g = gw or gateway()
-    if not g.has("modes_cube") or not info.modelled_years:
+    if not g.has("modes_cube"):
         return pl.DataFrame()
-    # the same default year as every other page, where the modelled data cover it
-    fy = q.fy or (
-        info.latest_fy if info.latest_fy in info.modelled_years else info.modelled_years[-1]
-    )
+    # the WHERE text is one of the fixed fragments below; every value is a bound parameter
     return g.frame(
-        """
-        SELECT fiscal_year, fy_partial AS provisional, category, mode, events, lbs, suppressed
-        FROM modes_cube WHERE fiscal_year = ?
-        ORDER BY category = 'All categories' DESC, category, mode = 'All modes' DESC, mode
-        """,
-        [fy],
-    ).with_columns(
-        pl.col("mode").replace_strict(MODE_NAMES, default=pl.col("mode")),
-        pl.col("category").replace_strict(CATEGORY_NAMES, default=pl.col("category")),
-    )
+        f"""
+        SELECT fiscal_year, fy_partial AS provisional, commodity, mode, events, lbs, suppressed
+        FROM modes_cube WHERE {sql_where}
+        ORDER BY fiscal_year, mode = 'All modes' DESC, mode
+        """,  # noqa: S608
+        params,
+    ).with_columns(pl.col("mode").replace_strict(MODE_NAMES, default=pl.col("mode")))
+
+
+def modes_year(q: PublicQuery, info: Extract) -> int | None:
+    """The fiscal year the modes page shows: the one every other page defaults to, where the
+    modelled data cover it."""
+    if not info.modelled_years:
+        return None
+    if q.fy is not None:
+        return q.fy
+    return info.latest_fy if info.latest_fy in info.modelled_years else info.modelled_years[-1]
+
+
+def modes(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Modelled national totals of the chosen drug (fentanyl or all drugs) by mode, in the
+    fiscal year, where they pass the rules."""
+    fy = modes_year(q, info)
+    if fy is None:
+        return pl.DataFrame()
+    return _modes_frame("fiscal_year = ? AND commodity = ?", [fy, modes_commodity(q)], gw)
+
+
+def modes_by_year(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """The chosen drug by mode in every modelled fiscal year."""
+    return _modes_frame("commodity = ?", [modes_commodity(q)], gw)
+
+
+def modes_other(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
+    """Precursor chemicals, production equipment and other seizures by mode in the year: the
+    commodities CBP's drug figures leave out."""
+    fy = modes_year(q, info)
+    if fy is None:
+        return pl.DataFrame()
+    return _modes_frame(
+        "fiscal_year = ? AND list_contains(?, commodity)", [fy, list(MODES_OTHER)], gw
+    ).sort("commodity", maintain_order=True)
 
 
 def _text(column: str) -> pl.Expr:

@@ -15,17 +15,19 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ingest.disclosure import Dimension, Rule, build_cube, protect, suppress
+from ingest.disclosure import Dimension, Rule, build_cube, known_cells, protect, suppress
 from ingest.disclosure_audit import (
     Protection,
     audit_cube,
     equations,
     feasible_intervals,
     propagate,
+    structural_floor,
 )
 from ingest.publish import (
     _cbp_leaf_cells,
     cbp_cubes,
+    geo_dimension,
     public_dir,
     publish,
     read_manifest,
@@ -39,7 +41,8 @@ from tests.test_public_disclosure import grid
 def old_cbp_cubes(gateway: Gateway, rule: Rule):
     """The closed fiscal years' CBP cubes as the old extract built them, with its suppression
     pattern (the one-relation-at-a-time rules, before the audit)."""
-    for fy, is_open, cube in cbp_cubes(_cbp_leaf_cells(gateway)):
+    old_geo = geo_dimension(components=False)  # regions and the nation only, as then
+    for fy, is_open, cube in cbp_cubes(_cbp_leaf_cells(gateway), old_geo):
         if not is_open:
             yield fy, cube, suppress(cube, rule)
 
@@ -79,6 +82,42 @@ def test_aud002_intervals_use_every_relation_integers_and_the_non_zero_bound():
     assert iv.lo[at("r0", "c0")] == iv.hi[at("r0", "c0")] == 1
     audit = audit_cube(cube, alone, Protection())
     assert audit.short[at("r0", "c0")]
+
+
+def test_aud002b_a_total_of_non_zero_parts_is_protected_down_to_their_count_only():
+    """A reader who sees the zeros knows a total over two non-zero cells holds at least two
+    events, whatever is hidden; the audit cannot ask for more below than that (it did, and
+    refused every extract in which a drug total by bus was two single seizures)."""
+    cube = grid([[1, 0, 40], [1, 0, 50]])
+    keys = cube.keys().with_row_index()
+
+    def at(row, col):
+        return int(keys.filter((pl.col("row") == row) & (pl.col("col") == col))["index"][0])
+
+    floor = structural_floor(cube.relations, cube.events.astype(float))
+    assert floor[at("R", "c0")] == 2 and floor[at("r0", "c0")] == 1 and floor[at("R", "c1")] == 0
+    hidden = np.zeros(cube.size, dtype=bool)
+    hidden[[at("r0", "c0"), at("r1", "c0"), at("R", "c0"), at("r0", "c2"), at("r1", "c2")]] = True
+    hidden[[at("R", "c2")]] = True
+    audit = audit_cube(cube, hidden, Protection(), sensitive=hidden)
+    assert audit.events.lo[at("R", "c0")] == 2
+    assert not audit.short[at("R", "c0")]
+
+
+def test_aud002c_a_cell_the_published_cells_determine_is_published():
+    """All drugs and fentanyl are CBP's own totals; the other drugs are their difference, so
+    hiding them would protect nothing: they are known, and counted as published."""
+    cube = grid([[3, 40], [30, 30]])
+    keys = cube.keys().with_row_index()
+
+    def at(row, col):
+        return int(keys.filter((pl.col("row") == row) & (pl.col("col") == col))["index"][0])
+
+    cube.fixed[[at("R", "C"), at("r0", "C")]] = True
+    known = known_cells(cube)
+    assert known[at("r1", "C")] and not known[at("r0", "c0")]
+    done = protect(cube, Rule(), Protection())
+    assert not done.hidden[at("r1", "C")] and done.hidden[at("r0", "c0")]
 
 
 def test_aud003_protect_meets_the_protection_level_on_hand_made_tables():
@@ -126,13 +165,24 @@ def test_aud005_an_attacker_with_the_extract_cannot_narrow_a_modes_cell(public_d
     the lake, to measure against) and run the audit as an outsider would."""
     published = PublicGateway(public_dir(public_data)).frame("SELECT * FROM modes_cube")
     truth = Gateway(public_data).frame(
-        "SELECT fiscal_year::INTEGER AS fiscal_year, category, mode, count(*) AS events, "
+        "SELECT fiscal_year::INTEGER AS fiscal_year, CASE category WHEN 'precursor' THEN "
+        "'Precursor chemicals' WHEN 'equipment' THEN 'Production equipment' WHEN 'other' THEN "
+        "'Other seizures' ELSE CASE cbp_drug_type WHEN 'Fentanyl' THEN 'Fentanyl' ELSE "
+        "'Other drugs' END END AS commodity, mode, count(*) AS events, "
         "coalesce(sum(round(lbs, 4)::DECIMAL(18, 4)), 0)::DOUBLE AS lbs FROM seizures "
         "GROUP BY ALL"
     )
     modes = tuple(reference.modes()["mode"].to_list())
+    others = ("Precursor chemicals", "Production equipment", "Other seizures")
     dims = (
-        Dimension("category", reference.CATEGORIES, (("All categories", reference.CATEGORIES),)),
+        Dimension(
+            "commodity",
+            ("Fentanyl", "Other drugs", *others),
+            (
+                ("All drugs", ("Fentanyl", "Other drugs")),
+                ("All categories", ("All drugs", *others)),
+            ),
+        ),
         Dimension("mode", modes, (("All modes", modes),)),
     )
     checked = 0
@@ -140,9 +190,9 @@ def test_aud005_an_attacker_with_the_extract_cannot_narrow_a_modes_cell(public_d
         cube = build_cube(truth.filter(pl.col("fiscal_year") == fy), dims)
         shown = cube.keys().join(
             published.filter(pl.col("fiscal_year") == fy).select(
-                "category", "mode", "events", "suppressed"
+                "commodity", "mode", "events", "suppressed"
             ),
-            on=["category", "mode"],
+            on=["commodity", "mode"],
             how="left",
             maintain_order="left",
         )

@@ -89,18 +89,18 @@ def test_pub_br001_pages_pass_axe_and_load_clean(dash_br, public_site, axe_sourc
 
 def test_pub_br002_a_filter_rewrites_the_url_and_the_page_follows(dash_br, public_site):  # noqa: F811
     open_page(dash_br, public_site, "/trends")
-    dash_br.wait_for_contains_text("#trend-lbs-title", "All drugs, nationwide")
+    dash_br.wait_for_contains_text("#trend-title", "All drugs, nationwide")
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=drug]")).select_by_value(
         "fentanyl"
     )
-    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
     assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
         "northern-border"
     )
-    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, Northern Border", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=20)
     assert "region=northern-border" in dash_br.driver.current_url
-    summary = dash_br.find_element("#trend-lbs-summary").text
+    summary = dash_br.find_element("#trend-summary").text
     assert "December 2025" in summary and "suppressed" not in summary  # as CBP publishes it
     assert dash_br.get_logs() == []
 
@@ -114,13 +114,38 @@ def test_pub_br003_an_invalid_link_explains_itself(dash_br, public_site):  # noq
 
 def test_pub_br004_back_restores_the_previous_filters(dash_br, public_site):  # noqa: F811
     open_page(dash_br, public_site, "/trends?drug=fentanyl")
-    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
         "northern-border"
     )
-    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, Northern Border", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=20)
     dash_br.driver.back()
-    dash_br.wait_for_contains_text("#trend-lbs-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
     assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
     region = Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]"))
     assert region.first_selected_option.get_attribute("value") == ANY  # nationwide again
+
+
+def test_pub_br005_component_and_office_filters_narrow_each_other(dash_br, public_site):  # noqa: F811
+    """CBP's dashboard filters: Border Patrol leaves only sectors to pick; picking an office
+    sets its region and component; a new region drops an office outside it."""
+    open_page(dash_br, public_site, "/trends?drug=fentanyl")
+
+    def select(name):
+        return Select(dash_br.driver.find_element(By.CSS_SELECTOR, f"select[name={name}]"))
+
+    select("component").select_by_value("usbp")
+    dash_br.wait_for_contains_text(
+        "#trend-title", "Fentanyl, Nationwide, Border Patrol", timeout=20
+    )
+    names = [o.text for o in select("area").options if o.get_attribute("value") not in (ANY, "")]
+    assert names and all(n.endswith("Sector") for n in names), names
+    select("area").select_by_visible_text("Tucson Sector")
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Tucson Sector", timeout=20)
+    url = dash_br.driver.current_url
+    assert "area=tucson-sector" in url and "region=southwest-border" in url, url
+    select("region").select_by_value("northern-border")
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border, Border Patrol",
+                                   timeout=20)  # fmt: skip
+    assert "area=" not in dash_br.driver.current_url
+    assert dash_br.get_logs() == []

@@ -130,5 +130,5 @@ def test_edg006_every_page_opens_on_the_same_fiscal_year(public_site):
     home = route(public_site, "/")[2]
     modes = route(public_site, "/modes")[2]
     year = re.search(r"FY(\d{4}) to date", home).group(1)
-    assert f"Seizure events by mode, FY{year}" in modes
+    assert f"Pounds of drugs by mode, FY{year}" in modes
     assert "CBP's own figures are shown as CBP publishes them" in home
