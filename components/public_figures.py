@@ -207,44 +207,28 @@ def map_figure(frame: pl.DataFrame, measure: str, label: str) -> go.Figure:
 
 
 def doses_figure(frame: pl.DataFrame) -> go.Figure:
-    """A floating bar per fiscal year from the low to the high estimate (log scale), and the
-    "if pure" ceiling as a marker above it."""
-    fig = _figure()
-    shown = frame.filter(~pl.col("suppressed"))
-    years = [f"FY{y}" + (" (provisional)" if p else "") for y, p in
-             zip(frame["fiscal_year"], frame["provisional"], strict=True)]  # fmt: skip
-    labels = dict(zip(frame["fiscal_year"].to_list(), years, strict=True))
-    x = [labels[y] for y in shown["fiscal_year"].to_list()]
-    fig.add_bar(
-        x=x,
-        y=(shown["doses_high"] - shown["doses_low"]).to_list(),
-        base=shown["doses_low"].to_list(),
-        name="Estimated range",
-        marker_color=PALETTE[0],
-        customdata=shown.select("doses_low", "doses_high").to_numpy(),
-        hovertemplate="%{x}: %{customdata[0]:,.0f} to %{customdata[1]:,.0f} doses<extra></extra>",
+    """The dose range per fiscal year, and the "if pure" ceiling as a marker above it."""
+    years = frame.with_columns(
+        (
+            "FY"
+            + pl.col("fiscal_year").cast(pl.Utf8)
+            + pl.when(pl.col("provisional")).then(pl.lit(" (provisional)")).otherwise(pl.lit(""))
+        ).alias("year")
     )
+    fig = dose_range_figure(years, "year")
+    shown = years.filter(~pl.col("suppressed") & (pl.col("doses_high") > 0))
     fig.add_scatter(
-        x=x,
+        x=shown["year"].to_list(),
         y=shown["doses_if_pure"].to_list(),
         mode="markers",
         name="If it were pure fentanyl (ceiling)",
         marker={"symbol": "diamond", "size": 10, "color": PALETTE[5]},
         hovertemplate="%{x}: %{y:,.0f} if pure<extra></extra>",
     )
-    hidden = [labels[y] for y in frame.filter(pl.col("suppressed"))["fiscal_year"].to_list()]
-    low = shown["doses_low"].min() if shown.height else 1
-    _suppressed_labels(fig, hidden, max(low or 1, 1), horizontal=False)
     fig.update_layout(
-        # log: the low and high ends differ by about 840 times, and on a linear axis every
-        # year's low end would sit on the zero line (the methods page says so too)
-        yaxis={
-            "type": "log",
-            "title": "Potentially lethal doses (log scale: the ends differ 840-fold)",
-        },
-        xaxis={"categoryorder": "array", "categoryarray": years},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"t": 40},
     )
     return fig
 
@@ -282,48 +266,58 @@ def modes_figure(frame: pl.DataFrame, measure: str) -> go.Figure:
 
 def dose_range_figure(frame: pl.DataFrame, label: str, horizontal: bool = False) -> go.Figure:
     """A floating bar per row of ``frame`` from its low to its high dose estimate (log scale),
-    labelled by the ``label`` column; suppressed rows say so."""
+    placed by the ``label`` column (categories, or months on a date axis); suppressed rows say
+    so."""
     fig = _figure()
+    dates = frame.schema[label] == pl.Date
     shown = frame.filter(~pl.col("suppressed") & (pl.col("doses_high") > 0))
     names = shown[label].to_list()
     span = (shown["doses_high"] - shown["doses_low"]).to_list()
     position = (
         {"y": names, "x": span, "orientation": "h"} if horizontal else {"x": names, "y": span}
     )
+    where = "%{x|%b %Y}" if dates else "%{" + ("y" if horizontal else "x") + "}"
     fig.add_bar(
         **position,
         base=shown["doses_low"].to_list(),
         name="Estimated range",
         marker_color=PALETTE[0],
         customdata=shown.select("doses_low", "doses_high").to_numpy(),
-        hovertemplate="%{" + ("y" if horizontal else "x")
-        + "}: %{customdata[0]:,.0f} to %{customdata[1]:,.0f} doses<extra></extra>",
-    )  # fmt: skip
+        hovertemplate=where
+        + ": %{customdata[0]:,.0f} to %{customdata[1]:,.0f} doses<extra></extra>",
+    )
     low = shown["doses_low"].min() if shown.height else 1
     hidden = frame.filter(pl.col("suppressed"))[label].to_list()
     _suppressed_labels(fig, hidden, max(low or 1, 1), horizontal=horizontal)
-    axis = {
-        "type": "log",
-        "title": "Potentially lethal doses (log scale: the ends differ 840-fold)",
-    }
-    order = {"categoryorder": "array", "categoryarray": frame[label].to_list()}
+    # log: the low and high ends differ about 840-fold, and on a linear axis every low end would
+    # sit on the zero line (the summary and the methods page say so)
+    axis = {"type": "log", "title": "Doses (log scale)"}
+    order = (
+        {"type": "date"}
+        if dates
+        else {"categoryorder": "array", "categoryarray": frame[label].to_list()}
+    )
     fig.update_layout(
         xaxis=axis if horizontal else order,
         yaxis=order if horizontal else axis,
         showlegend=False,
+        bargap=0.1,
         margin={"l": 8, "r": 24, "t": 8, "b": 8},
     )
     return fig
 
 
-def modes_years_figure(frame: pl.DataFrame, measure: str, top: int = 6) -> go.Figure:
-    """A line per mode across fiscal years, for the ``top`` modes of the latest year (the table
+def modes_years_figure(
+    frame: pl.DataFrame, measure: str, fiscal_year: int, top: int = 6
+) -> go.Figure:
+    """A line per mode across fiscal years, for the ``top`` modes of ``fiscal_year`` (the table
     holds them all). A suppressed year is a gap in its line, never a zero."""
     fig = _figure()
     unit = MEASURE_UNITS[measure]
     modes = frame.filter(pl.col("mode") != "All modes")
-    latest = modes.filter(pl.col("fiscal_year") == modes["fiscal_year"].max())
-    leaders = latest.sort(pl.col(measure).fill_null(0), descending=True)["mode"].head(top)
+    latest = modes.filter(pl.col("fiscal_year") == fiscal_year)
+    ranked = latest.filter(pl.col(measure) > 0).sort(measure, descending=True)
+    leaders = ranked["mode"].head(top)
     for i, mode in enumerate(leaders.to_list()):
         part = modes.filter(pl.col("mode") == mode).sort("fiscal_year")
         fig.add_scatter(
@@ -337,7 +331,8 @@ def modes_years_figure(frame: pl.DataFrame, measure: str, top: int = 6) -> go.Fi
         )
     fig.update_layout(
         yaxis_title="Pounds" if measure == "lbs" else "Seizure events",
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        # above the plot: below it, a phone's slanted year labels ran into it
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         margin={"l": 8, "r": 8, "t": 8, "b": 8},
     )
     return fig

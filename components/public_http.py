@@ -130,7 +130,7 @@ def download(name: str) -> Response:
             frame = view(q, info)
         except QueryError:
             return _text("The download failed.", 500)
-        body = (px.csv_frame(frame, info).write_csv() if frame.width else "no data\n").encode()
+        body = (px.csv_frame(frame, info).write_csv() if frame.height else "no data\n").encode()
         DOWNLOAD_CACHE.put(key, body)
     parts = ["chokepoint-public", name, *q.to_query().values(), f"asof-{info.as_of}"]
     filename = "-".join(px.slug(p) for p in parts) + ".csv"

@@ -105,9 +105,8 @@ def filter_bar(
         regions = [(ANY, "Nationwide"), *((px.slug(r), r) for r in px.REGIONS)]
         cols.append(_select("region", "Region", regions, px.slug(q.region) if q.region else ANY))
     if "component" in keys:
-        components = [(ANY, "OFO and Border Patrol")] + [
-            (code, px.COMPONENT_LABELS[name]) for code, name in px.COMPONENTS.items()
-        ]
+        components = [(ANY, "Both"), *((code, px.COMPONENT_SHORT[name])
+                                       for code, name in px.COMPONENTS.items())]  # fmt: skip
         value = q.component.lower() if q.component else ANY
         cols.append(_select("component", "Component", components, value))
     if "area" in keys and info is not None:

@@ -60,6 +60,18 @@ def _summary(frame: pl.DataFrame, q: px.PublicQuery, what: str) -> str:
     return text + f"{hidden} of {by_mode.height} modes are suppressed."
 
 
+def _other_summary(other: pl.DataFrame) -> str:
+    text = (
+        "Seizures CBP's drug figures leave out: chemicals used to make synthetic drugs, and pill "
+        "presses, die sets and other equipment (counted in pieces, so they have no pounds)."
+    )
+    present = set(other["commodity"].to_list()) if other.height else set()
+    missing = [c for c in px.MODES_OTHER if c not in present]
+    if missing:
+        text += f" No {' or '.join(m.lower() for m in missing)} this year."
+    return text
+
+
 def layout(**query: str) -> html.Div:
     resolved = ui.resolve(query)
     if not isinstance(resolved, tuple):
@@ -78,7 +90,8 @@ def layout(**query: str) -> html.Div:
     what = "fentanyl" if commodity == "Fentanyl" else "drugs"
     by_mode = frame.filter(pl.col("mode") != "All modes")
     if q.value == "doses":
-        chart = figures.dose_range_figure(doses.with_doses(by_mode), "mode", horizontal=True)
+        ranked = by_mode.sort(pl.col("lbs").fill_null(-1))  # the most at the top
+        chart = figures.dose_range_figure(doses.with_doses(ranked), "mode", horizontal=True)
         title = f"Potential doses of fentanyl seized, by mode, {label} (modelled)"
     else:
         chart = figures.modes_figure(by_mode, q.value)
@@ -116,9 +129,9 @@ def layout(**query: str) -> html.Div:
             ui.figure_card(
                 "modes-years",
                 f"{px.MEASURES[trend_measure]} of {what} by mode, every fiscal year (modelled)",
-                figures.modes_years_figure(history, trend_measure),
-                "The six modes that carried the most in the latest year; a gap is a suppressed "
-                "year. The table lists every mode and year.",
+                figures.modes_years_figure(history, trend_measure, int(fy)),
+                f"The six modes that carried the most in FY{fy}; a gap is a suppressed year. "
+                "The table lists every mode and year.",
                 ui.table(
                     history,
                     {"fiscal_year": "Fiscal year", **COLUMNS},
@@ -130,8 +143,7 @@ def layout(**query: str) -> html.Div:
                 "modes-other",
                 f"Precursor chemicals and production equipment by mode, {label} (modelled)",
                 None,
-                "Seizures CBP's drug figures leave out: chemicals used to make synthetic drugs, "
-                "and pill presses, die sets and other equipment.",
+                _other_summary(other),
                 ui.table(
                     other,
                     {"commodity": "Commodity", **COLUMNS},

@@ -39,6 +39,20 @@ def summary(frame: pl.DataFrame, measure: str, unit: str) -> str:
     return text
 
 
+def dose_summary(frame: pl.DataFrame) -> str:
+    """The latest month's fentanyl as a dose range, and why the axis is logarithmic."""
+    shown = frame.filter(~pl.col("suppressed"))
+    if shown.is_empty():
+        return "Every month is suppressed."
+    last = shown.row(-1, named=True)
+    return (
+        f"{last['month']:%B %Y}: {ui.number(last['lbs'])} lbs of fentanyl, between "
+        f"{ui.number(last['doses_low'])} and {ui.number(last['doses_high'])} potentially lethal "
+        "doses. The two ends differ about 840-fold (pills at the lowest measured content against "
+        "powder at 10% purity), so the scale is logarithmic; see Potential doses."
+    )
+
+
 def layout(**query: str) -> html.Div:
     resolved = ui.resolve(query)
     if not isinstance(resolved, tuple):
@@ -49,13 +63,11 @@ def layout(**query: str) -> html.Div:
     what = f"{px.drug_label(q.drug_type)}, {place}"
     columns = {"month": "Month", "fiscal_year": "Fiscal year", "events": "Events", "lbs": "Pounds"}
     if q.value == "doses":
-        frame = doses.with_doses(frame).with_columns(
-            pl.col("month").dt.strftime("%b %Y").alias("label")
-        )
+        frame = doses.with_doses(frame)
         columns |= ui.DOSE_COLUMNS
-        chart = figures.dose_range_figure(frame, "label")
+        chart = figures.dose_range_figure(frame, "month")
         title = f"Potential doses of fentanyl seized per month: {place}"
-        text = summary(frame, "lbs", "pounds") + " Doses are a range: see Potential doses."
+        text = dose_summary(frame)
     else:
         label = "Pounds" if q.value == "lbs" else "Events"
         chart = figures.trend_figure(frame, q.value, label)

@@ -55,6 +55,7 @@ MODE_NAMES = {
 DOSE_COLUMNS = ("doses_low", "doses_high", "doses_if_pure")
 COMPONENTS = {"ofo": "OFO", "usbp": "USBP"}
 COMPONENT_LABELS = {"OFO": "Field Operations (ports of entry)", "USBP": "Border Patrol"}
+COMPONENT_SHORT = {"OFO": "Field Operations", "USBP": "Border Patrol"}
 MEASURES = {"lbs": "Pounds", "events": "Seizure events", "doses": "Potential doses"}
 # the modes table splits drugs into fentanyl and the rest (finer cells would mostly be hidden)
 MODES_DRUGS = ("Fentanyl",)
@@ -467,9 +468,23 @@ def modes_other(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) 
     fy = modes_year(q, info)
     if fy is None:
         return pl.DataFrame()
-    return _modes_frame(
+    frame = _modes_frame(
         "fiscal_year = ? AND list_contains(?, commodity)", [fy, list(MODES_OTHER)], gw
-    ).sort("commodity", maintain_order=True)
+    )
+    if frame.is_empty():
+        return frame
+    # a commodity with no seizure at all that year is one line in the page's note, not 13 zeros
+    seized = frame.filter((pl.col("mode") == "All modes") & (pl.col("events") != 0))["commodity"]
+    order = {c: i for i, c in enumerate(MODES_OTHER)}
+    return (
+        frame.filter(pl.col("commodity").is_in(seized.to_list()))
+        .with_columns(
+            pl.col("commodity").replace_strict(order).alias("_c"),
+            (pl.col("mode") != "All modes").alias("_m"),
+        )
+        .sort("_c", "_m", pl.col("events").fill_null(0), descending=[False, False, True])
+        .drop("_c", "_m")
+    )
 
 
 def _text(column: str) -> pl.Expr:
