@@ -7,7 +7,7 @@ export CHOKEPOINT_DATA ?= data
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 DEMO_SHIPMENTS ?= 1000000
 
-.PHONY: run test lint bench data browser-deps clean-data live publish run-public bench-public
+.PHONY: run test test-fast lint bench data browser-deps clean-data live publish run-public bench-public
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,17 +52,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# axe-core for the public app's accessibility test, from the npm registry, into a git-ignored folder.
-AXE_VERSION := 4.14.1
-AXE := .cache/axe-core/axe.min.js
-$(AXE):
-	@mkdir -p $(dir $(AXE))
-	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
-		&& tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE \
-		&& rm -f axe-core-$(AXE_VERSION).tgz
-
-test: $(STAMP) browser-deps $(AXE) lint
+test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
+
+# The inner loop: everything but the browser tests and the full-lake ones.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser"
 
 # The national-scale benchmark (bench/national.py): builds or reuses lakes of 1M, 5M and 20M
 # shipments under .cache/bench/, serves the app under gunicorn, replays an analyst session

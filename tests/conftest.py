@@ -27,6 +27,17 @@ REPO = Path(__file__).resolve().parents[1]
 REAL = REPO / "data" / "real"
 
 
+BROWSER_FIXTURES = {"dash_br", "dash_duo"}
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that opens Chromium is a browser test, marked or not (``make test-fast``
+    leaves them out)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_setup_options():
     """Chromium options for dash_duo: Debian's chromium as root, in a container."""
     from selenium.webdriver.chrome.options import Options

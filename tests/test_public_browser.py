@@ -2,13 +2,11 @@
 violation (desktop and phone width), loads without console errors (a CSP violation would be
 one), fetches nothing from another origin, fits a phone screen, and its filters drive the URL.
 
-axe-core comes from the npm registry (``make test`` fetches it; this module fetches it too when
-it is missing) into the git-ignored ``.cache/axe-core/``.
+axe-core is vendored in ``tests/vendor/axe-core/`` with its licence: the suite fetches nothing.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,8 +18,7 @@ from tests.public_helpers import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
-AXE_VERSION = "4.14.1"
-AXE = REPO / ".cache" / "axe-core" / "axe.min.js"
+AXE = REPO / "tests" / "vendor" / "axe-core" / "axe.min.js"
 PAGE_HEADINGS = {
     "/": "Drug seizures at U.S. borders",
     "/trends": "Monthly trends",
@@ -34,15 +31,6 @@ PAGE_HEADINGS = {
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    """axe.min.js, from the npm registry on first use (``npm pack``, no install scripts)."""
-    if not AXE.exists():
-        AXE.parent.mkdir(parents=True, exist_ok=True)
-        tarball = f"axe-core-{AXE_VERSION}.tgz"
-        subprocess.run(["npm", "pack", "--silent", f"axe-core@{AXE_VERSION}"],
-                       cwd=AXE.parent, check=True, timeout=300, capture_output=True)  # fmt: skip
-        subprocess.run(["tar", "xzf", tarball, "--strip-components=1", "package/axe.min.js",
-                        "package/LICENSE"], cwd=AXE.parent, check=True, timeout=60)  # fmt: skip
-        (AXE.parent / tarball).unlink()
     return AXE.read_text(encoding="utf-8")
 
 
