@@ -193,7 +193,8 @@ def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str
     if rest.height and rest["value"][0]:
         members = rest["members"][0] if "members" in rest.columns else None
         count = f" ({members:,})" if members else ""
-        title += f" · others{count}: {compact(rest['value'][0])}"
+        # a line of its own: on a phone one line ran past the plot's edge and was cut
+        title += f"<br><sub>all others{count}: {compact(rest['value'][0])}</sub>"
     fig.update_layout(
         xaxis_title=title, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
     )
@@ -246,15 +247,8 @@ def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
         xaxis={"type": "log", "dtick": 1},
         yaxis={"categoryorder": "total ascending", "tickfont": {"size": 11}},
         barmode="stack",
-        # inside the plot, bottom right, where the rarest commodities leave the bars short: above
-        # the plot, the legend wrapped into a column over the top bars beside the long names
-        legend={
-            "x": 1,
-            "xanchor": "right",
-            "y": 0,
-            "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.85)",
-        },
+        # one row above the plot: inside it, the legend covered the rarest commodities' bars
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
         margin={"l": 8, "r": 16, "t": 8, "b": 8},
     )
     return fig

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from components.figures import MIX_LABEL_WIDTH, commodity_mix_figure
+from components.figures import MIX_LABEL_WIDTH, OTHERS_KEY, commodity_mix_figure, ranked_bar_figure
 
 
 def _mix(*commodities: str) -> pl.DataFrame:
@@ -36,3 +36,27 @@ def test_mix002_names_that_would_read_the_same_stay_whole():
     names = {"a": stem + ", rotary)", "b": stem + ", single punch)"}
     (bar,) = commodity_mix_figure(_mix("a", "b"), names).data
     assert sorted(bar.y) == sorted(names.values())
+
+
+def test_mix003_the_legend_sits_in_one_row_above_the_bars():
+    """Inside the plot it covered the rarest commodities' bars (on a phone, several)."""
+    mix = _mix("a", "b", "c").with_columns(
+        pl.Series("category", ["drug", "precursor", "equipment"])
+    )
+    legend = commodity_mix_figure(mix, {}).layout.legend
+    assert legend.orientation == "h" and legend.y >= 1 and legend.yanchor == "bottom"
+
+
+def test_mix004_the_remainder_of_a_ranked_chart_is_its_own_line_under_the_axis():
+    frame = pl.DataFrame(
+        {
+            "key": ["a", "b", OTHERS_KEY],
+            "events": [5, 4, 30],
+            "lbs": [5.0, 4.0, 23_100.0],
+            "value": [5.0, 4.0, 23_100.0],
+            "members": [1, 1, 30],
+        }
+    )
+    title = ranked_bar_figure(frame, ["A", "B", "All others"], "Pounds").layout.xaxis.title.text
+    first, second = title.split("<br>")
+    assert first == "Pounds" and "all others (30): 23.1k" in second
