@@ -40,6 +40,13 @@ EXAMPLES = {
 ROUTE_PARTS = ("origin", "transit", "port", "mode")
 PICK = "targeting-watch-pick"  # {"type": PICK, "part": origin|transit|port|mode|commodity}
 ANY, DIRECT = "*", "-"
+# each picker says which part of the route it is, even before anything is picked
+ANY_LABELS = {
+    "origin": "Any origin country",
+    "transit": "Any transit country",
+    "port": "Any port",
+    "mode": "Any mode",
+}
 
 
 def _options(part: str) -> list[dict]:
@@ -53,7 +60,7 @@ def _options(part: str) -> list[dict]:
     else:
         names = reference.commodity_names()
     ordered = sorted(names.items(), key=lambda kv: kv[1])
-    extra = [{"label": "Any", "value": ANY}] if part != "commodity" else []
+    extra = [{"label": ANY_LABELS[part], "value": ANY}] if part in ANY_LABELS else []
     if part == "transit":
         extra.append({"label": "Direct (no transit country)", "value": DIRECT})
     return extra + [{"label": name, "value": code} for code, name in ordered]

@@ -139,6 +139,9 @@ def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, inte
 
     open_targeting(dash_duo, internal_app)
     assert not dash_duo.find_element("#targeting-watch-value").is_displayed()
+    route = dash_duo.find_element("#targeting-watch-route").text
+    for words in ("Any origin country", "Any transit country", "Any port", "Any mode"):
+        assert words in route, route  # which part is which, before anything is picked
     # the first name of each list after "Any": what a pick by position must save
     country, country_name = min(reference.country_names().items(), key=lambda kv: kv[1])
     mode, mode_name = min(reference.mode_names().items(), key=lambda kv: kv[1])
