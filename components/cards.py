@@ -10,7 +10,7 @@ from html import escape
 
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import dcc, html
+from dash import Output, dcc, html
 
 from components import format as fmt
 from components.theme import GRAPH_CONFIG
@@ -39,17 +39,41 @@ def kpi_delta(now: float, before: float, unit: str, period_label: str) -> list:
     ]
 
 
+BOX_CLASS = "chart-box"
+
+
+def box_id(card_id: str) -> str:
+    """The box around a card's graph (``chart_card``), marked busy while the graph is redrawn."""
+    return f"{card_id}-box"
+
+
+def busy(*card_ids: str) -> list[tuple]:
+    """``running=`` for a callback that redraws the graphs of ``card_ids`` (cards made with
+    ``loading=False``): their boxes carry the class ``busy`` while the request is out, and the
+    stylesheet hides a graph still busy after 300 ms behind three dots, as ``dcc.Loading`` did.
+
+    Why not ``dcc.Loading``: each one re-reads the page's whole loading state (every component
+    path that was ever loading) on every change to the renderer's store, and a click on the
+    Explorer changes it a hundred times; its twenty spinners cost more of the browser's time
+    than any chart. ``running`` changes one class when the request leaves and when it returns.
+    """
+    return [(Output(box_id(c), "className"), f"{BOX_CLASS} busy", BOX_CLASS) for c in card_ids]
+
+
 def chart_card(
     card_id: str,
     title: str,
     height: int = 320,
     graph_id: str | dict | None = None,
     csv: bool = False,
+    loading: bool = True,
 ) -> dbc.Card:
     """A chart with its title, generated summary and table alternative.
 
     ``graph_id`` lets a page give the graph a pattern-matching id (cross-filtering); ``csv`` adds
-    a download link ``{card_id}-csv`` whose href the page keeps in step with the URL.
+    a download link ``{card_id}-csv`` whose href the page keeps in step with the URL. With
+    ``loading=False`` the graph has no ``dcc.Loading``: the callback that draws it passes
+    ``running=busy(card_id)`` instead (see ``busy``).
     """
     header = [html.H2(title, id=f"{card_id}-title", className="chart-title h6 mb-0 me-auto")]
     if csv:
@@ -57,18 +81,17 @@ def chart_card(
             html.A("CSV", id=f"{card_id}-csv", className="small csv-link d-print-none",
                    title="Download the data behind this chart")
         )  # fmt: skip
+    graph = dcc.Graph(
+        id=graph_id or f"{card_id}-graph", config=GRAPH_CONFIG, style={"height": f"{height}px"}
+    )
     return dbc.Card(
         dbc.CardBody(
             [
                 html.Div(header, className="d-flex align-items-baseline mb-1"),
-                dcc.Loading(
-                    dcc.Graph(
-                        id=graph_id or f"{card_id}-graph",
-                        config=GRAPH_CONFIG,
-                        style={"height": f"{height}px"},
-                    ),
-                    type="dot",
-                    delay_show=300,
+                html.Div(
+                    dcc.Loading(graph, type="dot", delay_show=300) if loading else graph,
+                    id=box_id(card_id),
+                    className=BOX_CLASS,
                 ),
                 html.P(id=f"{card_id}-summary", className="chart-summary small mb-1"),
                 html.Details(

@@ -16,7 +16,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from components import format as fmt
 from components import records_grid, url_state
-from components.cards import chart_card, data_table
+from components.cards import busy, chart_card, data_table
 from components.context import describe
 from components.explorer_figures import (
     delta_figure,
@@ -67,7 +67,8 @@ PORT_MODE_ROWS = 15
 def layout(**_query: str) -> html.Div:
     breakdown_cards = [
         dbc.Col(
-            chart_card(f"{PAGE}-{dim}", title, 360, graph_id=graph_id(PAGE, dim), csv=True),
+            chart_card(f"{PAGE}-{dim}", title, 360, graph_id=graph_id(PAGE, dim), csv=True,
+                       loading=False),
             lg=4, md=6,
         )
         for dim, title in BREAKDOWNS
@@ -75,7 +76,7 @@ def layout(**_query: str) -> html.Div:
     compare_cards = [
         dbc.Col(
             chart_card(f"{PAGE}-cmp-{dim}", f"What drove the change: {noun}", 320,
-                       graph_id=graph_id(PAGE, dim, "compare"), csv=True),
+                       graph_id=graph_id(PAGE, dim, "compare"), csv=True, loading=False),
             lg=4,
         )
         for dim, noun in COMPARE_DIMS
@@ -98,7 +99,12 @@ def layout(**_query: str) -> html.Div:
             dbc.Row(
                 dbc.Col(
                     chart_card(
-                        f"{PAGE}-trend", "Trend", 360, graph_id=graph_id(PAGE, "period"), csv=True
+                        f"{PAGE}-trend",
+                        "Trend",
+                        360,
+                        graph_id=graph_id(PAGE, "period"),
+                        csv=True,
+                        loading=False,
                     )
                 ),
                 className="g-3 mb-3",
@@ -130,6 +136,7 @@ def layout(**_query: str) -> html.Div:
                                 "Ports of entry by mode: period A against period B",
                                 300,
                                 csv=True,
+                                loading=False,
                             )
                         ),
                         className="g-3 mt-1",
@@ -154,6 +161,7 @@ def layout(**_query: str) -> html.Div:
                             360,
                             graph_id=graph_id(PAGE, "port", "traffic"),
                             csv=True,
+                            loading=False,
                         ),
                         lg=4,
                         md=6,
@@ -170,6 +178,7 @@ def layout(**_query: str) -> html.Div:
                             460,
                             graph_id=graph_id(PAGE, "route"),
                             csv=True,
+                            loading=False,
                         ),
                         lg=8,
                     ),
@@ -179,6 +188,7 @@ def layout(**_query: str) -> html.Div:
                             "Top routes (click one to filter on it)",
                             460,
                             graph_id=graph_id(PAGE, "route", "bars"),
+                            loading=False,
                         ),
                         lg=4,
                     ),
@@ -225,6 +235,7 @@ def update_period(search: str | None, *_versions: str) -> str:
     Output(f"{PAGE}-trend-table", "children"),
     Input(URL, "search"),
     *versions("seizures", "cbp_public"),
+    running=busy(f"{PAGE}-trend"),
 )
 @cached_view("seizures", "cbp_public")
 def update_trend(search: str | None, *_versions: str):
@@ -258,6 +269,7 @@ def _breakdown_callback(dim: str, title: str) -> None:
         Output(f"{PAGE}-{dim}-table", "children"),
         Input(CARD_VIEW, "data"),
         *versions("seizures"),
+        running=busy(f"{PAGE}-{dim}"),
     )
     @cached_view("seizures")
     def update(search: str | None, *_versions: str):
@@ -318,6 +330,7 @@ def empty_breakdown(filters, dim: str) -> str:
     Output(f"{PAGE}-route-bars-summary", "children"),
     Input(CARD_VIEW, "data"),
     *versions("seizures"),
+    running=busy(f"{PAGE}-routes", f"{PAGE}-route-bars"),
 )
 @cached_view("seizures")
 def update_routes(search: str | None, *_versions: str):
@@ -372,6 +385,7 @@ def update_routes(search: str | None, *_versions: str):
     Output(f"{PAGE}-traffic-table", "children"),
     Input(CARD_VIEW, "data"),
     *versions("seizures", "border_crossings"),
+    running=busy(f"{PAGE}-traffic"),
 )
 @cached_view("seizures", "border_crossings")
 def update_traffic(search: str | None, *_versions: str):
@@ -419,6 +433,7 @@ def compare_periods(view: url_state.View):
     *[Output(f"{PAGE}-side-{key or 'all'}", "className") for key in url_state.SIDES],
     Input(URL, "search"),
     *versions("seizures"),
+    running=busy(*[f"{PAGE}-cmp-{dim}" for dim, _ in COMPARE_DIMS], f"{PAGE}-cmp-portmode"),
 )
 @cached_view("seizures")
 def update_compare(search: str | None, *_versions: str):

@@ -139,3 +139,37 @@ def test_exp_route_a_route_bar_click_filters_on_its_parts(dash_duo, internal_app
     sankey = dash_duo.driver.find_element(By.CSS_SELECTOR, graph_selector("route"))
     WebDriverWait(dash_duo.driver, 20).until(lambda _: "All others" not in sankey.text)
     assert dash_duo.get_logs() == []
+
+
+BUSY_WATCH_JS = """
+window.__busy = new Set();
+new MutationObserver((records) => {
+  for (const r of records) {
+    const el = r.target;
+    if (el.classList && el.classList.contains('busy')) { window.__busy.add(el.id); }
+  }
+}).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']});
+"""
+
+
+def test_exp005_a_chart_is_marked_busy_while_its_callback_runs(dash_duo, internal_app):
+    """The Explorer's charts have no dcc.Loading: the callback that redraws one marks its box
+    busy while the request is out (``running=cards.busy(...)``; the stylesheet draws the dots)
+    and unmarks it when the answer is in."""
+    open_explorer(dash_duo, internal_app, "?fy=2025")
+    boxes = dash_duo.driver.find_elements(By.CSS_SELECTOR, ".chart-box")
+    assert len(boxes) == 21  # trend, 8 breakdowns, traffic, 2 route charts, 9 compare charts
+    assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, ".chart-card .dash-spinner")
+    mode_before = dash_duo.find_element("#explorer-mode-summary").text
+    dash_duo.driver.execute_script(BUSY_WATCH_JS)
+    bar = dash_duo.driver.find_elements(By.CSS_SELECTOR, graph_selector("area") + " g.point path")
+    ActionChains(dash_duo.driver).move_to_element(bar[-1]).click().perform()
+    WebDriverWait(dash_duo.driver, 20).until(
+        lambda _: dash_duo.find_element("#explorer-mode-summary").text != mode_before
+    )
+    WebDriverWait(dash_duo.driver, 20).until(
+        lambda _: not dash_duo.driver.find_elements(By.CSS_SELECTOR, ".chart-box.busy")
+    )
+    marked = set(dash_duo.driver.execute_script("return [...window.__busy];"))
+    assert {"explorer-mode-box", "explorer-trend-box", "explorer-routes-box"} <= marked
+    assert dash_duo.get_logs() == []
