@@ -247,8 +247,15 @@ def commodity_mix_figure(mix: pl.DataFrame, names: dict[str, str]) -> go.Figure:
         xaxis={"type": "log", "dtick": 1},
         yaxis={"categoryorder": "total ascending", "tickfont": {"size": 11}},
         barmode="stack",
-        # one row above the plot: inside it, the legend covered the rarest commodities' bars
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+        # inside the plot, bottom right, where the rarest commodities leave the bars short: above
+        # the plot it took the height plotly needs to name every bar, and every other name went
+        legend={
+            "x": 1,
+            "xanchor": "right",
+            "y": 0,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.85)",
+        },
         margin={"l": 8, "r": 16, "t": 8, "b": 8},
     )
     return fig

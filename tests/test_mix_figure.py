@@ -38,15 +38,6 @@ def test_mix002_names_that_would_read_the_same_stay_whole():
     assert sorted(bar.y) == sorted(names.values())
 
 
-def test_mix003_the_legend_sits_in_one_row_above_the_bars():
-    """Inside the plot it covered the rarest commodities' bars (on a phone, several)."""
-    mix = _mix("a", "b", "c").with_columns(
-        pl.Series("category", ["drug", "precursor", "equipment"])
-    )
-    legend = commodity_mix_figure(mix, {}).layout.legend
-    assert legend.orientation == "h" and legend.y >= 1 and legend.yanchor == "bottom"
-
-
 def test_mix004_the_remainder_of_a_ranked_chart_is_its_own_line_under_the_axis():
     frame = pl.DataFrame(
         {
