@@ -83,6 +83,7 @@ def cached_view(*tables: str, clock: Callable[[], Hashable] | None = None) -> Ca
             outputs.put(key, value)
             return value
 
+        card.tables = tables  # what the card is keyed on, for its tests
         return card
 
     return wrap

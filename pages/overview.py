@@ -144,9 +144,9 @@ def update_kpis(search: str | None, *_versions: str):
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
     Input(CARD_VIEW, "data"),
-    *versions("seizures"),
+    *versions("seizures", "cbp_public"),
 )
-@cached_view("seizures")
+@cached_view("seizures", "cbp_public")  # the note on modelled months reads CBP's vintage
 def update_trend(search: str | None, *_versions: str):
     filters, measure, error = url_state.parse(search)
     if error:

@@ -106,3 +106,11 @@ def test_vwc003_cards_made_by_one_factory_keep_their_own_outputs(tiny_lake, monk
     assert area("?fy=2025") == "area for ?fy=2025"
     assert port("?fy=2025") == "port for ?fy=2025"
     assert area("?fy=2025") == "area for ?fy=2025"
+
+
+def test_vwc002_the_overview_trend_follows_a_new_cbp_vintage_too(internal_app):
+    """Its note on modelled months reads CBP's latest published month: keyed on seizures
+    alone, a new CBP file left the old note until the seizures changed."""
+    from pages import overview
+
+    assert set(overview.update_trend.tables) == {"seizures", "cbp_public"}
