@@ -8,7 +8,9 @@ each user action fires the callbacks Dash would fire, with the payloads Dash wou
   except in the callback that wrote it, and only when its outputs and inputs are on the page;
 - components inserted by a response (a page from the router, the filter chips) get their initial
   calls (``prevent_initial_call`` honoured) and re-fire pattern-matching callbacks whose set of
-  matches changed (that is why the cross-filter callback answers every page load);
+  matches changed (the filter chips' callback answers every chip change);
+- a click on a cross-filtering chart fills the click store as the browser's clientside callback
+  does (``components/xfilter.py``), and the server callback turns it into the URL;
 - an infinite-model AG Grid asks for its first block when it mounts and again when a clientside
   callback purges it (on every URL change);
 - every action ends with one tick of the live poll (``dcc.Interval``), as the page polls the lake
@@ -42,6 +44,7 @@ from typing import Any
 from bench.callbacks import _name
 from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
 from components.filter_bar import CARD_VIEW
+from components.xfilter import CLICK as XFILTER_CLICK
 
 UPDATE = "/_dash-update-component"
 MISSING = object()  # a prop the browser does not know: sent without "value", like undefined
@@ -711,11 +714,10 @@ class Tab:
             key = f"filters-{action.target}"
             self._set(key, "value", action.value)
             self._run(step, self._triggered([(key, "value")], None))
-        elif action.kind == "click":
-            key = stringify_id(action.target)
-            point = {"curveNumber": 0, "pointNumber": 0, "customdata": [action.value]}
-            self._set(key, "clickData", {"points": [point]})
-            self._run(step, self._triggered([(key, "clickData")], None))
+        elif action.kind == "click":  # the browser's clientside callback fills the click store
+            click = {"dim": action.target["dim"], "value": action.value}
+            self._set(XFILTER_CLICK, "data", click)
+            self._run(step, self._triggered([(XFILTER_CLICK, "data")], None))
         elif action.kind == "grid":
             answer = self.get(action.target, "getRowsResponse")
             total = answer.get("rowCount") if isinstance(answer, dict) else None

@@ -2,21 +2,31 @@
 filters in the URL; every chart and the filter bar follow the URL.
 
 Graphs that take part carry a pattern-matching id ``{"type": "xfilter", "page", "dim", "slot"}``
-and put the filter value of each point first in its ``customdata``. One app-level callback turns
-a click into a new query string. Points without a value ("All others") do nothing.
+and put the filter value of each point first in its ``customdata``. In the browser, a clientside
+callback reads a click's value into the ``CLICK`` store and clears the clicked graph's clickData;
+one server callback turns the stored click into a new query string. Points without a value
+("All others") do nothing.
+
+Why two steps: the pattern of graphs changes whenever a page mounts its charts, and Dash then
+calls every callback listening to it. When the server listened, each page opening sent a request
+that answered nothing (no click yet) and took one of the browser's six connections while the
+page's cards waited for theirs, and each click's answer cleared the clickData of every graph on
+the page (twenty prop updates, each a pass over the renderer's store). In the browser both cost
+nothing; the click's meaning stays in Python (``apply_click``), in one place.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, no_update
 
 from components import url_state
 from components.filter_bar import URL
 from queries.filters import MULTI_KEYS, FilterError, Filters
 
 XFILTER = "xfilter"
+CLICK = "xfilter-click"  # dcc.Store in the app shell: {"dim", "value", "at"} of the last click
 PERIOD = "period"  # customdata "YYYY-MM-DD..YYYY-MM-DD" narrows the dates
 ROUTE = "route"  # customdata "<key>:<value>", e.g. "source:MX", "port:2604", or parts joined by ;
 
@@ -45,37 +55,56 @@ def apply_click(filters: Filters, dim: str, value: str) -> Filters:
     return filters.with_value(dim, value)
 
 
-def clicked_value(click: dict | None) -> str | None:
-    if not click or not click.get("points"):
-        return None
-    data = click["points"][0].get("customdata")
-    value = data[0] if isinstance(data, (list, tuple)) and data else data
-    return value if isinstance(value, str) and value else None
+# The click as the browser sees it: the graph's dim and the point's value (the first item of
+# its customdata, or the customdata itself; only a non-empty string counts) into CLICK, stamped
+# with the time so the same click again after "back" is a change; the clicked graph's clickData
+# cleared so the same bar can be clicked again later. Graphs mounting (no click yet): nothing.
+clientside_callback(
+    """
+    function(clicks) {
+        const dc = window.dash_clientside;
+        const keep = clicks.map(() => dc.no_update);
+        const trigger = dc.callback_context.triggered_id;
+        if (!trigger || typeof trigger !== "object") { return [dc.no_update, keep]; }
+        const same = (a, b) => Object.keys(a).length === Object.keys(b).length
+            && Object.keys(a).every((k) => a[k] === b[k]);
+        const index = dc.callback_context.inputs_list[0].findIndex((i) => same(i.id, trigger));
+        const click = index < 0 ? null : clicks[index];
+        const points = click && click.points;
+        if (!points || !points.length) { return [dc.no_update, keep]; }
+        const data = points[0].customdata;
+        const value = Array.isArray(data) ? data[0] : data;
+        if (typeof value !== "string" || !value) { return [dc.no_update, keep]; }
+        keep[index] = null;
+        return [{dim: trigger.dim, value: value, at: Date.now()}, keep];
+    }
+    """,
+    Output(CLICK, "data"),
+    Output({"type": XFILTER, "page": ALL, "dim": ALL, "slot": ALL}, "clickData"),
+    Input({"type": XFILTER, "page": ALL, "dim": ALL, "slot": ALL}, "clickData"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
     Output(URL, "search", allow_duplicate=True),
-    Output({"type": XFILTER, "page": ALL, "dim": ALL, "slot": ALL}, "clickData"),
-    Input({"type": XFILTER, "page": ALL, "dim": ALL, "slot": ALL}, "clickData"),
+    Input(CLICK, "data"),
     State(URL, "search"),
     prevent_initial_call=True,
 )
-def cross_filter(clicks: list, search: str | None):
-    """Add the clicked value to the URL's filters, then clear the click so the same bar can be
-    clicked again later."""
-    cleared = [None] * len(clicks)
-    trigger = ctx.triggered_id
-    if not isinstance(trigger, dict):
-        return no_update, [no_update] * len(clicks)
-    index = next((i for i, item in enumerate(ctx.inputs_list[0]) if item["id"] == trigger), None)
-    value = clicked_value(clicks[index]) if index is not None else None
-    if value is None:  # graphs mounting (no click yet): setting their clickData redraws them
-        return no_update, [no_update] * len(clicks)
+def cross_filter(click: dict | None, search: str | None):
+    """Add the clicked value (the ``CLICK`` store) to the URL's filters; a bad link or a value
+    the filters refuse changes nothing."""
+    if not isinstance(click, dict):
+        return no_update
+    dim, value = click.get("dim"), click.get("value")
+    if not isinstance(dim, str) or not isinstance(value, str) or not value:
+        return no_update
     view, error = url_state.parse_view(search)
     if error:
-        return no_update, cleared
+        return no_update
     try:
-        filters = apply_click(view.filters, trigger["dim"], value)
+        filters = apply_click(view.filters, dim, value)
     except (FilterError, ValueError):
-        return no_update, cleared
-    return url_state.build_view(view.with_filters(filters)), cleared
+        return no_update
+    return url_state.build_view(view.with_filters(filters))
