@@ -91,6 +91,23 @@ def connect(data_dir: Path | None = None) -> Iterator[sqlite3.Connection]:
         con.close()
 
 
+@contextmanager
+def reading(data_dir: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A connection for reading: where no watch or verdict was ever saved, an empty store in
+    memory, so a read never creates the file (a lake that is only read stays as it was)."""
+    if path(data_dir).exists():
+        with connect(data_dir) as con:
+            yield con
+        return
+    con = sqlite3.connect(":memory:")
+    try:
+        for statement in SCHEMA:
+            con.execute(statement)
+        yield con
+    finally:
+        con.close()
+
+
 def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
@@ -155,7 +172,7 @@ def add_watch(kind: str, value: str, label: str = "", data_dir: Path | None = No
 
 
 def watches(data_dir: Path | None = None) -> list[Watch]:
-    with connect(data_dir) as con:
+    with reading(data_dir) as con:
         rows = con.execute(
             "SELECT id, kind, value, label, created_at FROM watchlist ORDER BY id"
         ).fetchall()
@@ -187,7 +204,7 @@ def add_feedback(
 
 def feedback_for(shipment_id: str, data_dir: Path | None = None) -> dict | None:
     """The latest verdict on a shipment, or None."""
-    with connect(data_dir) as con:
+    with reading(data_dir) as con:
         row = con.execute(
             "SELECT verdict, note, created_at FROM feedback WHERE shipment_id = ? "
             "ORDER BY id DESC LIMIT 1",
@@ -198,7 +215,7 @@ def feedback_for(shipment_id: str, data_dir: Path | None = None) -> dict | None:
 
 def feedback_frame(data_dir: Path | None = None) -> pl.DataFrame:
     """Every verdict, oldest first (training keeps the last one per shipment)."""
-    with connect(data_dir) as con:
+    with reading(data_dir) as con:
         rows = con.execute(
             "SELECT shipment_id, verdict, created_at FROM feedback ORDER BY id"
         ).fetchall()

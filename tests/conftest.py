@@ -10,6 +10,7 @@ Two lakes:
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -80,6 +81,41 @@ def demo_lake(tmp_path_factory, pinned_today) -> Path:
         import_cbp_file(path, data_dir)
     import_bts_file(REAL / "bts-border-crossing-entry-data-1996-2025feb.csv.gz", data_dir)
     generate_demo(shipments=DEMO_SHIPMENTS, seed=7, progress=False, data_dir=data_dir)
+    before = _files(data_dir)
+    yield data_dir
+    changed = sorted(set(before.items()) ^ set(_files(data_dir).items()))
+    assert not changed, f"a test wrote into the shared demo lake (use lake_copy): {changed[:5]}"
+
+
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` with its size and modification time."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def lake_copy(demo_lake, tmp_path_factory):
+    """A private copy of the demo lake, for a test that writes (publishes, scores, stores an
+    answer): the session's ``demo_lake`` is shared and never written to."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path_factory.mktemp(name)
+        shutil.copytree(demo_lake, target, dirs_exist_ok=True)
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def scored_lake(lake_copy) -> Path:
+    """A copy of the demo lake with a trained model and scores (as ``make data`` leaves it)."""
+    from targeting import pipeline
+
+    data_dir = lake_copy("scored-data")
+    pipeline.train_and_score(data_dir, seed=7)
     return data_dir
 
 
@@ -91,13 +127,19 @@ def demo_gateway(demo_lake):
 
 
 @pytest.fixture(scope="session")
-def internal_app(demo_lake):
-    """One app per session: Dash moves module-level callbacks into the first app that serves a
-    request, so a second app in the same process would miss the filter bar's callbacks."""
-    os.environ["CHOKEPOINT_DATA"] = str(demo_lake)
+def internal_app(scored_lake):
+    """One app per session, over the scored copy of the demo lake (its data equal the demo
+    lake's): Dash moves module-level callbacks into the first app that serves a request, so a
+    second app in the same process would miss the filter bar's callbacks."""
+    previous = os.environ.get("CHOKEPOINT_DATA")
+    os.environ["CHOKEPOINT_DATA"] = str(scored_lake)
     from app import create_app
 
-    return create_app()
+    yield create_app()
+    if previous is None:
+        os.environ.pop("CHOKEPOINT_DATA", None)
+    else:
+        os.environ["CHOKEPOINT_DATA"] = previous
 
 
 TINY_ROWS = [
@@ -211,12 +253,14 @@ TINY_ROWS = [
 
 
 @pytest.fixture(scope="session")
-def public_data(demo_lake) -> Path:
-    """The demo lake with its public extract published beside it (as ``make data`` does)."""
+def public_data(lake_copy) -> Path:
+    """A copy of the demo lake with its public extract published beside it (as ``make data``
+    does)."""
     from ingest.publish import publish
 
-    publish(demo_lake)
-    return demo_lake
+    data_dir = lake_copy("public-data")
+    publish(data_dir)
+    return data_dir
 
 
 @pytest.fixture(scope="session")

@@ -185,13 +185,9 @@ def test_bas005_bad_requests_are_refused(tiny, kind, view, dim, error):
 
 # -- demo lake: every kind, others rows, full pages, the scored queue -------------------------
 @pytest.fixture(scope="module")
-def demo(demo_lake):
-    from targeting import pipeline, scoring
-
-    if scoring.current_model(demo_lake) is None or not Gateway(demo_lake).has("scores"):
-        pipeline.train_and_score(demo_lake, seed=7)
-    raw = RawDuckDB(demo_lake)
-    yield Gateway(demo_lake), raw, InMemoryPandas(demo_lake)
+def demo(scored_lake):
+    raw = RawDuckDB(scored_lake)
+    yield Gateway(scored_lake), raw, InMemoryPandas(scored_lake)
     raw.close()
 
 

@@ -75,7 +75,7 @@ def test_the_app_engine_times_cached_and_uncached_views(tiny_lake):
     assert "queue" in AppQueries(tiny_lake, True).skipped  # the tiny lake has no scores
 
 
-def test_a_run_starts_with_a_fresh_emerging_answer(demo_lake):
+def test_a_run_starts_with_a_fresh_emerging_answer(lake_copy):
     """An answer left by an earlier run is recomputed first, so the app does not recompute it
     while the first replay is timed."""
     from datetime import UTC, datetime, timedelta
@@ -83,12 +83,13 @@ def test_a_run_starts_with_a_fresh_emerging_answer(demo_lake):
     from bench.national import refresh_emerging
     from targeting import emerging_cache
 
-    old = emerging_cache.load(demo_lake) or emerging_cache.compute_for(demo_lake)
+    data_dir = lake_copy("fresh-emerging")
+    old = emerging_cache.load(data_dir) or emerging_cache.compute_for(data_dir)
     stale_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=2)
-    emerging_cache.store(emerging_cache.Answer(old.frame, old.as_of, stale_at, 0.0), demo_lake)
-    seconds = refresh_emerging(demo_lake)
-    fresh = emerging_cache.load(demo_lake)
+    emerging_cache.store(emerging_cache.Answer(old.frame, old.as_of, stale_at, 0.0), data_dir)
+    seconds = refresh_emerging(data_dir)
+    fresh = emerging_cache.load(data_dir)
     assert seconds > 0
     assert fresh.computed_at > stale_at + timedelta(days=1)
-    latest = Gateway(demo_lake).scalar("SELECT max(arrived_at) FROM shipments").date()
+    latest = Gateway(data_dir).scalar("SELECT max(arrived_at) FROM shipments").date()
     assert fresh.as_of == latest  # as of the lake's latest arrival, as the app asks for it

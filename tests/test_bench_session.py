@@ -45,17 +45,6 @@ MUST_COVER = ("overview-events-value", "overview:area:main", "explorer:period:ma
 
 
 @pytest.fixture(scope="module")
-def scored_lake(demo_lake):
-    """The demo lake with a trained model and scores, so the targeting queue has rows."""
-    from queries.gateway import Gateway
-    from targeting import pipeline, scoring
-
-    if scoring.current_model(demo_lake) is None or not Gateway(demo_lake).has("scores"):
-        pipeline.train_and_score(demo_lake, seed=7)
-    return demo_lake
-
-
-@pytest.fixture(scope="module")
 def served(scored_lake):
     with serve(scored_lake, workers=1, threads=4) as running:
         yield running

@@ -23,11 +23,16 @@ def _join_refresh() -> None:
             thread.join(60)
 
 
+@pytest.fixture(scope="module")
+def own_lake(lake_copy):
+    return lake_copy("emerging-cache")
+
+
 @pytest.fixture
-def gateway(demo_lake) -> Gateway:
-    """The demo lake with no stored answer."""
-    (demo_lake / "state" / emerging_cache.ANSWER_FILE).unlink(missing_ok=True)
-    return Gateway(demo_lake)
+def gateway(own_lake) -> Gateway:
+    """A copy of the demo lake with no stored answer."""
+    (own_lake / "state" / emerging_cache.ANSWER_FILE).unlink(missing_ok=True)
+    return Gateway(own_lake)
 
 
 def test_emc001_a_new_day_serves_the_old_answer_then_the_new_one(gateway):

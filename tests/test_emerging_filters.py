@@ -54,9 +54,9 @@ def test_emf003_the_heading_never_denies_what_the_items_show(demo_gateway):
         assert "limit" in described and "p < 0.001" not in described
 
 
-def test_emf004_the_command_prints_a_table_and_writes_json(demo_lake, tmp_path):
+def test_emf004_the_command_prints_a_table_and_writes_json(lake_copy, tmp_path):
     out = tmp_path / "signals.json"
-    env = {**os.environ, "CHOKEPOINT_DATA": str(demo_lake)}
+    env = {**os.environ, "CHOKEPOINT_DATA": str(lake_copy("emerging-command"))}
     done = subprocess.run(
         [sys.executable, "-m", "targeting", "emerging", "--json", str(out)],
         cwd=REPO,

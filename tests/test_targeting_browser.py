@@ -7,18 +7,16 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from queries.gateway import Gateway
-from targeting import pipeline, scoring, store
+from targeting import store
 
 pytestmark = pytest.mark.browser
 GRID = "targeting-queue-grid"
 
 
 @pytest.fixture(scope="module")
-def scored(demo_lake):
-    if scoring.current_model(demo_lake) is None or not Gateway(demo_lake).has("scores"):
-        pipeline.train_and_score(demo_lake, seed=7)
-    return demo_lake
+def scored(scored_lake):
+    """The scored copy of the demo lake (the internal app serves the same one)."""
+    return scored_lake
 
 
 FIRST_ROW_JS = """

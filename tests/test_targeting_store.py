@@ -118,3 +118,12 @@ def test_tgs005_hits_list_names_every_watch_a_row_hits(tmp_path):
     ).fetchall()
     assert rows == [("S1", [b.id]), ("S2", [a.id]), ("S3", []), ("S4", []),
                     ("S5", [a.id, b.id])]  # fmt: skip
+
+
+def test_tst_reading_an_empty_store_creates_no_file(tmp_path):
+    """A lake that is only read (evaluated, served) stays as it was: no state file appears."""
+    assert store.watches(tmp_path) == [] and store.feedback_for("MF1", tmp_path) is None
+    assert store.feedback_frame(tmp_path).is_empty()
+    assert not store.path(tmp_path).exists()
+    store.add_feedback("MF1", "seized", data_dir=tmp_path)
+    assert store.feedback_for("MF1", tmp_path)["verdict"] == "seized"
