@@ -20,10 +20,10 @@ from components import filter_bar, live, xfilter  # noqa: F401  (callbacks regis
 from components.exports import register_export_routes
 from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
+from lake.layout import data_version
 from queries import seizure_stats
 from queries import targeting as targeting_queries
 from queries.gateway import default_gateway
-from queries.lake import data_version
 from queries.public_data import published_through
 from queries.shutdown import exiting, lowest_priority_thread, pause, start_background
 from targeting import emerging_cache

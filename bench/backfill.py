@@ -19,7 +19,7 @@ import polars as pl
 import settings
 from ingest.generate.seizures import PortContext
 from ingest.live.synth import synth_seizures, synth_shipments
-from queries import reference
+from lake import reference
 from queries.gateway import Gateway
 from targeting import scoring
 

@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import settings
+from lake.layout import TABLES, table_dir
 from queries.filters import (
     MULTI_KEYS,
     SEIZURE_TARGET,
@@ -59,7 +60,6 @@ from queries.filters import (
     FilterTarget,
     predicate,
 )
-from queries.lake import TABLES, table_dir
 from queries.records import COLUMNS as RECORD_COLUMNS
 from queries.seizure_stats import GROUPS, MEASURES, OTHERS, current_period
 from queries.targeting import QUEUE_DAYS, fiscal_years

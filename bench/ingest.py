@@ -30,15 +30,15 @@ import numpy as np
 import polars as pl
 
 import settings
-from ingest.contract import conform
 from ingest.generate.seizures import PortContext
 from ingest.live.batch import Context, batch_id_of, drain_scoring, process_file
 from ingest.live.synth import synth_seizures, synth_shipments
 from ingest.live.validate import fiscal_year
-from ingest.writer import commit, write_parquet_atomic, write_partitioned
-from queries import reference
+from lake import reference
+from lake.contract import conform
+from lake.layout import data_version
+from lake.writer import commit, write_parquet_atomic, write_partitioned
 from queries.gateway import Gateway
-from queries.lake import data_version
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = (10_000, 50_000, 200_000)

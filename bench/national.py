@@ -66,7 +66,7 @@ def baseline_kind(callback: str) -> str | None:
 def data_change(data_dir: Path) -> Iterator[str]:
     """One small seizure batch committed to the lake (what a live feed does every few seconds),
     removed again afterwards so the benchmark lake stays as built. Yields the batch's name."""
-    from ingest.writer import commit, write_partitioned
+    from lake.writer import commit, write_partitioned
     from queries.gateway import Gateway
 
     gateway = Gateway(data_dir)

@@ -28,7 +28,7 @@ from dash import (
 
 from components import url_state
 from components.url_state import View
-from queries import reference
+from lake import reference
 from queries.filters import SPEC_BY_KEY, Filters
 
 URL = "url"

@@ -20,9 +20,9 @@ from flask import request
 
 import settings
 from components import format as fmt
+from lake.layout import TABLES, read_manifest, table_versions
 from queries import live_counts
 from queries.gateway import default_gateway
-from queries.lake import TABLES, read_manifest, table_versions
 
 INTERVAL = "live-interval"
 STORE_PREFIX = "live-version-"  # one dcc.Store per table: the version the page has seen

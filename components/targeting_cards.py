@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import dcc, html
 
-from queries import reference
+from lake import reference
 from targeting import emerging, lexicon
 from targeting.features import FEATURE_LABELS
 from targeting.model import Model

@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components.targeting_queue import GRID
-from queries import reference
+from lake import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from targeting import store

@@ -22,7 +22,7 @@ from components import format as fmt
 from components import url_state
 from components.filter_bar import URL
 from components.live import store_id
-from queries import reference
+from lake import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from queries.records import GridModelError

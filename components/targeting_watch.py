@@ -16,7 +16,7 @@ from components import url_state
 from components.filter_bar import URL
 from components.live import versions
 from components.targeting_queue import WATCH_VERSION
-from queries import reference
+from lake import reference
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from queries.targeting_watch import watch_sql

@@ -13,8 +13,8 @@ import polars as pl
 
 from ingest.quarantine import quarantine_rows
 from ingest.textfile import read_text_csv
-from ingest.writer import commit, write_partitioned
-from queries.lake import table_files
+from lake.layout import table_files
+from lake.writer import commit, write_partitioned
 
 REQUIRED = ["Port Name", "State", "Port Code", "Border", "Date", "Measure", "Value"]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.fiscal import MONTH_NUMBER, month_start
 from ingest.quarantine import quarantine_rows
 from ingest.textfile import read_text_csv
-from ingest.writer import commit, write_parquet_atomic
-from queries.lake import table_dir
-from queries.reference import COMPONENT_BY_NAME
+from lake.fiscal import MONTH_NUMBER, month_start
+from lake.layout import table_dir
+from lake.reference import COMPONENT_BY_NAME
+from lake.writer import commit, write_parquet_atomic
 
 COMMON_COLUMNS = [
     "FY",

@@ -39,10 +39,10 @@ import polars as pl
 import settings
 from ingest.disclosure import Cube, Dimension, Rule, build_cube, protect
 from ingest.disclosure_audit import Protection
-from ingest.writer import write_bytes_atomic, write_parquet_atomic
-from queries import reference
+from lake import reference
+from lake.layout import data_version
+from lake.writer import write_bytes_atomic, write_parquet_atomic
 from queries.gateway import Gateway
-from queries.lake import data_version
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 import settings
-from ingest.writer import write_parquet_atomic
+from lake.writer import write_parquet_atomic
 
 
 def quarantine_dir(data_dir: Path | None = None) -> Path:

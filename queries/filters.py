@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from urllib.parse import parse_qsl, urlencode
 
-from queries import reference
+from lake import reference
 
 MAX_VALUES = 50  # per multi-value filter: a URL is not a bulk-query interface
 

@@ -19,7 +19,8 @@ import duckdb
 import polars as pl
 
 import settings
-from queries import reference
+from lake import reference
+from lake.layout import TABLES, data_version, table_files, table_versions
 from queries.hot import (
     ATTACH_SQL,
     CHECKPOINT_SQL,
@@ -30,7 +31,6 @@ from queries.hot import (
     cold_periods_sql,
     periods_view,
 )
-from queries.lake import TABLES, data_version, table_files, table_versions
 from queries.result_cache import ResultCache
 from queries.result_frame import fetch_frame
 from queries.seizure_arrays import SeizureArrays

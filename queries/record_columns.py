@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from queries import reference
+from lake import reference
 
 
 @dataclass(frozen=True)

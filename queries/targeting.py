@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from queries import reference
+from lake import reference
 from queries.file_stats import column_max, column_nulls, in_partitions
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway

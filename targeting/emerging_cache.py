@@ -31,7 +31,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 import settings
-from ingest.writer import file_lock, write_parquet_atomic
+from lake.writer import file_lock, write_parquet_atomic
 from queries.gateway import Gateway, QueryError
 from queries.shutdown import ShuttingDown, native_work, start_background
 from targeting import emerging

@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from queries import reference
+from lake import reference
 
 # Descriptions that name no good at all (CBP/DEA "junk data" examples, widened with their kin).
 JUNK_PHRASES: frozenset[str] = frozenset(

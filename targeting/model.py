@@ -21,7 +21,7 @@ import polars as pl
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from ingest.writer import write_bytes_atomic
+from lake.writer import write_bytes_atomic
 from targeting.features import FEATURE_LABELS, FEATURE_LOW_LABELS
 
 C_REGULARISATION = 0.5

@@ -22,8 +22,8 @@ import numpy as np
 import polars as pl
 
 import settings
-from ingest.contract import CONTRACT, conform
-from ingest.writer import commit, write_partitioned
+from lake.contract import CONTRACT, conform
+from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from targeting import features, history, model, rules
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 import settings
-from queries import reference
+from lake import reference
 
 FILE = "targeting.sqlite3"
 KINDS = {

@@ -298,9 +298,9 @@ def public_site(public_data, tmp_path_factory, request) -> str:
 
 @pytest.fixture(scope="session")
 def tiny_lake(tmp_path_factory) -> Path:
-    from ingest.contract import conform
-    from ingest.fiscal import fiscal_year_of
-    from ingest.writer import replace_table_files
+    from lake.contract import conform
+    from lake.fiscal import fiscal_year_of
+    from lake.writer import replace_table_files
 
     cols = [
         "seizure_id",

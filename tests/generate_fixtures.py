@@ -15,7 +15,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ingest.contract import SCHEMAS, conform
 from ingest.generate.referrals import make_referrals
 from ingest.generate.shipments import make_shipments
 from ingest.generate.shipments.hts import DEA_MACHINE_TEXTS
@@ -23,7 +22,8 @@ from ingest.generate.shipments.parties import PLACEHOLDER_NAMES
 from ingest.generate.shipments.vocabulary import (
     MAIL_HOST_PORTS,
 )
-from queries import reference
+from lake import reference
+from lake.contract import SCHEMAS, conform
 
 START, END = date(2018, 10, 1), date(2026, 3, 31)
 INGESTED = datetime(2026, 4, 1, 6, 0)

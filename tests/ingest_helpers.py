@@ -21,8 +21,8 @@ from ingest.generate.seizures import PortContext
 from ingest.live.report import BatchReport
 from ingest.live.synth import synth_referrals, synth_seizures, synth_shipments
 from ingest.live.watcher import Watcher
-from queries import reference
-from queries.lake import table_files
+from lake import reference
+from lake.layout import table_files
 
 REPO = Path(__file__).resolve().parents[1]
 ID = {"seizures": "seizure_id", "shipments": "shipment_id", "referrals": "referral_id"}

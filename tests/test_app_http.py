@@ -149,8 +149,8 @@ def test_http008_a_card_rerun_by_new_data_is_computed_from_it(client, tiny_lake,
 
     from bench.callbacks import _payload, url_callbacks
     from ingest.live.watcher import watch
+    from lake.layout import table_versions
     from queries.gateway import default_gateway
-    from queries.lake import table_versions
     from tests.test_lake_writer import seizures as make_seizures
 
     lake = tmp_path / "race"

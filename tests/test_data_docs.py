@@ -13,10 +13,10 @@ import pytest
 
 import settings
 from components import url_state
-from ingest import contract
+from lake import contract
+from lake.layout import ROW_GROUP_ROWS, TABLES
 from queries import filters, readonly
 from queries.gateway import REFERENCE_VIEWS
-from queries.lake import ROW_GROUP_ROWS, TABLES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA.md"
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -163,7 +163,7 @@ def test_doc007_on_disk_states_the_row_group_size(doc):
 # -- reference tables -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [*REFERENCE_VIEWS, "countries"])
 def test_doc010_every_reference_view_has_a_section_with_its_columns(doc, name):
-    from queries import reference
+    from lake import reference
 
     frame = getattr(reference, name)()
     documented: set[str] = set()

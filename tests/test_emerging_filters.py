@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from components.targeting_cards import emerging_content
-from queries import reference
+from lake import reference
 from queries.filters import Filters
 from targeting import emerging
 

@@ -42,9 +42,9 @@ SEIZURE_SCHEMA = {
 
 
 def _write_seizures(rows: list[tuple], data_dir) -> None:
-    from ingest.contract import conform
-    from ingest.fiscal import fiscal_year_of
-    from ingest.writer import replace_table_files
+    from lake.contract import conform
+    from lake.fiscal import fiscal_year_of
+    from lake.writer import replace_table_files
 
     frame = pl.DataFrame(rows, schema=SEIZURE_SCHEMA, orient="row").with_columns(
         pl.col("event_date")
@@ -136,8 +136,8 @@ BTS_ROWS = [
 
 @pytest.fixture(scope="module")
 def traffic_gw(tiny_lake, tmp_path_factory) -> Gateway:
-    from ingest.contract import conform
-    from ingest.writer import replace_table_files
+    from lake.contract import conform
+    from lake.writer import replace_table_files
 
     data_dir = tmp_path_factory.mktemp("exq-traffic") / "data"
     shutil.copytree(tiny_lake, data_dir)

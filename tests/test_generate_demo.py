@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ingest.contract import CONTRACT
 from ingest.generate import build_seizures
+from lake.contract import CONTRACT
 from queries.gateway import Gateway
 
 

@@ -9,7 +9,6 @@ import polars as pl
 import pycountry
 import pytest
 
-from ingest.contract import SHIPMENTS
 from ingest.generate.shipments.declarations import CHEMICAL_COVER
 from ingest.generate.shipments.hts import DESCRIPTIONS, VAGUE_TEXTS, hts_table
 from ingest.generate.shipments.linking import (
@@ -28,7 +27,8 @@ from ingest.generate.shipments.vocabulary import (
     EMERGING_TRANSIT,
     PORT_TYPES_OF_MODE,
 )
-from queries import reference
+from lake import reference
+from lake.contract import SHIPMENTS
 from tests.generate_fixtures import (
     END,
     MACHINE_TEXTS,

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from ingest.writer import commit, write_partitioned
+from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.hot import HotTable
 from tests.test_lake_writer import seizures

@@ -10,8 +10,8 @@ import pytest
 
 from ingest.bts import import_bts_file
 from ingest.cbp import CbpFormatError, import_cbp_file
+from lake.layout import table_files
 from queries.gateway import Gateway
-from queries.lake import table_files
 from queries.public_data import headline_by_year
 from tests.conftest import REAL
 

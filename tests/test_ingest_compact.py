@@ -8,10 +8,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ingest import writer
 from ingest.live.compact import compact_all, compact_partition, plan
+from lake import writer
+from lake.layout import data_version, read_manifest, table_files
 from queries.gateway import Gateway
-from queries.lake import data_version, read_manifest, table_files
 from tests.test_lake_writer import seizures
 
 READS_PER_ROUND = 5

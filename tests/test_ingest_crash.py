@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from ingest.live.failpoints import POINTS
-from queries.lake import read_manifest
+from lake.layout import read_manifest
 from tests.ingest_helpers import (
     csv_bytes,
     drop,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.live.compact import compact_all
-from queries.lake import data_version, read_manifest
+from lake.layout import data_version, read_manifest
 from tests.ingest_helpers import (
     assert_conserved,
     csv_bytes,

@@ -23,10 +23,10 @@ import polars as pl
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ingest.contract import SCHEMAS
 from ingest.live.batch import Context, drain_scoring, process_file
 from ingest.live.incoming import ID_COLUMN, required_columns, target_types
 from ingest.live.readers import CHECK_FAILED
+from lake.contract import SCHEMAS
 from tests.ingest_helpers import drop, lake_frame, valid_rows
 
 TABLES = ("seizures", "shipments", "referrals")

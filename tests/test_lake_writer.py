@@ -8,10 +8,10 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from ingest import writer
-from ingest.contract import CONTRACT, conform
+from lake import writer
+from lake.contract import CONTRACT, conform
+from lake.layout import data_version, read_manifest, table_files
 from queries.gateway import Gateway
-from queries.lake import data_version, read_manifest, table_files
 
 
 def seizures(n: int, prefix: str, day: date = date(2025, 1, 5)) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from ingest.writer import commit, write_partitioned
+from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.live_counts import arrived_since
 from tests.test_lake_writer import seizures

@@ -32,7 +32,7 @@ from ingest.publish import (
     publish,
     read_manifest,
 )
-from queries import reference
+from lake import reference
 from queries.gateway import Gateway
 from queries.public_gateway import PublicGateway
 from tests.test_public_disclosure import grid

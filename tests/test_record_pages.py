@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from ingest.writer import commit, write_partitioned
+from lake.writer import commit, write_partitioned
 from queries import records
 from queries.filters import Filters
 from queries.gateway import Gateway

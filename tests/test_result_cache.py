@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ingest.writer import commit, write_partitioned
+from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.result_cache import ResultCache, tables_named
 

@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from ingest.writer import commit, write_partitioned
+from lake.writer import commit, write_partitioned
 from queries import breakdowns, seizure_arrays, seizure_stats
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway

@@ -133,7 +133,7 @@ def test_tgb_phone_the_page_fits_a_390px_screen(dash_duo, internal_app, scored):
 
 
 def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, internal_app, scored):
-    from queries import reference
+    from lake import reference
 
     open_targeting(dash_duo, internal_app)
     assert not dash_duo.find_element("#targeting-watch-value").is_displayed()

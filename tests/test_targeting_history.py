@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ingest.contract import conform
-from ingest.writer import replace_table_files
+from lake.contract import conform
+from lake.writer import replace_table_files
 from queries.gateway import Gateway
 from targeting import history
 

@@ -15,8 +15,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from lake.layout import read_manifest
 from queries.gateway import Gateway
-from queries.lake import read_manifest
 from settings import REPO_ROOT
 from targeting import emerging, evaluation, model, pipeline, scoring
 

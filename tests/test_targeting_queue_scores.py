@@ -12,9 +12,9 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
-from ingest.contract import conform
-from ingest.writer import commit, write_partitioned
-from queries import reference
+from lake import reference
+from lake.contract import conform
+from lake.writer import commit, write_partitioned
 from queries import targeting as q
 from queries.filters import Filters
 from queries.gateway import Gateway

@@ -115,7 +115,7 @@ def test_tgc005_written_scores_reach_the_lake(scored, tmp_path):
         )
         assert back["shipment_id"].to_list() == sorted(batch["shipment_id"].to_list())
     finally:
-        from ingest.writer import commit
+        from lake.writer import commit
 
         commit("scores", remove=written, data_dir=scored.data_dir)
         scored.refresh(force=True)
@@ -138,8 +138,8 @@ def test_tgc008_arrivals_are_scored_off_the_feeds_path(scored):
     """The watcher hands a batch's shipments to the background scorer and moves on; once the
     scorer is drained, the batch's scores are in the lake under the batch's name."""
     from ingest.live.batch import BATCH_PREFIX, _score_arrivals, drain_scoring
-    from ingest.writer import commit
-    from queries.lake import table_files
+    from lake.layout import table_files
+    from lake.writer import commit
 
     batch = new_batch(scored, 7)
     _score_arrivals(batch, "bg-test", scored.data_dir)

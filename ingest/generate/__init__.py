@@ -18,7 +18,6 @@ import polars as pl
 from tqdm import tqdm
 
 import settings
-from ingest.contract import conform
 from ingest.generate.extras import continuation_cells, equipment_units, modelled_events
 from ingest.generate.seizures import (
     PortContext,
@@ -29,8 +28,9 @@ from ingest.generate.seizures import (
     month_last_day,
     refine_commodity,
 )
-from ingest.writer import replace_table_files
-from queries import reference
+from lake import reference
+from lake.contract import conform
+from lake.writer import replace_table_files
 from queries.gateway import Gateway
 
 GENERATED_PREFIX = "gen-"

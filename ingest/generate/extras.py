@@ -14,10 +14,10 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from ingest.fiscal import fiscal_year_of
 from ingest.generate import routes
 from ingest.generate.sampling import choose, choose_by_group
 from ingest.generate.seizures import PortContext, month_last_day
+from lake.fiscal import fiscal_year_of
 
 SERIES = ["component", "region", "land_filter", "area_id", "drug_type"]
 EQUIPMENT_PIECES_FY21_24 = 10_000

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 import polars as pl
 
-from ingest.contract import conform
+from lake.contract import conform
 
 REFERRED_SHARE = 0.35
 MAX_PROPENSITY = 0.95

@@ -55,8 +55,8 @@ from ingest.live.readers import (
 from ingest.live.report import BatchReport, load_report, utc_now
 from ingest.live.validate import validate
 from ingest.quarantine import quarantine_dir, quarantine_rows
-from ingest.writer import commit, write_bytes_atomic, write_partitioned
-from queries.lake import ensure_dir
+from lake.layout import ensure_dir
+from lake.writer import commit, write_bytes_atomic, write_partitioned
 
 
 def batch_id_of(raw: bytes) -> str:

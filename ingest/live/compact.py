@@ -25,11 +25,12 @@ from pathlib import Path
 import polars as pl
 
 import settings
-from ingest.contract import conform
 from ingest.live.failpoints import failpoint
 from ingest.live.incoming import LIVE_TABLES
 from ingest.live.lakeids import BATCH_PREFIX, COMPACT_PREFIX
-from ingest.writer import (
+from lake.contract import conform
+from lake.layout import TABLES, read_manifest, table_dir
+from lake.writer import (
     CommitConflict,
     commit,
     file_lock,
@@ -37,7 +38,6 @@ from ingest.writer import (
     in_order,
     write_parquet_atomic,
 )
-from queries.lake import TABLES, read_manifest, table_dir
 
 COMPACTED_TABLES = (*LIVE_TABLES, "ingest_log")
 SMALL_BYTES = 32 * 1024 * 1024  # files larger than this are left alone: they are big enough

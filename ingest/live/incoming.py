@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contract import CONTRACT, SCHEMAS, Column
+from lake.contract import CONTRACT, SCHEMAS, Column
 
 LIVE_TABLES = ("seizures", "shipments", "referrals")
 ID_COLUMN = {"seizures": "seizure_id", "shipments": "shipment_id", "referrals": "referral_id"}

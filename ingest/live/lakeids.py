@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.live.incoming import ID_COLUMN
-from queries.lake import read_manifest, table_dir
+from lake.layout import read_manifest, table_dir
 
 BATCH_PREFIX = "batch-"
 COMPACT_PREFIX = "compact-"

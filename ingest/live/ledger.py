@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from ingest.live.paths import state_dir
-from queries.lake import ensure_dir
+from lake.layout import ensure_dir
 
 LEDGER = "ledger.jsonl"
 

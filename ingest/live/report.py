@@ -14,9 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.contract import conform
 from ingest.live.paths import report_path
-from ingest.writer import write_bytes_atomic
+from lake.contract import conform
+from lake.writer import write_bytes_atomic
 
 
 def utc_now() -> datetime:

@@ -18,7 +18,9 @@ from functools import cache
 
 import polars as pl
 
-from ingest.contract import (
+from ingest.live.incoming import ID_COLUMN, required_columns, target_types
+from lake import reference
+from lake.contract import (
     CONCEALMENTS,
     ENTRY_TYPES,
     OUTCOMES,
@@ -26,8 +28,6 @@ from ingest.contract import (
     REFERRAL_STATUSES,
     UNITS,
 )
-from ingest.live.incoming import ID_COLUMN, required_columns, target_types
-from queries import reference
 
 Check = tuple[pl.Expr, str]
 

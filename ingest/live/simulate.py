@@ -24,7 +24,7 @@ import polars as pl
 
 from ingest.live.paths import inbox_dir
 from ingest.live.synth import corrupt, synth_referrals, synth_seizures, synth_shipments
-from queries.lake import ensure_dir
+from lake.layout import ensure_dir
 
 TICK_S = 1.0
 SEIZURE_SHARE = 0.2
@@ -36,7 +36,7 @@ def port_context(data_dir: Path | None):
     """Real land-port traffic from the lake when it has BTS data; plain weights otherwise."""
     from ingest.generate import port_context as from_lake
     from ingest.generate.seizures import PortContext
-    from queries import reference
+    from lake import reference
     from queries.gateway import Gateway
 
     try:

@@ -24,7 +24,7 @@ from ingest.generate.extras import MODELLED_MODES, PORT_TYPE_OF_MODE
 from ingest.generate.referrals import AGENCY_OTHER
 from ingest.generate.sampling import choose, choose_by_group
 from ingest.generate.seizures import PortContext, assign_modes, finish_events
-from queries import reference
+from lake import reference
 
 # Share of events by commodity, after CBP's event counts (FY2023-FY2025), plus modelled chemicals.
 SEIZURE_MIX = {

@@ -24,7 +24,6 @@ from datetime import datetime
 
 import polars as pl
 
-from ingest.contract import conform
 from ingest.live.incoming import (
     EVENT_COLUMN,
     ID_COLUMN,
@@ -35,6 +34,7 @@ from ingest.live.incoming import (
 )
 from ingest.live.readers import RawBatch
 from ingest.live.rules import checks, normalise
+from lake.contract import conform
 
 RESERVED = ("source_row", "reason", "batch_id", "quarantined_at")  # quarantine's own columns
 

@@ -28,7 +28,7 @@ from ingest.live.inbox import Inbox
 from ingest.live.paths import data_root, state_dir
 from ingest.live.readers import CHECK_FAILED
 from ingest.live.report import BatchReport
-from queries.lake import ensure_dir
+from lake.layout import ensure_dir
 
 COMPACT_EVERY_S = 5.0
 KEEP_REPORTS = 1000  # the latest reports, for callers in the same process (tests, bench)

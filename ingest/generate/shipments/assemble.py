@@ -11,7 +11,6 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from ingest.contract import ENTRY_TYPES, OUTCOMES, conform
 from ingest.generate.shipments.arrivals import DAY_US, EPOCH
 from ingest.generate.shipments.columns import Columns
 from ingest.generate.shipments.context import Context
@@ -19,6 +18,7 @@ from ingest.generate.shipments.draws import bijection
 from ingest.generate.shipments.hts import declared_texts
 from ingest.generate.shipments.parties import name_index, name_table
 from ingest.generate.shipments.vocabulary import MODES
+from lake.contract import ENTRY_TYPES, OUTCOMES, conform
 
 
 def _lookup(values: list[str | None], index: np.ndarray) -> pl.Series:

@@ -32,7 +32,7 @@ from ingest.generate.shipments.vocabulary import (
     TRANSIT_PARCEL,
     Weights,
 )
-from queries import reference
+from lake import reference
 
 
 @dataclass

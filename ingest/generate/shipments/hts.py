@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from queries import reference
+from lake import reference
 
 HTS_FILE = "hts_codes.csv"
 UPPERCASE_RATE = 0.2  # many filers type in capitals

@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from queries.lake import (
+from lake.layout import (
     MANIFEST,
     ROW_GROUP_ROWS,
     TABLES,

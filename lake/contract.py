@@ -215,7 +215,7 @@ def conform(table: str, frame):  # polars.DataFrame -> polars.DataFrame
     """
     import polars as pl
 
-    from queries.lake import TABLES
+    from lake.layout import TABLES
 
     partition = TABLES[table].partition
     target = pl.from_arrow(SCHEMAS[table].empty_table()).schema
