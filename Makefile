@@ -26,7 +26,7 @@ browser-deps:
 # The demo lake: real CBP + BTS files imported, then the seeded generator. Built once, when absent.
 data: $(STAMP)
 	@if [ ! -f "$(CHOKEPOINT_DATA)/lake/DEMO_BUILT" ]; then \
-		$(PY) -m ingest demo --shipments $(DEMO_SHIPMENTS); \
+		$(PY) -m ops demo --shipments $(DEMO_SHIPMENTS); \
 	fi
 
 run: data
@@ -43,7 +43,7 @@ run-public: publish
 # The app with a live feed: the inbox watcher and the simulator in the background; Ctrl-C stops all.
 live: data
 	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT INT TERM; \
-	$(PY) -m ingest watch & \
+	$(PY) -m ops watch & \
 	$(PY) -m ingest simulate --rate 50 & \
 	$(PY) app.py & \
 	wait

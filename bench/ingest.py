@@ -7,7 +7,7 @@ commit, log, ledger, move. The baseline measured in the same run is the plain pa
 the same accepted frame (``write_parquet_atomic``): the ratio says what validation and the
 exactly-once bookkeeping cost on top of writing the data at all.
 
-Latency: ``python -m ingest watch`` runs as a subprocess; a file is renamed into the inbox and
+Latency: ``python -m ops watch`` runs as a subprocess; a file is renamed into the inbox and
 this process polls a Gateway (as the app does) until a query sees the batch's rows. Run with the
 configured settle time and poll interval, and with short ones, since the settle time (a file must
 stay unchanged that long) is most of it. The baseline is the same rows written and committed
@@ -148,7 +148,7 @@ def _watcher(data_dir: Path, settle: float | None, interval: float | None) -> su
     if interval is not None:
         env["CHOKEPOINT_WATCH_INTERVAL_S"] = str(interval)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest", "watch"],
+        [sys.executable, "-m", "ops", "watch"],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,7 +1,7 @@
 """The benchmark's lakes: one data folder per scale, built once with the generator and reused.
 
 Each lake is a complete data folder (lake, public extract, trained model and scores), built by the
-same ``python -m ingest demo`` a user runs, in a subprocess with ``CHOKEPOINT_DATA`` pointing at
+same ``python -m ops demo`` a user runs, in a subprocess with ``CHOKEPOINT_DATA`` pointing at
 ``.cache/bench/lake-<shipments>`` (git-ignored). A lake is reused when its ``DEMO_BUILT`` marker
 exists, so ``make bench`` pays the build once per machine.
 """
@@ -50,7 +50,7 @@ def ensure(lake: Lake) -> float:
     if lake.built:
         return 0.0
     started = time.perf_counter()
-    cmd = [sys.executable, "-m", "ingest", "demo", "--shipments", str(lake.shipments), "--quiet"]
+    cmd = [sys.executable, "-m", "ops", "demo", "--shipments", str(lake.shipments), "--quiet"]
     if lake.seizures:
         cmd += ["--seizures", str(lake.seizures)]
     env = {**os.environ, "CHOKEPOINT_DATA": str(lake.data_dir)}

@@ -24,7 +24,8 @@ from components import url_state
 from components.exports import record_filters
 from components.filter_bar import URL
 from components.live import store_id
-from queries import records, reference
+from lake import reference
+from queries import records
 from queries.gateway import QueryError
 from queries.records import COLUMNS, GridModelError
 

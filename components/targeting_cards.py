@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 import polars as pl
 from dash import dcc, html
 
-from lake import reference
-from targeting import emerging, lexicon
+from lake import lexicon, reference
+from targeting import emerging
 from targeting.features import FEATURE_LABELS
 from targeting.model import Model
 

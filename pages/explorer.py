@@ -32,7 +32,8 @@ from components.filter_bar import CARD_VIEW, URL
 from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
-from queries import breakdowns, compare, reference, seizure_stats, traffic, trends
+from lake import reference
+from queries import breakdowns, compare, seizure_stats, traffic, trends
 from queries.public_data import published_through
 
 PAGE = "explorer"

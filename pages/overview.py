@@ -29,7 +29,8 @@ from components.filter_bar import CARD_VIEW, filters_sentence
 from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
-from queries import breakdowns, reference, seizure_stats
+from lake import reference
+from queries import breakdowns, seizure_stats
 from queries.filters import Filters, shift_year
 from queries.public_data import published_through
 

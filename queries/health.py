@@ -1,7 +1,7 @@
 """Data health of the live feed: batches per hour, why rows were refused, how late rows arrive.
 
 Everything but ``latest_quarantined`` reads the ``ingest_log`` table, one row per batch written by
-``python -m ingest watch`` after the batch's rows became visible. Without a live feed the table
+``python -m ops watch`` after the batch's rows became visible. Without a live feed the table
 does not exist; every function then answers with empty frames or zeros, never an error, so the
 Data health page can render on a lake built only by ``generate``.
 

@@ -1,6 +1,6 @@
 """Watchlist items as SQL: which shipments each saved commodity, HTS code, route or party hits.
 
-Watches come from ``targeting.store``, which validated every value when it was saved; here each
+Watches come from the watchlist store, which validated every value when it was saved; here each
 becomes one condition over the shipments columns with its values as bound parameters. Column
 names are fixed in this module, never taken from a watch.
 """
@@ -9,9 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from targeting import lexicon
-from targeting.store import ANY, DIRECT, Watch
+from lake import lexicon
+
+# a route watch is "origin>transit>port>mode": ANY leaves a part open, DIRECT means no transit
+ANY = "*"
+DIRECT = "-"
+
+
+class Watch(Protocol):
+    """What a condition needs of a saved watch (``targeting.store.Watch`` is one)."""
+
+    id: int
+    kind: str
+    value: str
+
 
 ROUTE_COLUMNS = ("origin_country", "coalesce(transit_country, '-')", "port_code", "mode")
 

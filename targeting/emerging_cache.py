@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 import settings
 from lake.writer import file_lock, write_parquet_atomic
+from queries import targeting as queue_queries
 from queries.gateway import Gateway, QueryError
 from queries.shutdown import ShuttingDown, native_work, start_background
 from targeting import emerging
@@ -99,7 +100,7 @@ def compute_for(data_dir: Path, day: date | None = None) -> Answer:
     if day is None:
         if not gateway.has("shipments"):
             raise ValueError(f"no shipments in the lake under {data_dir.name!r}")
-        day = gateway.scalar("SELECT max(arrived_at) FROM shipments").date()
+        day = queue_queries.as_of(gateway).date()
     return compute(gateway, day)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 import settings
+from queries import targeting as queue_queries
 from queries.gateway import Gateway
 from targeting import evaluation, model, scoring, store, training
 
@@ -48,7 +49,7 @@ def model_rows(data_dir: Path, spill: Path | None = None) -> tuple[pl.DataFrame,
     start: datetime | None = None
     for i, chunk in enumerate(lake_chunks(data_dir)):
         if start is None:
-            last = Gateway(data_dir).scalar("SELECT max(arrived_at) FROM shipments")
+            last = queue_queries.as_of(Gateway(data_dir))
             start = datetime.combine(training.test_start_after(last), datetime.min.time())
         if spill is not None:
             paths.append(spill / f"chunk-{i:04d}.parquet")

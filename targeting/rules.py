@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from targeting import lexicon
+from lake import lexicon
 
 VALUE_Z = 3.5  # robust z of log value per kg beyond which a declared value is implausible
 SPLIT_MIN_PARCELS = 5  # parcels to one address in the window ...

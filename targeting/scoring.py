@@ -226,3 +226,9 @@ def score_lake(
     if written:
         commit("scores", add=written, data_dir=data_dir, replace_prefix="")
     return ScoredLake(rows, version)
+
+
+def score_arrivals(rows: pl.DataFrame, stem: str, data_dir: Path) -> None:
+    """The live feed's arrival hook: score a batch's new shipments and write them under the
+    file stem the feed gives (the batch's own name)."""
+    write_scores(score_shipments(rows, Gateway(data_dir)), rows, stem, data_dir)

@@ -23,6 +23,7 @@ import polars as pl
 
 import settings
 from lake import reference
+from queries.targeting_watch import ANY, DIRECT
 
 FILE = "targeting.sqlite3"
 KINDS = {
@@ -32,8 +33,6 @@ KINDS = {
     "party": "Party",
 }
 VERDICTS = ("seized", "clean")
-ANY = "*"
-DIRECT = "-"
 HTS_PREFIX = re.compile(r"^\d{4}(\.\d{2}(\.\d{2}(\d{2})?)?)?$")
 PARTY_ID = re.compile(r"^[A-Za-z0-9_-]{2,40}$")
 MAX_LABEL = 80

@@ -117,8 +117,12 @@ def assert_conserved(reports: list[BatchReport]) -> None:
         assert sum(report.reasons.values()) == report.rows_quarantined, report
 
 
+OPS_COMMANDS = ("watch", "demo", "targeting")  # they wire ingest and targeting: ``python -m ops``
+
+
 def ingest(data_dir, *args: str, failpoint: str | None = None) -> subprocess.CompletedProcess:
-    """``python -m ingest ARGS`` in a subprocess on ``data_dir``, with fast settle times."""
+    """``python -m ingest ARGS`` (``python -m ops ARGS`` for the commands that wire ingest and
+    targeting together) in a subprocess on ``data_dir``, with fast settle times."""
     env = {
         **os.environ,
         "CHOKEPOINT_DATA": str(data_dir),
@@ -130,7 +134,7 @@ def ingest(data_dir, *args: str, failpoint: str | None = None) -> subprocess.Com
     if failpoint:
         env["CHOKEPOINT_FAILPOINT"] = failpoint
     return subprocess.run(
-        [sys.executable, "-m", "ingest", *args],
+        [sys.executable, "-m", "ops" if args and args[0] in OPS_COMMANDS else "ingest", *args],
         cwd=REPO,
         env=env,
         capture_output=True,

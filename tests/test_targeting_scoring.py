@@ -137,12 +137,12 @@ def test_tgc006_without_a_model_the_score_is_the_share_of_flags(scored, tmp_path
 def test_tgc008_arrivals_are_scored_off_the_feeds_path(scored):
     """The watcher hands a batch's shipments to the background scorer and moves on; once the
     scorer is drained, the batch's scores are in the lake under the batch's name."""
-    from ingest.live.batch import BATCH_PREFIX, _score_arrivals, drain_scoring
+    from ingest.live.batch import BATCH_PREFIX, drain_scoring, run_off_path
     from lake.layout import table_files
     from lake.writer import commit
 
     batch = new_batch(scored, 7)
-    _score_arrivals(batch, "bg-test", scored.data_dir)
+    run_off_path(scoring.score_arrivals, batch, f"{BATCH_PREFIX}bg-test", scored.data_dir)
     drain_scoring(timeout=120)
     written = [p for p in table_files("scores", scored.data_dir) if "bg-test" in p.name]
     try:

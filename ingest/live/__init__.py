@@ -7,7 +7,7 @@ Modules, one job each:
 - ``incoming``, ``rules``, ``validate``: the contract's checks, vectorised, one reason per row;
 - ``lakeids``: ids (and batches) the lake already holds;
 - ``batch``: one file start to finish, in a crash-safe order; ``report``, ``ledger``: its records;
-- ``watcher``: the loop (``python -m ingest watch``); ``compact``: merging small files;
+- ``watcher``: the loop (``python -m ops watch``); ``compact``: merging small files;
 - ``synth``, ``simulate``: a realistic feed for demos (``python -m ingest simulate``);
 - ``failpoints``: deterministic crash points for the kill-and-restart tests.
 

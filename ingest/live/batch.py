@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,18 +65,26 @@ def batch_id_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+# Called with (accepted shipments, the batch's file stem, data folder) once a batch's shipments
+# are in the lake: how targeting scores arrivals, given to the watcher by whoever starts it
+# (``python -m ops watch``), so ingest never imports targeting.
+ArrivalHook = Callable[[pl.DataFrame, str, Path], None]
+
+
 @dataclass
 class Context:
-    """What processing a file needs from the watcher: where, the ledger, the id cache."""
+    """What processing a file needs from the watcher: where, the ledger, the id cache, and
+    what to run on newly arrived shipments."""
 
     data_dir: Path
     ledger: Ledger
     lake_ids: LakeIds
+    on_arrivals: ArrivalHook | None = None
 
     @classmethod
-    def open(cls, data_dir: Path | None = None) -> Context:
+    def open(cls, data_dir: Path | None = None, on_arrivals: ArrivalHook | None = None) -> Context:
         root = data_root(data_dir)
-        return cls(root, Ledger(root), LakeIds(root))
+        return cls(root, Ledger(root), LakeIds(root), on_arrivals)
 
 
 def process_file(
@@ -195,8 +204,9 @@ def _ingest_rows(
         failpoint("after_lake_write")
         commit(table, add=written, data_dir=data_dir)
     failpoint("after_commit")
-    if table == "shipments" and not listed and checked.accepted.height:
-        _score_arrivals(checked.accepted, batch_id, data_dir)
+    if table == "shipments" and not listed and checked.accepted.height and ctx.on_arrivals:
+        stem = f"{BATCH_PREFIX}{batch_id}"  # a redo overwrites rather than duplicates
+        run_off_path(ctx.on_arrivals, checked.accepted, stem, data_dir)
     return report
 
 
@@ -204,29 +214,25 @@ _scorer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-arrivals")
 _scoring: list[Future] = []
 
 
-def _score_arrivals(rows, batch_id: str, data_dir: Path) -> None:
-    """Give new shipments their targeting score seconds after they land, off the feed's path.
+def run_off_path(hook: ArrivalHook, rows: pl.DataFrame, stem: str, data_dir: Path) -> None:
+    """Run the arrival hook (targeting's scoring) seconds after the rows land, off the feed's
+    path.
 
-    The rows are already safely in the lake: scoring runs on one background thread, in arrival
-    order, so a 200,000-row batch is not held up for the seconds its history and features take
-    (loading shipments with scoring in line ran at a tenth of the speed). Best effort by design:
-    a scoring failure (no model trained yet, say) must never hold the feed up; ``python -m
-    targeting score`` fills any gap. The score file is named after the batch, so a redo
-    overwrites rather than duplicates. ``drain_scoring`` waits for the queue.
+    The rows are already safely in the lake: the hook runs on one background thread, in arrival
+    order, so a 200,000-row batch is not held up for the seconds scoring takes (loading
+    shipments with scoring in line ran at a tenth of the speed). Best effort by design: a
+    failure (no model trained yet, say) must never hold the feed up; ``python -m targeting
+    score`` fills any gap. ``drain_scoring`` waits for the queue.
     """
-    _scoring.append(_scorer.submit(_score_now, rows, batch_id, data_dir))
+    _scoring.append(_scorer.submit(_run_hook, hook, rows, stem, data_dir))
     _scoring[:] = [f for f in _scoring if not f.done()]
 
 
-def _score_now(rows, batch_id: str, data_dir: Path) -> None:
+def _run_hook(hook: ArrivalHook, rows: pl.DataFrame, stem: str, data_dir: Path) -> None:
     try:
-        from queries.gateway import Gateway
-        from targeting.scoring import score_shipments, write_scores
-
-        scores = score_shipments(rows, Gateway(data_dir))
-        write_scores(scores, rows, f"{BATCH_PREFIX}{batch_id}", data_dir)
-    except Exception as exc:  # noqa: BLE001 -- see _score_arrivals: never block ingest
-        print(f"batch {batch_id}: shipments loaded, scoring skipped ({exc})", file=sys.stderr)
+        hook(rows, stem, data_dir)
+    except Exception as exc:  # noqa: BLE001 -- see run_off_path: never block ingest
+        print(f"{stem}: shipments loaded, scoring skipped ({exc})", file=sys.stderr)
 
 
 def drain_scoring(timeout: float | None = None) -> None:

@@ -1,4 +1,4 @@
-"""``python -m ingest watch``: the loop that turns inbox files into lake rows, plus compaction.
+"""``python -m ops watch``: the loop that turns inbox files into lake rows, plus compaction.
 
 Every ``watch_interval_s`` the inbox is scanned; settled files are processed oldest first, one
 at a time (``ingest.live.batch``). A background thread compacts partitions that collected enough
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import settings
-from ingest.live.batch import Context, FileChanged, drain_scoring, process_file
+from ingest.live.batch import ArrivalHook, Context, FileChanged, drain_scoring, process_file
 from ingest.live.compact import compact_all
 from ingest.live.inbox import Inbox
 from ingest.live.paths import data_root, state_dir
@@ -48,6 +48,7 @@ class Watcher:
         log: Callable[[str], None] = print,
         settle_s: float | None = None,
         interval_s: float | None = None,
+        on_arrivals: ArrivalHook | None = None,
     ) -> None:
         self.data_dir = data_root(data_dir)
         self.settle_s = settings.get("file_settle_s") if settle_s is None else settle_s
@@ -55,7 +56,7 @@ class Watcher:
         self.log = log
         self.stop = threading.Event()
         self.inbox = Inbox(self.data_dir, self.settle_s)
-        self.ctx = Context.open(self.data_dir)
+        self.ctx = Context.open(self.data_dir, on_arrivals)
         self.reports: list[BatchReport] = []
         self._failed: dict[str, tuple[int, int]] = {}
         self.failures = 0  # batches that failed: an error left the file, or the checks crashed
@@ -155,10 +156,16 @@ class _single_watcher:  # noqa: N801 -- used as a context manager, reads like on
         self.handle.close()
 
 
-def watch(data_dir: Path | None = None, once: bool = False, compact: bool = True) -> int:
+def watch(
+    data_dir: Path | None = None,
+    once: bool = False,
+    compact: bool = True,
+    on_arrivals: ArrivalHook | None = None,
+) -> int:
     """Run the watcher in this process until stopped (or, with ``once``, until the inbox is
-    empty); SIGTERM and SIGINT stop it after the file in hand."""
-    watcher = Watcher(data_dir, log=lambda line: print(line, flush=True))
+    empty); SIGTERM and SIGINT stop it after the file in hand. ``on_arrivals`` runs on each
+    batch of new shipments, off the feed's path (``python -m ops watch`` gives it scoring)."""
+    watcher = Watcher(data_dir, log=lambda line: print(line, flush=True), on_arrivals=on_arrivals)
 
     def _stop(_signum, _frame) -> None:
         watcher.stop.set()
