@@ -51,6 +51,7 @@ live: data
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
