@@ -15,13 +15,11 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bench.callbacks import run
 from bench.machine import machine
 from bench.national import DEFAULT_SIZES
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from bench.results import RESULTS, write_result
 
 
 def table(rows: list[dict]) -> str:
@@ -51,9 +49,7 @@ def _save(kind: str, result: dict) -> int:
     result = {"kind": kind, "when": datetime.now(UTC).isoformat(timespec="seconds"),
               "machine": machine(), **result}  # fmt: skip
     print(json.dumps(result, indent=2))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_result(kind, result)
     print(f"written {out.relative_to(RESULTS.parent.parent)}")
     return 0
 
@@ -132,9 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Callback latency, {seizures:,} seizures / {shipments:,} shipments, "
           f"{machine()['cpus']} CPUs, {args.repeats} warm repeats x 6 views")  # fmt: skip
     print(table(rows))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"callbacks-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_result("callbacks", result)
     print(f"written {out.relative_to(RESULTS.parent.parent)}")
     return 0
 

@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 import settings
+from bench.results import write_result
 from ingest.generate.seizures import PortContext
 from ingest.live.batch import Context, batch_id_of, drain_scoring, process_file
 from ingest.live.synth import synth_seizures, synth_shipments
@@ -243,7 +244,6 @@ def _table(rows: list[dict]) -> str:
 
 def run_ingest_bench(repeats: int = 5, latency_batches: int = 20, out_dir: Path | None = None):
     """Run both benchmarks, print tables, write ``bench/results/ingest-<timestamp>.json``."""
-    import json
     import platform
 
     started = time.perf_counter()
@@ -274,9 +274,6 @@ def run_ingest_bench(repeats: int = 5, latency_batches: int = 20, out_dir: Path 
         "latency": lat,
         "drop_to_screen": screen,
     }
-    out_dir = out_dir or REPO / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"ingest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_result("ingest", result, out_dir)
     print(f"written {out.relative_to(REPO) if out.is_relative_to(REPO) else out}")
     return result

@@ -36,8 +36,8 @@ import polars as pl
 from bench import baselines, lakes, public_load, server, session
 from bench.app_engine import AppQueries
 from bench.machine import machine
+from bench.results import RESULTS, write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SIZES = (1_000_000, 5_000_000, 20_000_000)
 VIEWS = ("", "?fy=2025", "?fy=2025&area=chicago-field-office", "?source=CN&mode=express,mail")
 # Which baseline computes the numbers each callback shows (None: no baseline computes it).
@@ -334,9 +334,7 @@ def run(sizes: tuple[int, ...], repeats: int, analysts: int, seconds: float) -> 
         "scale": [{"shipments": r["shipments"], **r["lake"], **r["summary"]} for r in results],
         "sizes": results,
     }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"national-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(report, indent=1, default=_json_default) + "\n")
+    out = write_result("national", report, indent=1, default=_json_default)
     print(f"\nscale curve: {json.dumps(report['scale'], indent=1, default=_json_default)}")
     print("\n" + markdown_report(report))
     print(f"written {out.relative_to(RESULTS.parent.parent)}")
