@@ -95,6 +95,7 @@ def shell() -> html.Div:
         [
             dcc.Location(id=filter_bar.URL, refresh=False),
             dcc.Store(id=filter_bar.CARD_VIEW),
+            dcc.Store(id=filter_bar.URL_VIEW),
             dcc.Store(id=xfilter.CLICK),
             live.layout(),
             navbar(),

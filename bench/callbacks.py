@@ -15,7 +15,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from components.filter_bar import CARD_VIEW
+from components.filter_bar import CARD_VIEW, URL_VIEW
 
 VIEWS = (
     "",
@@ -56,7 +56,9 @@ GRID_REQUEST = {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "lbs", "s
 
 
 def _value(item: dict, search: str, pathname: str):
-    if item["id"] == CARD_VIEW:  # what the page's clientside callback puts there
+    if item["id"] == URL_VIEW:  # what the page's clientside callback puts there
+        return search
+    if item["id"] == CARD_VIEW:
         params = [p for p in search.lstrip("?").split("&") if p]
         kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
         return "?" + "&".join(kept) if kept else ""

@@ -43,7 +43,7 @@ from typing import Any
 
 from bench.callbacks import _name
 from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
-from components.filter_bar import CARD_VIEW
+from components.filter_bar import CARD_VIEW, URL_VIEW
 from components.xfilter import CLICK as XFILTER_CLICK
 
 UPDATE = "/_dash-update-component"
@@ -460,19 +460,20 @@ class Tab:
 
     # -- which callbacks fire ------------------------------------------------------------------
     def _card_view(self, changed: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """What the filter bar's clientside callback does in the browser: when the URL's search
-        changes, the card-view store gets it less the keys cards do not read, and changes (and
-        so sets off the cards) only when that differs."""
+        """What the filter bar's clientside callback does in the browser: when the URL changes,
+        the view store gets its search and the card-view store the search less the keys cards
+        do not read; each changes (and so sets off its cards) only when its value differs."""
         if ("url", "search") not in changed or CARD_VIEW not in self.nodes:
             return changed
-        search = self.get("url", "search")
-        params = [p for p in str(search or "").lstrip("?").split("&") if p]
+        search = str(self.get("url", "search") or "")
+        params = [p for p in search.lstrip("?").split("&") if p]
         kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
-        value = "?" + "&".join(kept) if kept else ""
-        if self.get(CARD_VIEW, "data") == value:
-            return changed
-        self._set(CARD_VIEW, "data", value)
-        return [*changed, (CARD_VIEW, "data")]
+        stores = ((URL_VIEW, search), (CARD_VIEW, "?" + "&".join(kept) if kept else ""))
+        for store, value in stores:
+            if store in self.nodes and self.get(store, "data") != value:
+                self._set(store, "data", value)
+                changed = [*changed, (store, "data")]
+        return changed
 
     def _triggered(self, changed: list[tuple[str, str]], producer: Dep | None) -> list[_Call]:
         """Callbacks with one of ``changed`` as input (the producer excluded)."""
@@ -550,7 +551,8 @@ class Tab:
                 request = self.get(grid, "getRowsRequest")
                 request = request if isinstance(request, dict) else {}
                 size = request.get("endRow", 50) - request.get("startRow", 0)
-                start = 0 if (("url", "search") in changed) else request.get("startRow", 0)
+                new_view = ("url", "search") in changed or (URL_VIEW, "data") in changed
+                start = 0 if new_view else request.get("startRow", 0)
                 calls += self._grid_request(grid, start, start + size,
                                             request.get("sortModel", []))  # fmt: skip
         return calls
@@ -585,6 +587,7 @@ class Tab:
             calls += self._regrouped(before, call.dep)
             for grid in self._infinite_grids(k for k in self.order if k in added):
                 calls += self._grid_request(grid, 0, 50, [])
+        changed = self._card_view(changed)  # the view stores follow the URL first
         calls += self._triggered(changed, call.dep)
         calls += self._purged(changed)
         refused = None

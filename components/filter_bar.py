@@ -36,6 +36,8 @@ URL = "url"
 # (grain, overlay, compare mode, records side): cards that read filters and the measure listen
 # to this store, so switching to the week grain redraws the trend, not every chart of the page.
 CARD_VIEW = "url-card-view"
+# The whole search (with the view keys): what the trend, the comparison and the records read.
+URL_VIEW = "url-view"
 PREFIX = "filters"
 BAR = f"{PREFIX}-bar"
 BAR_CLASS = "filter-bar card card-body py-2 mb-3 d-print-none"
@@ -388,17 +390,38 @@ clientside_callback(
 )
 
 
+# The view store holds the URL's search for the cards to read. It is filled from the href when
+# the page loads (the browser sets it), from the search whenever the URL changes, and directly by
+# the cross-filter along with the URL: the filter bar's callback writes the search too (it keeps
+# the controls and the URL in step), so anything reading the search waits for that server round
+# trip, and a click redrew nothing until it had come back.
+VIEW_FROM_URL = """
+    function(url, current) {
+        const search = !url ? "" : url.startsWith("http") ? new URL(url).search : url;
+        return search === (current || "") ? window.dash_clientside.no_update : search;
+    }
+"""
+clientside_callback(
+    VIEW_FROM_URL, Output(URL_VIEW, "data"), Input(URL, "href"), State(URL_VIEW, "data")
+)
+clientside_callback(
+    VIEW_FROM_URL,
+    Output(URL_VIEW, "data", allow_duplicate=True),
+    Input(URL, "search"),
+    State(URL_VIEW, "data"),
+    prevent_initial_call=True,
+)
 clientside_callback(
     """
     function(search, current) {
         const params = new URLSearchParams(search || "");
         for (const key of ["grain", "yoy", "cmp", "side"]) { params.delete(key); }
         const text = params.toString();
-        const value = text ? "?" + text : "";
-        return value === current ? window.dash_clientside.no_update : value;
+        const cards = text ? "?" + text : "";
+        return cards === current ? window.dash_clientside.no_update : cards;
     }
     """,
     Output(CARD_VIEW, "data"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     State(CARD_VIEW, "data"),
 )

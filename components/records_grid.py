@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 from components import format as fmt
 from components import url_state
 from components.exports import record_filters
-from components.filter_bar import URL
+from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from queries import records
@@ -373,7 +373,7 @@ def register_callbacks(prefix: str) -> None:
     clientside_callback(
         PURGE_ON_URL_CHANGE,
         Output(f"{prefix}-refreshed", "data"),
-        Input(URL, "search"),
+        Input(URL_VIEW, "data"),
         State(grid, "id"),
         prevent_initial_call=True,
     )
@@ -386,7 +386,7 @@ def register_callbacks(prefix: str) -> None:
         prevent_initial_call=True,
     )
 
-    @callback(Output(f"{prefix}-download", "href"), Input(URL, "search"))
+    @callback(Output(f"{prefix}-download", "href"), Input(URL_VIEW, "data"))
     def _download(search):
         return dash.get_relative_path(EXPORT_PATH) + (search or "")
 

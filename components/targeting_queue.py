@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
-from components.filter_bar import URL
+from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from queries import targeting as queue_queries
@@ -228,7 +228,7 @@ def _rows(request, search):
 clientside_callback(
     PURGE_ON_CHANGE,
     Output(f"{PREFIX}-refreshed", "data"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     State(GRID, "id"),
     prevent_initial_call=True,
 )

@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
-from components.filter_bar import URL
+from components.filter_bar import URL_VIEW
 from components.live import versions
 from components.targeting_queue import WATCH_VERSION
 from lake import reference
@@ -229,7 +229,7 @@ def _change(_add, _removes, kind, value, label, version, picked, pick_ids):
 @callback(
     Output(LIST, "children"),
     Input(WATCH_VERSION, "data"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("shipments"),
 )
 def _list(_version, search, *_versions):

@@ -22,7 +22,7 @@ from datetime import date
 from dash import ALL, Input, Output, State, callback, clientside_callback, no_update
 
 from components import url_state
-from components.filter_bar import URL
+from components.filter_bar import URL, URL_VIEW
 from queries.filters import MULTI_KEYS, FilterError, Filters
 
 XFILTER = "xfilter"
@@ -88,23 +88,26 @@ clientside_callback(
 
 @callback(
     Output(URL, "search", allow_duplicate=True),
+    Output(URL_VIEW, "data", allow_duplicate=True),
     Input(CLICK, "data"),
     State(URL, "search"),
     prevent_initial_call=True,
 )
 def cross_filter(click: dict | None, search: str | None):
     """Add the clicked value (the ``CLICK`` store) to the URL's filters; a bad link or a value
-    the filters refuse changes nothing."""
+    the filters refuse changes nothing. The view store gets the new search at once, so the
+    cards start without waiting for the filter bar to catch up with the URL."""
     if not isinstance(click, dict):
-        return no_update
+        return no_update, no_update
     dim, value = click.get("dim"), click.get("value")
     if not isinstance(dim, str) or not isinstance(value, str) or not value:
-        return no_update
+        return no_update, no_update
     view, error = url_state.parse_view(search)
     if error:
-        return no_update
+        return no_update, no_update
     try:
         filters = apply_click(view.filters, dim, value)
     except (FilterError, ValueError):
-        return no_update
-    return url_state.build_view(view.with_filters(filters))
+        return no_update, no_update
+    new = url_state.build_view(view.with_filters(filters))
+    return new, new

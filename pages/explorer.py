@@ -28,7 +28,7 @@ from components.explorer_figures import (
 )
 from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
-from components.filter_bar import CARD_VIEW, URL
+from components.filter_bar import CARD_VIEW, URL_VIEW
 from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
@@ -214,7 +214,7 @@ def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
 
 @callback(
     Output(f"{PAGE}-period", "children"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("seizures"),
 )
 @cached_view("seizures")
@@ -226,7 +226,11 @@ def update_period(search: str | None, *_versions: str) -> str:
     as_of = seizure_stats.as_of()
     if not (lo or hi):
         return f"All dates through {as_of:%d %b %Y}" if as_of else ""
-    return f"{lo or 'start'} – {hi or as_of}"
+    return f"{_day(lo) if lo else 'start'} – {_day(hi or as_of)}"
+
+
+def _day(day) -> str:
+    return f"{day:%d %b %Y}"
 
 
 @callback(
@@ -234,7 +238,7 @@ def update_period(search: str | None, *_versions: str) -> str:
     Output(f"{PAGE}-trend-title", "children"),
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("seizures", "cbp_public"),
     running=busy(f"{PAGE}-trend"),
 )
@@ -432,7 +436,7 @@ def compare_periods(view: url_state.View):
     Output(f"{PAGE}-cmp-portmode-table", "children"),
     *[Output(f"{PAGE}-side-{key or 'all'}", "href") for key in url_state.SIDES],
     *[Output(f"{PAGE}-side-{key or 'all'}", "className") for key in url_state.SIDES],
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("seizures"),
     running=busy(*[f"{PAGE}-cmp-{dim}" for dim, _ in COMPARE_DIMS], f"{PAGE}-cmp-portmode"),
 )
@@ -566,7 +570,7 @@ CSV_CARDS = (
 
 @callback(
     *[Output(f"{PAGE}-{card}-csv", "href") for card in CSV_CARDS],
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
 )
 def update_csv_links(search: str | None) -> list[str]:
     """Each link carries the page's query string, so the file matches what is on screen."""

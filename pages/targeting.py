@@ -21,7 +21,7 @@ from dash.exceptions import PreventUpdate
 
 import settings
 from components import targeting_detail, targeting_queue, targeting_watch, url_state
-from components.filter_bar import URL
+from components.filter_bar import URL, URL_VIEW
 from components.live import versions
 from components.targeting_cards import card, emerging_content, model_content
 from components.view_cache import as_sent, cached_view
@@ -88,7 +88,7 @@ def layout(**_query: str) -> html.Div:
 @callback(
     Output(f"{PAGE}-period", "children"),
     Output(f"{PAGE}-not-applied", "children"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("shipments"),
 )
 def update_period(search: str | None, *_versions: str):
@@ -108,7 +108,7 @@ def update_period(search: str | None, *_versions: str):
 @callback(
     Output(f"{PAGE}-emerging", "children"),
     Input(URL, "pathname"),
-    Input(URL, "search"),
+    Input(URL_VIEW, "data"),
     *versions("seizures", "shipments", "scores"),
 )
 def update_emerging(pathname: str | None, search: str | None, *_versions: str):

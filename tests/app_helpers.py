@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 
-from components.filter_bar import CARD_VIEW
+from components.filter_bar import CARD_VIEW, URL_VIEW
 
 
 def callback_answer(client, output_part: str, search: str = "") -> dict:
     """The answer of the callback whose output names ``output_part``, for the URL ``search``.
 
-    Its inputs are filled as the page fills them: the URL's search string, and any version
-    store (``live-version-*``) with a placeholder."""
+    Its inputs are filled as the page fills them: the URL's search string (and the view stores
+    the page derives from it), and any version store (``live-version-*``) with a placeholder."""
     client.get("/")
     deps = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
     spec = next(d for d in deps if output_part in d["output"])
@@ -20,6 +20,8 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
     for item in spec["inputs"]:
         if item["id"] == CARD_VIEW:  # what the page's clientside callback puts there
             value = card_view(search)
+        elif item["id"] == URL_VIEW:
+            value = search
         else:
             value = search if item["property"] == "search" else "any"
         inputs.append({"id": item["id"], "property": item["property"], "value": value})

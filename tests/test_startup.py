@@ -30,13 +30,14 @@ def test_stu001_survivors_are_frozen_and_garbage_is_not():
     assert all(r() is None for r in refs)  # the cycles were collected first, not frozen
 
 
-def test_stu002_a_fresh_app_process_has_frozen_its_start_up(demo_lake):
+def test_stu002_a_fresh_app_process_has_frozen_its_start_up(lake_copy):
     """In a process of its own, as a gunicorn worker builds it: nothing else froze anything."""
     script = (
         "import gc; from app import create_app; create_app(); "
         "print(gc.get_freeze_count(), len(gc.get_objects()))"
     )
-    env = {**os.environ, "CHOKEPOINT_DATA": str(demo_lake)}
+    # its own copy: a starting app computes and stores the emerging threats in its lake
+    env = {**os.environ, "CHOKEPOINT_DATA": str(lake_copy("startup"))}
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip
     frozen, walked = map(int, done.stdout.split()[-2:])

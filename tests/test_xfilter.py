@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from components.filter_bar import URL_VIEW
 from components.xfilter import CLICK
 
 
@@ -18,16 +19,20 @@ def client(internal_app):
 
 
 def new_search(client, click, search: str) -> str | None:
-    """The URL's new search after ``click``, posted as the browser posts it (one output);
-    None when the callback leaves the URL alone."""
+    """The URL's new search after ``click``, posted as the browser posts it; None when the
+    callback leaves the URL alone. The view store the cards read must get the same search in
+    the same answer (the cards start from it, not from the URL)."""
     client.get("/")
     deps = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
     spec = next(d for d in deps if any(i["id"] == CLICK for i in d["inputs"])
                 and not d.get("clientside_function"))  # fmt: skip
-    ident, _, prop = spec["output"].partition(".")
+    outputs = []
+    for part in spec["output"].strip(".").split("..."):
+        ident, _, prop = part.partition(".")
+        outputs.append({"id": ident, "property": prop.split("@")[0]})
     payload = {
         "output": spec["output"],
-        "outputs": {"id": ident, "property": prop},
+        "outputs": outputs,
         "inputs": [{"id": CLICK, "property": "data", "value": click}],
         "changedPropIds": [f"{CLICK}.data"],
         "state": [{"id": "url", "property": "search", "value": search}],
@@ -36,8 +41,11 @@ def new_search(client, click, search: str) -> str | None:
     assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
     if response.status_code == 204:
         return None
-    written = json.loads(response.get_data(as_text=True))["response"].get("url", {})
-    return next((v for k, v in written.items() if k.startswith("search")), None)
+    answer = json.loads(response.get_data(as_text=True))["response"]
+    written = next((v for k, v in answer.get("url", {}).items() if k.startswith("search")), None)
+    view = next((v for k, v in answer.get(URL_VIEW, {}).items() if k.startswith("data")), None)
+    assert view == written, (view, written)
+    return written
 
 
 def test_xf001_a_click_adds_its_value_and_keeps_how_the_view_looks(client):
