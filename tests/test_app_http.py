@@ -97,7 +97,7 @@ def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, 
     from datetime import date
 
     from ingest.live.watcher import watch
-    from tests.test_lake_writer import seizures as make_seizures
+    from tests.lake_rows import seizures as make_seizures
 
     lake = tmp_path / "health"
     shutil.copytree(tiny_lake, lake)
@@ -151,7 +151,7 @@ def test_http008_a_card_rerun_by_new_data_is_computed_from_it(client, tiny_lake,
     from ingest.live.watcher import watch
     from lake.layout import table_versions
     from queries.gateway import default_gateway
-    from tests.test_lake_writer import seizures as make_seizures
+    from tests.lake_rows import seizures as make_seizures
 
     lake = tmp_path / "race"
     shutil.copytree(tiny_lake, lake)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.test_lake_writer import seizures as make_seizures
+from tests.lake_rows import seizures as make_seizures
 
 pytestmark = pytest.mark.browser
 

@@ -51,6 +51,7 @@ def test_gen002_fentanyl_headline_survives_generation(demo_gateway):
     assert by_year[2023] == pytest.approx(27_022.85, abs=0.01)
 
 
+@pytest.mark.slow  # generates the demo lake a second time
 def test_gen003_same_seed_same_seizures(demo_lake):
     gw = Gateway(demo_lake)
     until = date(2026, 6, 30)

@@ -9,7 +9,7 @@ import polars as pl
 from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.hot import HotTable
-from tests.test_lake_writer import seizures
+from tests.lake_rows import seizures, varied
 
 
 def _seizures(n: int, day: date, first: int) -> pl.DataFrame:
@@ -162,18 +162,6 @@ EVENTS_CHECK = """
 """
 
 
-def _varied(n: int, day: date, first: int) -> pl.DataFrame:
-    """Events over two ports, two sources, a fentanyl event and a modelled one."""
-    return _seizures(n, day, first).with_columns(
-        pl.Series("port_code", ["2604", "0712"] * (n // 2) + ["2604"] * (n % 2)),
-        pl.Series("source_country", ["MX", None] * (n // 2) + ["CN"] * (n % 2)),
-        pl.Series("lbs", [float(first + i) + 0.25 for i in range(n)]),
-        pl.Series("pills", [None, 100] * (n // 2) + [7] * (n % 2), dtype=pl.Int64),
-        pl.Series("cbp_drug_type", ["Fentanyl"] + ["Methamphetamine"] * (n - 1)),
-        pl.Series("provenance", ["modelled"] + ["reported"] * (n - 1)),
-    )
-
-
 def _rollup_matches_events(gateway: Gateway) -> pl.DataFrame:
     gateway.refresh(force=True)
     cells = gateway.frame(ROLLUP_CHECK, cache=False)
@@ -185,13 +173,13 @@ def _rollup_matches_events(gateway: Gateway) -> pl.DataFrame:
 
 
 def test_hot003_the_monthly_rollup_follows_batches_and_compaction(tmp_path):
-    first = write_partitioned("seizures", _varied(5, date(2025, 1, 31), 0), "a", tmp_path)
+    first = write_partitioned("seizures", varied(5, date(2025, 1, 31), 0), "a", tmp_path)
     commit("seizures", add=first, data_dir=tmp_path)
     gateway = Gateway(tmp_path, hot=True)
     assert _rollup_matches_events(gateway)["events"].sum() == 5
 
     # a batch in the next month adds its cells; the earlier month's cells are untouched
-    second = write_partitioned("seizures", _varied(3, date(2025, 2, 1), 5), "b", tmp_path)
+    second = write_partitioned("seizures", varied(3, date(2025, 2, 1), 5), "b", tmp_path)
     commit("seizures", add=second, data_dir=tmp_path)
     cells = _rollup_matches_events(gateway)
     assert cells.group_by("month_start").agg(pl.col("events").sum()).sort("month_start").rows() == [

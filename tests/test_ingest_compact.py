@@ -12,7 +12,7 @@ from ingest.live.compact import compact_all, compact_partition, plan
 from lake import writer
 from lake.layout import data_version, read_manifest, table_files
 from queries.gateway import Gateway
-from tests.test_lake_writer import seizures
+from tests.lake_rows import seizures
 
 READS_PER_ROUND = 5
 

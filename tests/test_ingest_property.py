@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -175,6 +176,7 @@ _count = iter(range(10**9))
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+@pytest.mark.slow  # a hundred generated files through the whole pipeline
 @given(spoilt_files())
 def test_pro001_every_generated_file_gets_a_verdict_and_nothing_refusable_is_accepted(case):
     spoilt, file = case

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
+from datetime import datetime
 
 import polars as pl
 import pytest
@@ -12,35 +12,7 @@ from lake import writer
 from lake.contract import CONTRACT, conform
 from lake.layout import data_version, read_manifest, table_files
 from queries.gateway import Gateway
-
-
-def seizures(n: int, prefix: str, day: date = date(2025, 1, 5)) -> pl.DataFrame:
-    frame = pl.DataFrame(
-        {
-            "seizure_id": [f"{prefix}{i:06d}" for i in range(n)],
-            "event_date": [day] * n,
-            "component": ["OFO"] * n,
-            "region": ["Southwest Border"] * n,
-            "area_id": ["tucson-field-office"] * n,
-            "port_code": ["2604"] * n,
-            "land_filter": ["Land Only"] * n,
-            "mode": ["land_pov"] * n,
-            "commodity": ["methamphetamine"] * n,
-            "category": ["drug"] * n,
-            "cbp_drug_type": ["Methamphetamine"] * n,
-            "quantity": [1.0] * n,
-            "unit": ["lbs"] * n,
-            "lbs": [1.0] * n,
-            "de_minimis": [False] * n,
-            "provenance": ["reported"] * n,
-            "batch_id": [prefix] * n,
-            "ingested_at": [datetime(2025, 1, 5)] * n,
-            "fiscal_year": [2025] * n,
-        }
-    )
-    for column in ("pills", "source_country", "transit_country", "concealment", "shipment_id"):
-        frame = frame.with_columns(pl.lit(None).alias(column))
-    return conform("seizures", frame)
+from tests.lake_rows import seizures
 
 
 def count(data_dir) -> int:

@@ -10,7 +10,7 @@ import polars as pl
 from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.live_counts import arrived_since
-from tests.test_lake_writer import seizures
+from tests.lake_rows import seizures
 
 
 def _lake(demo_lake, tmp_path):

@@ -35,7 +35,7 @@ from ingest.publish import (
 from lake import reference
 from queries.gateway import Gateway
 from queries.public_gateway import PublicGateway
-from tests.test_public_disclosure import grid
+from tests.grids import grid
 
 
 def old_cbp_cubes(gateway: Gateway, rule: Rule):

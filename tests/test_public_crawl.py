@@ -26,6 +26,7 @@ from ingest.publish import read_manifest
 from queries import public_extract as px
 from tests.public_helpers import fetch, route
 
+pytestmark = pytest.mark.slow  # every page and CSV for every filter: the full crawl
 FORBIDDEN = re.compile(
     r"seizure_id|shipment_id|consignee|shipper|port_code|event_date|referral|carrier|batch_id"
     r"|source_country|transit_country|concealment|\bSZ20\d|\bMF20\d",

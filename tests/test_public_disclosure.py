@@ -14,29 +14,9 @@ import polars as pl
 import pytest
 
 from ingest.disclosure import Dimension, Rule, build_cube, determined, primary, suppress
+from tests.grids import grid
 
 RULE = Rule(min_events=10, dominance=0.85)
-
-
-def grid(values: list[list[int]], largest: list[list[float]] | None = None):
-    """A rows x cols table with row, column and grand totals (events = lbs)."""
-    rows = tuple(f"r{i}" for i in range(len(values)))
-    cols = tuple(f"c{j}" for j in range(len(values[0])))
-    base = pl.DataFrame(
-        [
-            {
-                "row": r,
-                "col": c,
-                "events": values[i][j],
-                "lbs": float(values[i][j]),
-                "largest_lbs": largest[i][j] if largest else None,
-            }
-            for i, r in enumerate(rows)
-            for j, c in enumerate(cols)
-        ]
-    )
-    dims = (Dimension("row", rows, (("R", rows),)), Dimension("col", cols, (("C", cols),)))
-    return build_cube(base, dims)
 
 
 def cell(cube, row: str, col: str) -> int:

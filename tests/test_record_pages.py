@@ -14,8 +14,8 @@ from queries import records
 from queries.filters import Filters
 from queries.gateway import Gateway
 from queries.record_pages import ORDER_KEYS, ORDERS
-from tests.test_hot_tables import _varied
-from tests.test_seizure_arrays import VIEWS
+from tests.lake_rows import varied
+from tests.views import VIEWS
 
 SORTS = (
     None,  # the grid's default: newest first
@@ -102,7 +102,7 @@ def test_rec004_other_requests_are_answered_by_sql_alike(gateways, sort, model):
 
 
 def test_rec005_a_batch_shows_at_once_and_the_rebuilt_pages_hold_it(tmp_path):
-    first = write_partitioned("seizures", _varied(5, date(2025, 1, 31), 0), "a", tmp_path)
+    first = write_partitioned("seizures", varied(5, date(2025, 1, 31), 0), "a", tmp_path)
     commit("seizures", add=first, data_dir=tmp_path)
     gateway = Gateway(tmp_path, hot=True)
     assert gateway.seizure_arrays(build=True).records.size == 5
@@ -111,7 +111,7 @@ def test_rec005_a_batch_shows_at_once_and_the_rebuilt_pages_hold_it(tmp_path):
     assert total == 5 and before[0]["lbs"] == 4.25
 
     # a later, heavier batch: the stale pages are not used, the SQL shows it at once
-    second = write_partitioned("seizures", _varied(3, date(2025, 2, 1), 50), "b", tmp_path)
+    second = write_partitioned("seizures", varied(3, date(2025, 2, 1), 50), "b", tmp_path)
     commit("seizures", add=second, data_dir=tmp_path)
     gateway.refresh(force=True)
     after, total = records.fetch_page(Filters(), 0, 50, heaviest, None, gateway)

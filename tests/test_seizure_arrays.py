@@ -15,21 +15,8 @@ from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway
 from queries.seizure_arrays import SeizureArrays
 from queries.seizure_stats import GROUPS, MEASURES
-from tests.test_hot_tables import _varied
-
-MANY_PORTS = ("2304", "2305", "2504", "2506", "0712", "2604")  # more than SMALL_SET values
-VIEWS = (
-    Filters(),
-    Filters(fy=2025),
-    Filters(fy=2024, area=("chicago-field-office",)),
-    Filters(source=("CN",), mode=("express", "mail")),
-    Filters(start=date(2023, 3, 5), end=date(2024, 2, 10), category=("drug", "precursor")),
-    Filters(start=date(2022, 10, 1), end=date(2023, 9, 30)),  # dates that make one fiscal year
-    Filters(fy=2025, port=MANY_PORTS),
-    Filters(category=("equipment",)),  # no event has a weight: no medians
-    Filters(fy=2031),  # a year with no events
-    Filters(end=date(2019, 10, 15), transit=("PA", "CO")),
-)
+from tests.lake_rows import varied
+from tests.views import VIEWS
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +107,7 @@ def _count(gateway: Gateway, view: Filters) -> int:
 
 
 def test_arr004_arrays_answer_only_for_the_version_they_were_built_from(tmp_path):
-    first = write_partitioned("seizures", _varied(5, date(2025, 1, 31), 0), "a", tmp_path)
+    first = write_partitioned("seizures", varied(5, date(2025, 1, 31), 0), "a", tmp_path)
     commit("seizures", add=first, data_dir=tmp_path)
     gateway = Gateway(tmp_path, hot=True)
     built = gateway.seizure_arrays(build=True)
@@ -130,7 +117,7 @@ def test_arr004_arrays_answer_only_for_the_version_they_were_built_from(tmp_path
     sql = "SELECT 'sql' AS answer, count(*) AS n FROM seizures"
     assert gateway.frame(sql, arrays=lambda _: marker).equals(marker)
 
-    second = write_partitioned("seizures", _varied(3, date(2025, 2, 1), 5), "b", tmp_path)
+    second = write_partitioned("seizures", varied(3, date(2025, 2, 1), 5), "b", tmp_path)
     commit("seizures", add=second, data_dir=tmp_path)
     gateway.refresh(force=True)
     assert gateway.seizure_arrays() is None  # stale: not used, not rebuilt by a request
