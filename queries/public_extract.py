@@ -19,23 +19,12 @@ from functools import lru_cache
 
 import polars as pl
 
+from lake.reference import CBP_DRUG_TYPES, REGIONS
 from queries.public_gateway import PublicGateway, gateway
 
 NATION = "United States"
 ALL_DRUGS = "All drugs"
-REGIONS = ("Southwest Border", "Northern Border", "Coastal/Interior")
-DRUG_TYPES = (
-    "Cocaine",
-    "Ecstasy",
-    "Fentanyl",
-    "Heroin",
-    "Ketamine",
-    "Khat (Catha Edulis)",
-    "Lsd",
-    "Marijuana",
-    "Methamphetamine",
-    "Other Drugs**",
-)
+DRUG_TYPES = CBP_DRUG_TYPES  # as CBP spells them; DRUG_LABELS below for people
 DRUG_LABELS = {"Lsd": "LSD", "Other Drugs**": "Other drugs", "Khat (Catha Edulis)": "Khat"}
 SUPPRESSED = "suppressed"
 MODE_NAMES = {

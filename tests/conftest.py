@@ -264,6 +264,23 @@ def public_data(lake_copy) -> Path:
 
 
 @pytest.fixture(scope="session")
+def public_gw(public_data):
+    """The public extract as the public app reads it."""
+    from ingest.publish import public_dir
+    from queries.public_gateway import PublicGateway
+
+    return PublicGateway(public_dir(public_data))
+
+
+@pytest.fixture(scope="session")
+def info(public_gw):
+    """The public extract's facts (version, years, offices)."""
+    from queries import public_extract
+
+    return public_extract.extract(public_gw)
+
+
+@pytest.fixture(scope="session")
 def public_site(public_data, tmp_path_factory, request) -> str:
     """The public app in its own process (never beside the internal app: Dash moves
     module-level callbacks into the first app that serves a request), on a free port."""

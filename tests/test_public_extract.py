@@ -13,17 +13,6 @@ from ingest.publish import MANIFEST, public_dir, publish, read_manifest
 from queries import public_extract as px
 from queries.gateway import Gateway, QueryError
 from queries.public_doses import doses_per_lb, with_doses
-from queries.public_gateway import PublicGateway
-
-
-@pytest.fixture(scope="module")
-def public_gw(public_data):
-    return PublicGateway(public_dir(public_data))
-
-
-@pytest.fixture(scope="module")
-def info(public_gw):
-    return px.extract(public_gw)
 
 
 def test_pub_ext001_manifest_records_version_as_of_and_vintages(public_data, info):

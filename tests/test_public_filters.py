@@ -11,20 +11,8 @@ import polars as pl
 import pytest
 
 from components.public_shell import consistent_filters
-from ingest.publish import public_dir
 from queries import public_extract as px
-from queries.public_gateway import PublicGateway
 from tests.public_helpers import fetch, route
-
-
-@pytest.fixture(scope="module")
-def public_gw(public_data):
-    return PublicGateway(public_dir(public_data))
-
-
-@pytest.fixture(scope="module")
-def info(public_gw):
-    return px.extract(public_gw)
 
 
 def headline_value(q: px.PublicQuery, info, gw, measure: str) -> float:
