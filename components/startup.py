@@ -7,9 +7,9 @@ load). One request made in-process while the app is built closes that window.
 
 Then the objects that live as long as the process (modules, Dash's registry, plotly's property
 validators) are moved out of the garbage collector's sight. A full collection walks every
-tracked object: with the app loaded that is about 200,000 of them and 150-200 ms, taken from
-whichever request happened to allocate at that moment, and it was the slowest request of the
-benchmark's warm replays (a 3 ms status card answering in 188 ms).
+tracked object: with the app loaded that is about 200,000 of them, and the walk's time was
+taken from whichever request happened to allocate at that moment: it was the slowest request of
+the benchmark's warm replays (a status card answering some sixty times slower than usual).
 """
 
 from __future__ import annotations

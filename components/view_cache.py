@@ -1,16 +1,16 @@
 """Card outputs kept per process until the tables they show change.
 
 The query results under a card are cached already (``queries/result_cache.py``), but turning
-them into a figure and a summary still costs 10-30 ms of Python per card, and that is what a
-repeated view (a shared link, a page revisited, twenty analysts on the morning view) would pay
-again and again. A card's output is a function of its inputs (the URL, the version stores) and of
-the data, so it is kept under the inputs plus the current version of each table it reads, and
-dropped as soon as one of them changes.
+them into a figure and a summary still costs Python time per card, more than a cached query
+answer does, and that is what a repeated view (a shared link, a page revisited, twenty analysts
+on the morning view) would pay again and again. A card's output is a function of its inputs
+(the URL, the version stores) and of the data, so it is kept under the inputs plus the current
+version of each table it reads, and dropped as soon as one of them changes.
 
 It is kept as the JSON the browser receives, in plain dicts and lists (``as_sent``). Dash hands
 a response to orjson as it is when orjson can take it, and only otherwise has plotly's cleaner
 walk every value of it: for a figure object or a tree of components that walk was nine tenths
-of a repeated view (2.2 of 2.4 ms for the Overview's trend), for plain values there is none.
+of a repeated view (measured on the Overview's trend), for plain values there is none.
 """
 
 from __future__ import annotations

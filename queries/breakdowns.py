@@ -62,7 +62,7 @@ def ranked_sql(keys: Mapping[str, RankKey], present: str, where_sql: str, value:
       every event to every member's bucket took twice as long);
     - events group and join on the raw columns (the hot tables' ENUMs, missing values matched
       with IS NOT DISTINCT FROM), and labels are made for the few output rows only: labelling
-      every event first made a route ranking 2.5 times slower (103 against 42 ms);
+      every event first made a route ranking 2.5 times slower;
     - the medians group by the member's rank, an integer, not by its label (10-15 % less).
     """
     names = list(keys)

@@ -1,10 +1,11 @@
 """Column maxima and null counts read from parquet footers, once per file.
 
 The targeting queue's "now" is the latest arrival in the lake. Asking DuckDB for
-``max(arrived_at)`` scans 20 million values (a quarter of a second) and, as a fact of the whole
-lake, was asked again after every batch of any table. A file's footer already holds each row
-group's maximum and null count, and a lake file never changes once written (a rewrite is a new
-inode, so a new cache key), so such a fact of a table is a few cached footer values.
+``max(arrived_at)`` scans 20 million values (a cost that grows with the lake) and, as a
+fact of the whole lake, was asked again after every batch of any table. A file's footer already
+holds each row group's maximum and null count, and a lake file never changes once written (a
+rewrite is a new inode, so a new cache key), so such a fact of a table is a few cached footer
+values.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each page load asks with its own moment, so the answer is rarely cached. A lake 
 ``ingested_at`` is in its footer (read once per file, ``queries/file_stats.py``), and generated
 rows share one ``ingested_at`` per run while batches carry their own: only the few files holding
 newer rows are counted, and when none does there is no query at all (a scan of the footers of a
-20M-shipment lake through DuckDB cost 20-30 ms per page load).
+20M-shipment lake through DuckDB was a noticeable cost on every page load).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The grid opens on the newest seizures, and analysts re-sort it by weight to find the biggest:
 for a page of fifty rows DuckDB sorts every filtered event and counts them again for the
-total (14 ms at a million events, however few rows are shown). Sorted once per data version
-instead, a page is a scan along the order for the first rows the filter keeps, and a take of
+total, a cost that grows with the events however few rows are shown. Sorted once per data
+version instead, a page is a scan along the order for the first rows the filter keeps, and a take of
 those fifty rows; the total is a slice of the events in date order and one mask.
 
 Each order of ``ORDERS`` (date or pounds, either direction; a missing value last and the
@@ -76,8 +76,9 @@ class RecordPages:
         dimensions as ``dictionary_codes`` gives them and ``lookup`` each value's code, made
         once by the caller, who needs them too."""
         # a polars frame in one chunk per column: gathering a page from it and making dicts
-        # of it took 0.34 ms, from the Arrow table 0.75 (a take per column, then decoding the
-        # ENUMs and converting); it holds about 100 MB at a million events, the Arrow table 80
+        # of it took less than half the time it took from the Arrow table (a take per column,
+        # then decoding the ENUMs and converting); it holds about 100 MB at a million events,
+        # the Arrow table 80
         self.frame = pl.from_arrow(table.select([c.key for c in COLUMNS])).rechunk()
         self.size = table.num_rows
         self.lookup = lookup

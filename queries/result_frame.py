@@ -1,10 +1,10 @@
 """An executed query's rows as a polars frame, by whichever road is cheaper for its size.
 
 Most answers the pages ask for are small: two KPI rows, eleven breakdown rows, a page of 100
-records. For those, DuckDB's Python rows turned into a frame cost about 0.5 ms less than an
-Arrow table (a fixed cost of the Arrow export), a sixth of a KPI card's whole answer. Past a few
-hundred rows the Arrow export wins, and by a lot at 100 thousand (8 ms against 130 ms). So the
-first ``ROWS_FIRST`` rows come as Python rows and the rest, if any, as one Arrow table.
+records. For those, DuckDB's Python rows turned into a frame cost less than an Arrow table
+(the Arrow export has a fixed cost), a sixth of a KPI card's whole answer. Past a few
+hundred rows the Arrow export wins, and by an order of magnitude at 100 thousand. So the first
+``ROWS_FIRST`` rows come as Python rows and the rest, if any, as one Arrow table.
 
 Either road gives the same frame: the schema comes from the result's column types, so an empty
 answer or a column whose first rows are empty keeps its type, and ENUM columns (the hot tables',

@@ -1,7 +1,7 @@
 """The hot seizure events as numpy arrays, laid out for the two questions SQL answers slowest.
 
 A breakdown needs every member's median weight, and an exact median needs the events sorted:
-over a million events DuckDB's ``median(lbs)`` alone took 14-24 ms of a 35-45 ms ranking,
+over a million events DuckDB's ``median(lbs)`` alone took about half of a ranking's time,
 whatever the SQL's shape. Sorted once per data version, the medians become lookups. For each
 dimension the events are kept sorted by (member, weight), so a member's events are one run of
 rows, lightest first: the filtered events of a run are found with one mask and one binary
@@ -50,7 +50,7 @@ MONTHLY_SCHEMA = {
 }
 PROBES = 64  # weights counted per round of the pooled median's search
 # up to this many pooled weights, gathering them and selecting the middle beats the search,
-# which needs the filter's mask over every event (1 ms of a 3 ms ranking at a million)
+# which needs the filter's mask over every event (a third of a ranking at a million)
 GATHER_LIMIT = 50_000
 
 LOAD_SQL = f"""
@@ -64,7 +64,7 @@ LOAD_SQL = f"""
 class Events:
     """Events in one order: their day, every dimension's codes, weights and pills. A filter is
     evaluated on the arrays of the order it is needed in (a gather of a million flags from
-    another order cost 1.5 ms, the comparisons themselves 0.2)."""
+    another order cost several times more than the comparisons themselves)."""
 
     day: np.ndarray  # int32 days since 1970-01-01
     codes: dict[str, np.ndarray]  # column -> uint8 (or uint16) codes

@@ -95,7 +95,7 @@ def kpis(filters: Filters, period: Period, gateway: Gateway | None = None) -> pl
     One pass groups the events by which of the two periods they fall in; an event can be in
     both, when a window longer than a year overlaps its own prior year, and then counts in
     both (FILTER clauses per measure and period cost three times as much over a million
-    events; a scan per period, a millisecond more)."""
+    events; a scan per period cost more too)."""
     gw = _gw(gateway)
     where = predicate(filters, SEIZURE_TARGET, use_dates=False)
     prior = period.prior_year()
@@ -120,7 +120,7 @@ def kpis(filters: Filters, period: Period, gateway: Gateway | None = None) -> pl
         return pl.DataFrame(rows, schema=KPI_GROUP_SCHEMA)
 
     groups = gw.frame(sql, bounds + where.params + bounds, arrays=from_arrays)
-    # three rows at most, read as dicts (a polars filter per period cost 0.3 ms each)
+    # three rows at most, read as dicts (a polars filter per period cost more than the loop)
     row: dict[str, float] = {f"{n}{s}": 0 for s in ("", "_prior") for n in KPI_MEASURES}
     for found in groups.iter_rows(named=True):
         for suffix, flag in (("", "now"), ("_prior", "before")):

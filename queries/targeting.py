@@ -96,7 +96,8 @@ def fiscal_years(start: datetime, end: datetime) -> list[int]:
     instant of the next year, and naming that year too costs more than its files' pruning.
     With one file in the scan DuckDB drops the arrival bounds a file's statistics show it
     meets throughout; with two it decodes every arrival (a year of one office's parcels at
-    national scale: 16 ms counted over the year's file, 40 ms with the next year's beside it).
+    national scale counted over the year's file is more than twice as fast as with the next
+    year's beside it).
     """
     last = end - timedelta(microseconds=1)
     return list(range(start.year + (start.month >= 10), last.year + (last.month >= 10) + 1))
@@ -216,8 +217,8 @@ def _window_condition(filters: Filters, span: tuple[datetime, datetime]) -> tupl
 def _window_count(gw: Gateway, filters: Filters, span: tuple[datetime, datetime]) -> int:
     """Shipments in the queue window: a count over the filter columns alone. (Counting the
     ``w`` of ``_window_sql`` made DuckDB materialise the CTE, which ``c`` names too: every
-    column of every shipment of the window, 45 ms for a year of one office's express parcels
-    at national scale, against 16 ms for the count.)"""
+    column of every shipment of the window: for a year of one office's express parcels at
+    national scale, nearly three times as long as the count.)"""
     condition, params = _window_condition(filters, span)
     return int(gw.scalar(f"SELECT count(*) FROM shipments WHERE {condition}", params) or 0)  # noqa: S608
 
@@ -232,7 +233,7 @@ def _page_from_join(
 ) -> pl.DataFrame:
     """The page through the join of the window's shipments and their current scores: exact in
     every case (unscored shipments, rows scored before score rows carried shipment columns),
-    and seconds over a national fiscal year."""
+    and slow over a national fiscal year (``_page_from_scores`` answers when it can)."""
     carried = _scores_carry_shipments(gw, fiscal_years(*span))
     head, params = _window_sql(filters, span, scores_by_arrival=carried)
     select = ", ".join(f"{c.sql} AS {c.key}" for c in QUEUE_COLUMNS)
@@ -266,7 +267,7 @@ def _page_from_scores(
     """The page ranked from the score rows alone, or None when they cannot answer exactly.
 
     Score rows carry their shipment's queue columns, so a window is one scan with a top-n heap:
-    about 0.1 s over a national fiscal year, against seconds for the join. (Ranking the few
+    over a national fiscal year, an order of magnitude faster than the join. (Ranking the few
     columns the order needs and then reading the page's rows in full costs more: the second
     read decodes the same row groups again.) Exactness:
 

@@ -1,9 +1,9 @@
 """One thread per process that stops queries running past their time limit.
 
-A ``threading.Timer`` per query started a thread for every query and waited for it to come up:
-0.1-1.5 ms of each first view (more under load), for a query that mostly takes a few
-milliseconds. This keeps the deadlines of the queries in flight in a heap and sleeps until the
-earliest one; a query that ends in time is simply forgotten.
+A ``threading.Timer`` per query started a thread for every query and waited for it to come up,
+a cost of the same order as most of the queries themselves (more under load). This keeps the
+deadlines of the queries in flight in a heap and sleeps until the earliest one; a query that
+ends in time is simply forgotten.
 """
 
 from __future__ import annotations
