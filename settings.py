@@ -37,6 +37,24 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "view_cache_entries",
+        "512",
+        "Card outputs kept per process (least recently used go first)",
+        int,
+    ),
+    Setting(
+        "public_page_cache_mb",
+        "48",
+        "Public app: megabytes of rendered page answers kept per process",
+        int,
+    ),
+    Setting(
+        "public_download_cache_mb",
+        "16",
+        "Public app: megabytes of CSV downloads kept per process",
+        int,
+    ),
+    Setting(
         "emerging_refresh_s",
         "900",
         "Emerging threats are recomputed in the background once their answer is this old",

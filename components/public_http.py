@@ -21,6 +21,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
+import settings
 from queries import public_extract as px
 from queries.gateway import QueryError
 from queries.public_doses import with_doses
@@ -51,11 +52,11 @@ class PageCache:
 
     A public page is a pure function of its URL and the extract, and the extract changes only
     when it is republished (its version is part of the key), so a rendered page can be served
-    again as it is. The cache holds at most ``max_bytes`` per process.
+    again as it is. The cache holds at most the megabytes its ``setting`` names, per process.
     """
 
-    def __init__(self, max_bytes: int = 48 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, setting: str = "public_page_cache_mb") -> None:
+        self.max_bytes = settings.get(setting) * 1024 * 1024
         self._items: OrderedDict[tuple, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -80,7 +81,7 @@ class PageCache:
                 self._size -= len(old)
 
 
-DOWNLOAD_CACHE = PageCache(16 * 1024 * 1024)
+DOWNLOAD_CACHE = PageCache("public_download_cache_mb")
 
 
 class QuietRequestHandler(WSGIRequestHandler):

@@ -27,8 +27,6 @@ from plotly.io.json import to_json_plotly
 import settings
 from queries.gateway import default_gateway
 
-MAX_ENTRIES = 512
-
 
 class _Outputs:
     def __init__(self) -> None:
@@ -45,7 +43,7 @@ class _Outputs:
     def put(self, key: tuple, value: Any) -> None:
         with self._lock:
             self._entries[key] = value
-            while len(self._entries) > MAX_ENTRIES:
+            while len(self._entries) > settings.get("view_cache_entries"):
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:

@@ -66,7 +66,8 @@ class PublicGateway(Gateway):
     def refresh(self, force: bool = False) -> str:
         """Recreate the views when a new extract is published (its manifest is replaced)."""
         now = time.monotonic()
-        if not force and self._connection is not None and now - self._checked_at < 0.5:
+        recent = now - self._checked_at < self._check_every_s
+        if not force and self._connection is not None and recent:
             return self._version or ""
         with self._lock:
             if self._connection is None:

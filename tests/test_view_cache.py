@@ -114,3 +114,20 @@ def test_vwc002_the_overview_trend_follows_a_new_cbp_vintage_too(internal_app):
     from pages import overview
 
     assert set(overview.update_trend.tables) == {"seizures", "cbp_public"}
+
+
+def test_vwc003_the_cache_holds_as_many_outputs_as_its_setting_says(tiny_lake, monkeypatch):
+    monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
+    monkeypatch.setenv("CHOKEPOINT_VIEW_CACHE_ENTRIES", "2")
+    outputs.clear()
+    calls = []
+
+    @cached_view("seizures")
+    def card(search: str) -> str:
+        calls.append(search)
+        return search
+
+    for search in ("?a", "?b", "?c", "?a"):  # "?a" was pushed out by "?c": computed again
+        card(search)
+    card("?c")  # still held
+    assert calls == ["?a", "?b", "?c", "?a"]
