@@ -81,7 +81,7 @@ def cached_view(*tables: str, clock: Callable[[], Hashable] | None = None) -> Ca
             outputs.put(key, value)
             return value
 
-        card.tables = tables  # what the card is keyed on, for its tests
+        card.tables, card.clock = tables, clock  # what the card is keyed on, for its tests
         return card
 
     return wrap

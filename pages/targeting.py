@@ -168,7 +168,12 @@ def _emerging_card(answer: emerging_cache.Answer, query: str = "") -> list:
     Input(URL, "pathname"),
     *versions("scores"),
 )
-@cached_view("scores")
+def _model_stamp() -> int | None:
+    return scoring.model_stamp(default_gateway().data_dir)
+
+
+# keyed on the model too: a training without a new scoring changes the card, not the scores
+@cached_view("scores", clock=_model_stamp)
 def update_model(pathname: str | None, *_versions: str):
     if pathname != PATH:
         raise PreventUpdate

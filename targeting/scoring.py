@@ -45,12 +45,19 @@ def _cache(data_dir: Path) -> history.SnapshotCache:
         return _caches[data_dir]
 
 
+def model_stamp(data_dir: Path) -> int | None:
+    """When the current model was last pointed at (None before the first training): it changes
+    when a training finishes, whether or not the shipments were scored again."""
+    try:
+        return (model.state_dir(data_dir) / model.CURRENT).stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
 def current_model(data_dir: Path) -> model.Model | None:
     """The trained model of a data folder, re-read only when its pointer file changes."""
-    pointer = model.state_dir(data_dir) / model.CURRENT
-    try:
-        stamp = pointer.stat().st_mtime_ns
-    except FileNotFoundError:
+    stamp = model_stamp(data_dir)
+    if stamp is None:
         return None
     with _lock:
         hit = _models.get(data_dir)

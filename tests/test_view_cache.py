@@ -131,3 +131,14 @@ def test_vwc003_the_cache_holds_as_many_outputs_as_its_setting_says(tiny_lake, m
         card(search)
     card("?c")  # still held
     assert calls == ["?a", "?b", "?c", "?a"]
+
+
+def test_vwc004_the_model_card_follows_a_new_training_without_new_scores(internal_app, scored_lake):
+    """It reads the model the pointer names: keyed on the scores alone, a training that was not
+    followed by a scoring left the old model's card."""
+    from lake.layout import ensure_dir
+    from pages import targeting as page
+    from targeting import model
+
+    pointer = ensure_dir(model.state_dir(scored_lake)) / model.CURRENT
+    assert page.update_model.clock() == pointer.stat().st_mtime_ns
