@@ -163,15 +163,15 @@ def _emerging_card(answer: emerging_cache.Answer, query: str = "") -> list:
     return as_sent([stamp, *emerging_content(answer.frame)])
 
 
+def _model_stamp() -> int | None:
+    return scoring.model_stamp(default_gateway().data_dir)
+
+
 @callback(
     Output(f"{PAGE}-model", "children"),
     Input(URL, "pathname"),
     *versions("scores"),
 )
-def _model_stamp() -> int | None:
-    return scoring.model_stamp(default_gateway().data_dir)
-
-
 # keyed on the model too: a training without a new scoring changes the card, not the scores
 @cached_view("scores", clock=_model_stamp)
 def update_model(pathname: str | None, *_versions: str):
