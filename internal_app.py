@@ -23,8 +23,8 @@ from components.theme import register_template
 from lake.layout import data_version
 from queries import seizure_stats
 from queries import targeting as targeting_queries
+from queries.cbp_published import published_through
 from queries.gateway import default_gateway
-from queries.public_data import published_through
 from queries.shutdown import exiting, lowest_priority_thread, pause, start_background
 from targeting import emerging_cache
 

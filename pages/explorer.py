@@ -34,7 +34,7 @@ from components.view_cache import cached_view
 from components.xfilter import graph_id
 from lake import reference
 from queries import breakdowns, compare, seizure_stats, traffic, trends
-from queries.public_data import published_through
+from queries.cbp_published import published_through
 
 PAGE = "explorer"
 dash.register_page(__name__, path="/explorer", name="Explorer", title="Chokepoint · Explorer",

@@ -31,8 +31,8 @@ from components.view_cache import cached_view
 from components.xfilter import graph_id
 from lake import reference
 from queries import breakdowns, seizure_stats
+from queries.cbp_published import published_through
 from queries.filters import Filters, shift_year
-from queries.public_data import published_through
 
 PAGE = "overview"
 dash.register_page(__name__, path="/", name="Overview", title="Chokepoint · Overview", order=0)

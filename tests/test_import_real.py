@@ -11,8 +11,8 @@ import pytest
 from ingest.bts import import_bts_file
 from ingest.cbp import CbpFormatError, import_cbp_file
 from lake.layout import table_files
+from queries.cbp_published import headline_by_year
 from queries.gateway import Gateway
-from queries.public_data import headline_by_year
 from tests.conftest import REAL
 
 NATIONWIDE = sorted(REAL.glob("cbp-nationwide-*.csv.gz"))

@@ -1,4 +1,5 @@
-"""The real CBP public data in the lake: how far it reaches, and its headline figures."""
+"""CBP's published figures in the (internal) lake: how far they reach, and their headline
+figures. The public app never reads this: it reads the published extract."""
 
 from __future__ import annotations
 
