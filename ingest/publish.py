@@ -41,7 +41,7 @@ from ingest.disclosure import Cube, Dimension, Rule, build_cube, protect
 from ingest.disclosure_audit import Protection
 from lake import reference
 from lake.layout import data_version
-from lake.writer import write_bytes_atomic, write_parquet_atomic
+from lake.writer import fsync_dir, write_bytes_atomic, write_parquet_atomic
 from queries.gateway import Gateway
 
 MANIFEST = "manifest.json"
@@ -424,20 +424,11 @@ def _write_version(root: Path, version: str, frames: dict[str, pl.DataFrame]) ->
         for name, frame in frames.items():
             write_parquet_atomic(frame.to_arrow(), staging / f"{name}.parquet")
         os.replace(staging, final)
-        _fsync(root)
+        fsync_dir(root)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return final
-
-
-def _fsync(folder: Path) -> None:
-    """Make the rename itself durable, not only the files."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _retire_old(root: Path, current: str) -> None:

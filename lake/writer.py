@@ -43,7 +43,8 @@ class CommitConflict(RuntimeError):
     """A conditional commit found the manifest changed under it (a file to remove is gone)."""
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable, not only the files it names."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -62,7 +63,7 @@ def _write_atomic(path: Path, write) -> Path:
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -45,7 +45,7 @@ def _not_applied(q: px.PublicQuery) -> html.P | None:
 
 def _summary(frame: pl.DataFrame, q: px.PublicQuery, what: str) -> str:
     by_mode = frame.filter(pl.col("mode") != "All modes")
-    shown = by_mode.filter(~pl.col("suppressed")).sort(pl.col("lbs").fill_null(0), descending=True)
+    shown = by_mode.filter(~pl.col("suppressed"))
     measure = "lbs" if q.value == "doses" else q.value
     text = ""
     if shown.height:
