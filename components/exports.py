@@ -20,8 +20,8 @@ from flask import Flask, Response, request
 from components import url_state
 from components.url_state import View
 from queries import compare, records, seizure_stats
+from queries.executor import QueryError
 from queries.filters import Filters
-from queries.gateway import QueryError
 
 ENDPOINT = "chokepoint_export_csv"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

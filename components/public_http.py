@@ -23,7 +23,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 import settings
 from queries import public_extract as px
-from queries.gateway import QueryError
+from queries.executor import QueryError
 from queries.public_doses import with_doses
 
 View = Callable[[px.PublicQuery, px.Extract], pl.DataFrame]

@@ -11,7 +11,9 @@ import sys
 
 import polars as pl
 
-from queries.gateway import Gateway, QueryError
+import settings
+from queries.executor import QueryError
+from queries.gateway import Gateway
 from queries.readonly import available_views, run_select
 
 
@@ -29,10 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(available_views(gateway)))
         return 0
     try:
-        frame, truncated = run_select(args.query, gateway, args.limit)
+        rows = run_select(args.query, gateway, args.limit)
     except QueryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    frame = rows.frame
     if args.csv:
         nested = [c for c, t in frame.schema.items() if t.is_nested()]
         if nested:
@@ -45,9 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with pl.Config(tbl_rows=50, tbl_cols=30, tbl_width_chars=200):
             print(frame)
-    if truncated:
-        print(f"(first {frame.height:,} rows; more exist — use --limit)", file=sys.stderr)
+    if rows.truncated:
+        print(truncation_note(frame.height, args.limit), file=sys.stderr)
     return 0
+
+
+def truncation_note(shown: int, limit: int | None) -> str:
+    """What to tell the analyst when rows were left out: a --limit of theirs can be raised, the
+    row cap only through its setting."""
+    if limit is not None and limit < settings.get("query_row_cap"):
+        return f"(truncated: first {shown:,} rows; more exist, --limit raises it)"
+    return (
+        f"(truncated: first {shown:,} rows, the row cap; more exist, "
+        f"{settings.env_name('query_row_cap')} raises it)"
+    )
 
 
 if __name__ == "__main__":

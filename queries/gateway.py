@@ -1,11 +1,10 @@
-"""The only door to DuckDB: per-thread cursors, named views over the lake, bound parameters.
+"""The internal app's door to DuckDB: named views over the lake, the result cache, bound parameters.
 
 One in-memory DuckDB database per process holds *views* over the parquet lake and the reference
-CSVs; nothing is copied. DuckDB refuses a connection shared by two threads, so each thread gets
-its own cursor and keeps it (a dropped cursor closes). The database is opened lazily, never at
-import, because DuckDB is not fork-safe and gunicorn forks after import. When the lake's data
-version changes (a new batch, a new vintage) the views are recreated so that tables built after
-start-up appear without a restart.
+CSVs; nothing is copied. The database, its per-thread cursors, the time limit and the row cap are
+the executor's (``queries/executor.py``), the one execute path; this module decides what the
+database holds. When the lake's data version changes (a new batch, a new vintage) the views are
+recreated so that tables built after start-up appear without a restart.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -21,6 +21,17 @@ import polars as pl
 import settings
 from lake import reference
 from lake.layout import TABLES, data_version, table_files, table_versions
+from queries.executor import (
+    SETTING,
+    Cap,
+    Executor,
+    Params,
+    QueryError,
+    QueryTimeout,
+    Rows,
+    open_confined,
+    resolve_cap,
+)
 from queries.hot import (
     ATTACH_SQL,
     CHECKPOINT_SQL,
@@ -32,20 +43,12 @@ from queries.hot import (
     periods_view,
 )
 from queries.result_cache import ResultCache
-from queries.result_frame import fetch_frame
 from queries.seizure_arrays import SeizureArrays
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
-from queries.watchdog import watchdog
+
+__all__ = ["Gateway", "QueryError", "QueryTimeout", "Rows", "default_gateway"]
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
-
-
-class QueryError(RuntimeError):
-    """A query failed or was refused; the message is safe to show to a user."""
-
-
-class QueryTimeout(QueryError):
-    """A query ran past the time limit and was interrupted."""
 
 
 def _sql_string(text: str) -> str:
@@ -81,9 +84,7 @@ class Gateway:
         long-lived gateway, which answers many queries; a batch job reads each row once or
         twice and needs the memory for its own work."""
         self.data_dir = data_dir or settings.data_dir()
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._connection: duckdb.DuckDBPyConnection | None = None
+        self.executor = Executor(self._open)
         self._version: str | None = None
         self._checked_at = 0.0
         self._check_every_s = settings.get("lake_check_s")  # read once: refresh is a hot path
@@ -93,44 +94,22 @@ class Gateway:
         self._table_versions: dict[str, str] = {}
         self._hot = {name: HotTable(name) for name in HOT_TABLES} if hot else {}
         self._generation = 0
-        self.results = ResultCache(max_entries=settings.get("result_cache_entries"))
+        self.results: ResultCache[Rows] = ResultCache(settings.get("result_cache_entries"))
         self._arrays: SeizureArrays | None = None
         self._arrays_lock = threading.Lock()  # one build at a time
         self._syncs = 0  # odd while a sync changes the hot tables (see _build_arrays)
 
     # -- connection and views -------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory database that can read only this data folder, then locked.
+        """A database that can read only this data folder (``open_confined``), so neither a page
+        nor the analyst's SQL escape hatch can reach anything but the lake; the hot tables'
+        database and the reference tables are put in before it is locked."""
+        return open_confined(self.data_dir, self._prepare)
 
-        Extensions are never installed or loaded on demand, no file outside the data folder and
-        no URL can be read, and the configuration cannot be changed afterwards, so neither a page
-        nor the analyst's SQL escape hatch can reach anything but the lake.
-        """
-        con = duckdb.connect(
-            ":memory:",
-            config={
-                "threads": settings.get("duckdb_threads"),
-                "memory_limit": settings.get("duckdb_memory_limit"),
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-                # freed memory goes back to the system in the background (the uncompressed
-                # rows of a hot load, a query's hash tables) instead of staying with the
-                # allocator until some later allocation on the same thread
-                "allocator_background_threads": True,
-            },
-        )
-        # GLOBAL: a plain SET holds for this connection alone, and every query runs on a
-        # cursor, which would then read each parquet file's footer again on every query
-        con.execute("SET GLOBAL parquet_metadata_cache = true")
-        con.execute("SET enable_progress_bar = false")
+    def _prepare(self, con: duckdb.DuckDBPyConnection) -> None:
         if self._hot:
             con.execute(ATTACH_SQL)
         self._create_reference_views(con)
-        allowed = str(self.data_dir.resolve()).rstrip("/") + "/"
-        con.execute("SET allowed_directories = ?", [[allowed]])
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        return con
 
     def _create_reference_views(self, con: duckdb.DuckDBPyConnection) -> None:
         """Reference tables are copied in as small tables: registered frames are private to the
@@ -206,12 +185,9 @@ class Gateway:
         """
         now = time.monotonic()
         recent = now - self._checked_at < self._check_every_s
-        if not (force or check_now) and self._connection is not None and recent:
+        if not (force or check_now) and self.executor.opened and recent:
             return self._version or ""
-        with self._lock:
-            if self._connection is None:
-                with native_work():
-                    self._connection = self._open()
+        with self.executor.exclusive() as con:
             version = data_version(self.data_dir)
             if force or version != self._version:
                 # versions are read before the views, so a cached result is never filed under
@@ -222,7 +198,7 @@ class Gateway:
                 self._syncs += 1
                 try:
                     with native_work():
-                        self.tables = self._create_lake_views(self._connection)
+                        self.tables = self._create_lake_views(con)
                     self._version = version
                     self._table_versions = versions
                 finally:
@@ -248,17 +224,10 @@ class Gateway:
             self.refresh(check_now=True)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor over the current views (the executor's), for code that still
+        runs SQL on a cursor of its own: no result cache, time limit or row cap."""
         self.refresh()
-        cur = getattr(self._local, "cursor", None)
-        if cur is None or getattr(self._local, "owner", None) is not self._connection:
-            # under the lock: the connection refuses a second call while another thread
-            # rebuilds the views on it (``refresh``), and one of the two would fail
-            with self._lock:
-                assert self._connection is not None
-                cur = self._connection.cursor()
-                self._local.cursor = cur
-                self._local.owner = self._connection
-        return cur
+        return self.executor.cursor()
 
     def memo(self, key: str, compute):
         """``compute()`` once per data version: for small facts many callbacks ask for (the
@@ -287,36 +256,57 @@ class Gateway:
         return list(self._files.get(table, ()))
 
     # -- running queries ------------------------------------------------------------------
-    def frame(
+    def rows(
         self,
         sql: str,
-        params: list | dict | None = None,
+        params: Params = None,
+        *,
+        cap: Cap = SETTING,
         cache: bool = True,
         arrays: Callable[[SeizureArrays], pl.DataFrame | None] | None = None,
-    ) -> pl.DataFrame:
-        """Run a query with bound parameters and return a polars frame.
+    ) -> Rows:
+        """Run a query with bound parameters: at most ``cap`` rows (``query_row_cap`` unless
+        the caller says otherwise; None for all) and whether more existed (``Rows``).
 
         Results are reused until a table the SQL names changes (``queries/result_cache.py``);
         ``cache=False`` is for statements whose answer depends on something else, such as the
-        clock. The process's watchdog (``queries/watchdog.py``) interrupts the query past the
-        time limit, so one slow request cannot hold a worker thread hostage.
+        clock. The executor (``queries/executor.py``) stops a query past the time limit.
 
         ``arrays`` answers the same query from the seizure arrays when those of the current
         data version are built (``seizure_arrays``), unless it returns None; the SQL answers
         then, until they are built, and in a background recomputation. The result is kept
-        under the SQL's key either way.
+        under the SQL's key either way, and held to the same cap.
         """
-        if not cache:
-            return self._run(sql, params)
+        limit = resolve_cap(cap)
         self.refresh()
-        key = ResultCache.key(sql, params, self._table_versions, self._version or "")
+        if not cache:
+            return self.executor.run(sql, params, cap=limit)
+        # the cap is part of what was asked: the same SQL under another cap is another answer
+        key = ResultCache.key(sql, (params, limit), self._table_versions, self._version or "")
 
-        def compute() -> pl.DataFrame:
+        def compute() -> Rows:
             built = self.seizure_arrays() if arrays is not None else None
             answer = arrays(built) if built is not None and arrays is not None else None
-            return self._run(sql, params) if answer is None else answer
+            if answer is None:
+                return self.executor.run(sql, params, cap=limit)
+            return Rows.cut(answer, limit)
 
-        return self.results.get_or_compute(key, compute, params)
+        return self.results.get_or_compute(key, compute, (params, limit))
+
+    def frame(
+        self,
+        sql: str,
+        params: Params = None,
+        cache: bool = True,
+        arrays: Callable[[SeizureArrays], pl.DataFrame | None] | None = None,
+        *,
+        cap: Cap = SETTING,
+    ) -> pl.DataFrame:
+        """Every row of a query's answer as a polars frame (see ``rows``), for code that computes
+        from it: an answer longer than ``cap`` is refused (``RowCapExceeded``), never cut, so a
+        card never shows a figure that silently misses rows. A caller that needs more rows than
+        ``query_row_cap`` (a batch job's input) passes a larger cap or None."""
+        return self.rows(sql, params, cap=cap, cache=cache, arrays=arrays).whole()
 
     def seizure_arrays(self, build: bool = False) -> SeizureArrays | None:
         """The seizure arrays of the current data version, or None while they are not built.
@@ -328,7 +318,7 @@ class Gateway:
         """
         if "seizures" not in self._hot:
             return None
-        if not build or self._connection is None:
+        if not build or not self.executor.opened:
             self.refresh()
         version = self._table_versions.get("seizures")
         arrays = self._arrays
@@ -351,9 +341,7 @@ class Gateway:
         if syncs % 2:  # a sync is under way: the next look builds
             return None
         self._arrays = None  # free the old arrays before the new ones take memory
-        with self._lock:
-            assert self._connection is not None
-            cursor = self._connection.cursor()
+        cursor = self.executor.own_cursor()  # every row, under no time limit: a low-priority build
         with native_work():
             table = cursor.sql(SeizureArrays.LOAD_SQL).to_arrow_table()
             cursor.close()
@@ -363,7 +351,7 @@ class Gateway:
             self._arrays = SeizureArrays(table, version)
         return self._arrays
 
-    def _refresh_ahead(self, asked: list[tuple[str, list | dict | None]]) -> None:
+    def _refresh_ahead(self, asked: list[tuple[str, tuple[Params, int | None]]]) -> None:
         """Recompute, in the background, the most recently used results a data change made
         stale: pages open on them poll the data version and will ask again within seconds, and
         then find the new answer ready instead of all re-querying at once."""
@@ -374,30 +362,18 @@ class Gateway:
         generation = self._generation
 
         def work() -> None:
-            for sql, params in asked[:limit]:
+            for sql, (params, cap) in asked[:limit]:
                 if generation != self._generation or exiting():
                     return  # newer data arrived (its own refresh takes over), or exit
                 try:
-                    self.frame(sql, params)
+                    self.rows(sql, params, cap=cap)
                 except (QueryError, ShuttingDown):
                     continue
 
         start_background(work, "refresh-ahead")
 
-    def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
-        cur = self.cursor()
-        limit_s = settings.get("query_time_limit_ms") / 1000
-        try:
-            with watchdog.limit(cur, limit_s), native_work():
-                return fetch_frame(cur.execute(sql, params))
-        except ShuttingDown as exc:
-            raise QueryError(str(exc)) from exc
-        except duckdb.InterruptException as exc:
-            raise QueryTimeout(f"query took longer than {limit_s:g} s and was stopped") from exc
-        except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
-
-    def scalar(self, sql: str, params: list | dict | None = None):
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        """The first column of the first row, or None when there is no row."""
         result = self.frame(sql, params)
         return None if result.is_empty() else result.row(0)[0]
 

@@ -60,7 +60,7 @@ PERIOD_COLUMNS: dict[str, dict[str, str]] = {
 # order, so ORDER BY sorts as it does on text, and a live batch, whose values the contract
 # checks against the same references, never carries a value the type lacks; if one ever does,
 # its insert fails and the table is loaded afresh with new types. Values leave the gateway as
-# plain strings (``Gateway._run``).
+# plain strings (``queries/result_frame.py``).
 ENUM_COLUMNS: dict[str, dict[str, str | None]] = {
     "seizures": {
         **{column: key for key, column in SEIZURE_TARGET.columns.items()},

@@ -1,9 +1,13 @@
 """The public app's only door to data: a DuckDB database confined to the public extract.
 
-``PublicGateway`` is a ``Gateway`` whose database may read only ``<data>/public/`` (the lake next
-door is out of reach, even through SQL: DuckDB's ``allowed_directories`` and no external access),
-loads no reference table from the repository, and whose views are exactly the files the
-extract's manifest lists. A new extract (a replaced manifest) recreates the views.
+``PublicGateway`` composes the one execute path (``queries/executor.py``) over a database that may
+read only ``<data>/public/`` (the lake next door is out of reach, even through SQL: DuckDB's
+``allowed_directories`` and no external access) and answers single SELECT statements only. It
+loads no reference table from the repository, and its views are exactly the files the extract's
+manifest lists; a new extract (a replaced manifest) recreates them.
+
+It imports neither the internal gateway nor its engine (hot tables, seizure arrays, filters): the
+public process loads the executor and the result cache, and nothing of the lake's machinery.
 """
 
 from __future__ import annotations
@@ -15,23 +19,29 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 import settings
-from queries.gateway import Gateway, QueryError
+from queries.executor import SETTING, Cap, Executor, Params, Rows, open_confined, resolve_cap
+from queries.result_cache import ResultCache
 
 MANIFEST = "manifest.json"
 VIEWS = ("cbp_cube", "modes_cube", "areas")
 
 
-class PublicGateway(Gateway):
+class PublicGateway:
     """Views over the public extract only; the DuckDB database cannot read outside it."""
 
     def __init__(self, public_dir: Path) -> None:
-        super().__init__(public_dir)
+        self.data_dir = public_dir
+        # only single SELECTs: no COPY ... TO, ATTACH, SET or CREATE runs, even inside the folder
+        self.executor = Executor(lambda: open_confined(self.data_dir), selects_only=True)
+        self.results: ResultCache[Rows] = ResultCache(settings.get("result_cache_entries"))
+        self.tables: tuple[str, ...] = ()
         self._manifest: dict = {}
-
-    def _create_reference_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The extract carries its own labels; nothing from the repository is loaded."""
+        self._version: str | None = None
+        self._checked_at = 0.0
+        self._check_every_s = settings.get("lake_check_s")  # read once: refresh is a hot path
 
     def _read_manifest(self) -> dict:
         try:
@@ -39,7 +49,7 @@ class PublicGateway(Gateway):
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
 
-    def _create_lake_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    def _create_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
         manifest = self._read_manifest()
         files = manifest.get("files", {})
         root = self.data_dir.resolve()
@@ -64,38 +74,46 @@ class PublicGateway(Gateway):
         return f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
 
     def refresh(self, force: bool = False) -> str:
-        """Recreate the views when a new extract is published (its manifest is replaced)."""
+        """Recreate the views when a new extract is published (its manifest is replaced);
+        returns the extract's identity. The manifest is looked at most every ``lake_check_s``."""
         now = time.monotonic()
         recent = now - self._checked_at < self._check_every_s
-        if not force and self._connection is not None and recent:
+        if not force and self.executor.opened and recent:
             return self._version or ""
-        with self._lock:
-            if self._connection is None:
-                self._connection = self._open()
+        with self.executor.exclusive() as con:
             version = self._manifest_identity()
             if force or version != self._version:
-                self.tables = self._create_lake_views(self._connection)
-                self._memo.clear()
+                self.tables = self._create_views(con)
                 self._version = version
-                self._table_versions = dict.fromkeys(VIEWS, version)
-                self.results.prune(self._table_versions, version)
+                self.results.prune(dict.fromkeys(VIEWS, version), version)
             self._checked_at = now
             return version
 
-    def _run(self, sql: str, params: list | dict | None):
-        """Only single SELECT statements: the database is read-only in every sense, so no
-        ``COPY ... TO``, ``ATTACH``, ``SET`` or ``CREATE`` runs, even inside the extract folder."""
-        try:
-            statements = duckdb.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
-        if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
-            raise QueryError("the public database answers single SELECT statements only")
-        return super()._run(sql, params)
+    @property
+    def version(self) -> str:
+        return self.refresh()
+
+    def has(self, view: str) -> bool:
+        self.refresh()
+        return view in self.tables
 
     def manifest(self) -> dict:
         self.refresh()
         return self._manifest
+
+    def rows(self, sql: str, params: Params = None, *, cap: Cap = SETTING) -> Rows:
+        """One SELECT with bound parameters: at most ``cap`` rows and whether more existed,
+        kept until the extract changes."""
+        limit = resolve_cap(cap)
+        version = self.refresh()
+        key = ResultCache.key(sql, (params, limit), dict.fromkeys(VIEWS, version), version)
+        return self.results.get_or_compute(key, lambda: self.executor.run(sql, params, cap=limit))
+
+    def frame(self, sql: str, params: Params = None, *, cap: Cap = SETTING) -> pl.DataFrame:
+        """Every row of a SELECT's answer, refused (``RowCapExceeded``) rather than cut when it
+        is longer than ``cap``: the public views are small aggregates, shown and downloaded
+        whole."""
+        return self.rows(sql, params, cap=cap).whole()
 
 
 _default: PublicGateway | None = None

@@ -3,16 +3,17 @@
 DuckDB parses the text and reports each statement's type; anything but a single SELECT (COPY,
 ATTACH, CREATE, SET, INSTALL, ...) is refused before it runs, so the escape hatch cannot write
 files, change settings or load extensions. Reads are confined by the gateway itself: its DuckDB
-database can open nothing outside the data folder (see ``Gateway._open``).
+database can open nothing outside the data folder (``queries/executor.py``'s ``open_confined``).
+The answer is held to the row cap, and says whether rows were left out.
 """
 
 from __future__ import annotations
 
 import duckdb
-import polars as pl
 
 import settings
-from queries.gateway import Gateway, QueryError
+from queries.executor import QueryError, Rows
+from queries.gateway import Gateway
 
 VIEWS = (
     "seizures",
@@ -49,23 +50,17 @@ def check_select(sql: str) -> None:
         raise ReadOnlyError(f"only SELECT is allowed, got {kind.name}")
 
 
-def run_select(sql: str, gateway: Gateway, limit: int | None = None) -> tuple[pl.DataFrame, bool]:
-    """Run one SELECT; returns (rows, truncated). Fetches limit + 1 rows to know it truncated.
+def run_select(sql: str, gateway: Gateway, limit: int | None = None) -> Rows:
+    """Run one SELECT: at most ``limit`` rows, and whether more existed (``Rows.truncated``).
 
-    The limit can lower the row cap, never raise it.
+    The limit can lower the row cap (``query_row_cap``), never raise it.
     """
     check_select(sql)
-    cap = settings.get("query_row_cap")
     if limit is not None and limit < 1:
         raise ReadOnlyError("limit must be at least 1")
-    limit = min(limit or cap, cap)
+    cap = settings.get("query_row_cap")
     # the analyst's SQL may read the clock or random(): never served from the result cache
-    frame = gateway.frame(
-        f"SELECT * FROM ({sql.rstrip().rstrip(';')}) LIMIT ?",  # noqa: S608 -- checked: one SELECT
-        [limit + 1],
-        cache=False,
-    )
-    return frame.head(limit), frame.height > limit
+    return gateway.rows(sql, cap=min(limit or cap, cap), cache=False)
 
 
 def available_views(gateway: Gateway) -> list[str]:

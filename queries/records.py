@@ -21,8 +21,9 @@ import polars as pl
 import pyarrow.csv as pacsv
 
 from queries import seizure_stats
+from queries.executor import QueryError
 from queries.filters import SEIZURE_TARGET, Filters, predicate
-from queries.gateway import Gateway, QueryError, default_gateway
+from queries.gateway import Gateway, default_gateway
 from queries.record_columns import COLUMN_BY_KEY, COLUMNS, DEFAULT_ORDER, Column
 from queries.record_pages import ORDERS
 from queries.seizure_arrays import SeizureArrays

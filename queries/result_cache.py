@@ -8,7 +8,8 @@ survive a data change (no time-based expiry to guess).
 
 Identical queries that arrive together run once ("single flight"): the first caller computes, the
 others wait for its result, so a burst of analysts opening the same view costs one query. Only
-small results are kept (``max_rows``), and the least recently used entry goes first.
+small results are kept (``max_rows``), and the least recently used entry goes first. An entry is
+any sized answer (a frame, the executor's ``Rows``), so the module needs no engine of its own.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
-
-import polars as pl
+from collections.abc import Callable, Iterable, Mapping, Sized
+from typing import Any, Generic, TypeVar
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
+V = TypeVar("V", bound=Sized)
 
 
 def tables_named(sql: str, tables: Iterable[str]) -> tuple[str, ...]:
@@ -31,25 +31,26 @@ def tables_named(sql: str, tables: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(t for t in tables if t in words))
 
 
-class _Flight:
+class _Flight(Generic[V]):
     """One computation in progress that other threads may wait for."""
 
     def __init__(self) -> None:
         self.done = threading.Event()
-        self.result: pl.DataFrame | None = None
+        self.result: V | None = None
         self.error: BaseException | None = None
 
 
-class ResultCache:
-    """A thread-safe LRU of query results with single-flight computation."""
+class ResultCache(Generic[V]):
+    """A thread-safe LRU of query results (``len`` is their rows) with single-flight
+    computation."""
 
     def __init__(self, max_entries: int = 1024, max_rows: int = 20_000) -> None:
         self.max_entries = max_entries
         self.max_rows = max_rows
-        self._entries: OrderedDict[Key, pl.DataFrame] = OrderedDict()
-        self._asked: dict[Key, Any] = {}  # the bound parameters of each kept entry
+        self._entries: OrderedDict[Key, V] = OrderedDict()
+        self._asked: dict[Key, Any] = {}  # what recomputes each kept entry (its parameters)
         self._used: dict[Key, float] = {}  # when each kept entry was last asked for
-        self._flights: dict[Key, _Flight] = {}
+        self._flights: dict[Key, _Flight[V]] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -63,10 +64,10 @@ class ResultCache:
             return sql, repr(params), (("*", everything),)
         return sql, repr(params), tuple((t, versions[t]) for t in named)
 
-    def get_or_compute(
-        self, key: Key, compute: Callable[[], pl.DataFrame], params: Any = None
-    ) -> pl.DataFrame:
-        """The cached frame for ``key``, or ``compute()`` run once however many threads ask."""
+    def get_or_compute(self, key: Key, compute: Callable[[], V], params: Any = None) -> V:
+        """The cached answer for ``key``, or ``compute()`` run once however many threads ask.
+        ``params`` is kept with the entry and handed back by ``prune``, with the SQL, so the
+        caller can ask again."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -91,7 +92,7 @@ class ResultCache:
             raise
         else:
             flight.result = result
-            if result.height <= self.max_rows:
+            if len(result) <= self.max_rows:
                 with self._lock:
                     self._entries[key] = result
                     self._asked[key] = params

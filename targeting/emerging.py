@@ -103,7 +103,8 @@ def _counts(
               AND {where.sql}
             GROUP BY ALL
         """  # noqa: S608 -- key from KEY_SQL, filters bound
-        return gateway.frame(sql, [years, start, end, *where.params])
+        # every (key, day): the counts feed the test, and routes times days outgrow the row cap
+        return gateway.frame(sql, [years, start, end, *where.params], cap=None)
     if signal.table == "seizures":
         key = KEY_SQL[(signal.table, signal.kind)]
         where = predicate(filters, SEIZURE_TARGET, use_dates=False)
@@ -111,7 +112,7 @@ def _counts(
             SELECT {key} AS key, event_date AS day, count(*) AS n FROM seizures
             WHERE event_date >= ? AND event_date < ? AND {where.sql} GROUP BY ALL
         """  # noqa: S608 -- key from KEY_SQL, filters bound
-        return gateway.frame(sql, [start, end, *where.params])
+        return gateway.frame(sql, [start, end, *where.params], cap=None)
     if "counts" not in flagged:
         flagged["counts"] = _flagged(gateway, as_of, filters)
     per_day = flagged["counts"].group_by(signal.kind, "day").agg(pl.col("n").sum())
@@ -144,6 +145,7 @@ def _flagged(gateway: Gateway, as_of: date, filters: Filters) -> pl.DataFrame:
         WHERE score >= threshold AND chosen GROUP BY ALL
         """,  # noqa: S608 -- ROUTE is a fixed fragment, filters bound
         [years, *where.params, years, start, end, 1.0 - FLAG_SHARE],
+        cap=None,  # every (line, route, day), as above
     )
 
 

@@ -33,7 +33,8 @@ import pyarrow.parquet as pq
 import settings
 from lake.writer import file_lock, write_parquet_atomic
 from queries import targeting as queue_queries
-from queries.gateway import Gateway, QueryError
+from queries.executor import QueryError
+from queries.gateway import Gateway
 from queries.shutdown import ShuttingDown, native_work, start_background
 from targeting import emerging
 

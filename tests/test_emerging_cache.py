@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from queries import seizure_stats
-from queries.gateway import Gateway, QueryError
+from queries.executor import QueryError
+from queries.gateway import Gateway
 from targeting import emerging_cache
 from targeting.emerging_cache import EmergingCache
 

@@ -41,7 +41,12 @@ def test_lvc001_counts_rows_ingested_after_the_moment(demo_lake, tmp_path):
 def test_lvc002_nothing_newer_asks_duckdb_nothing(demo_lake, tmp_path):
     gateway = Gateway(_lake(demo_lake, tmp_path))
     asked: list[str] = []
-    run = gateway._run
-    gateway._run = lambda sql, params: asked.append(sql) or run(sql, params)
+    run = gateway.executor.run
+
+    def watched(sql, params=None, **cap):
+        asked.append(sql)
+        return run(sql, params, **cap)
+
+    gateway.executor.run = watched
     assert arrived_since(datetime(2999, 1, 1), gateway) == (0, 0)
     assert asked == []

@@ -11,7 +11,8 @@ import pytest
 from ingest import disclosure
 from ingest.publish import MANIFEST, public_dir, publish, read_manifest
 from queries import public_extract as px
-from queries.gateway import Gateway, QueryError
+from queries.executor import QueryError
+from queries.gateway import Gateway
 from queries.public_doses import doses_per_lb, with_doses
 
 

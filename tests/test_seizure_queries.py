@@ -146,8 +146,8 @@ def test_qry011_read_only_sql_refuses_writes(gw):
     ):
         with pytest.raises(ReadOnlyError):
             check_select(statement)
-    rows, truncated = run_select("SELECT seizure_id FROM seizures ORDER BY 1", gw, limit=3)
-    assert rows["seizure_id"].to_list() == ["T1", "T2", "T3"] and truncated
+    rows = run_select("SELECT seizure_id FROM seizures ORDER BY 1", gw, limit=3)
+    assert rows.frame["seizure_id"].to_list() == ["T1", "T2", "T3"] and rows.truncated
 
 
 def test_qry012_reference_views_exist(gw):

@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from queries.gateway import Gateway, QueryTimeout
+from queries.executor import QueryTimeout
+from queries.gateway import Gateway
 from queries.watchdog import Watchdog, watchdog
 
 SLOW = "SELECT sum(hash(i)) FROM range(20000000000) t(i)"  # minutes of work on two cores
