@@ -4,8 +4,8 @@ Two separate apps, one per process:
 
 - ``create_app()`` builds the internal analyst and leadership app (``internal_app.py``, pages
   under ``pages/``, the whole lake);
-- ``create_app(public=True)`` builds the public, read-only view (``components/public_shell.py``,
-  pages under ``public_pages/``, only the disclosure-controlled extract in
+- ``create_app(public=True)`` builds the public, read-only view (``public/shell.py``,
+  pages under ``public/pages/``, only the disclosure-controlled extract in
   ``$CHOKEPOINT_DATA/public/``). The internal modules are imported only on the internal path, so
   internal pages and callbacks do not exist in a public process.
 
@@ -27,7 +27,7 @@ import settings
 def create_app(public: bool = False) -> Dash:
     """The internal app, or with ``public=True`` the public one (never both in one process)."""
     if public:
-        from components.public_shell import create_public_app
+        from public.shell import create_public_app
 
         return create_public_app(__name__)
     from internal_app import create_internal_app
@@ -50,7 +50,7 @@ def main() -> None:
     app = create_app(public=args.public)
     options = {}
     if args.public:
-        from components.public_http import QuietRequestHandler
+        from public.http import QuietRequestHandler
 
         options["request_handler"] = QuietRequestHandler
     kind = "public view" if args.public else "internal app"

@@ -1,6 +1,6 @@
 """The public app: a separate, read-only Dash instance over the public extract only.
 
-It is built from ``public_pages/`` and the ``components/public_*`` modules, which import nothing
+It is built from the ``public`` package (pages in ``public/pages/``), which imports nothing
 internal: the internal pages, the filter bar, live updates, cross-filtering and the exports are
 never imported in a public process, so their callbacks do not exist there. Its data is the
 disclosure-controlled extract in ``$CHOKEPOINT_DATA/public/``, read through a DuckDB database
@@ -19,12 +19,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components.public_http import page_paths, register_public_http
-from components.public_ui import ANY, FILTER
 from components.startup import finish_setup
 from components.theme import register_template
-from queries import public_extract as px
-from queries.public_extract import KEYS
+from public import extract as px
+from public.extract import KEYS
+from public.http import page_paths, register_public_http
+from public.ui import ANY, FILTER
 
 ROOT = Path(__file__).resolve().parents[1]
 URL = "public-url"
@@ -137,13 +137,13 @@ def consistent_filters(
 
 def create_public_app(name: str) -> Dash:
     """The public app; ``name`` is the importing module's name, which Dash uses to find the
-    project root (and so the ``public_pages`` package)."""
+    project root (and so ``public/pages/``)."""
     register_template()
     app = PublicDash(
         name,
         use_pages=True,
         include_pages_meta=False,
-        pages_folder=str(ROOT / "public_pages"),
+        pages_folder=str(ROOT / "public" / "pages"),
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
         title="Chokepoint · public view",
