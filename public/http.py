@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler
 import settings
 from public import extract as px
 from public.doses import with_doses
-from queries.gateway import QueryError
+from public.gateway import QueryError
 
 View = Callable[[px.PublicQuery, px.Extract], pl.DataFrame]
 
