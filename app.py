@@ -4,15 +4,15 @@ Two separate apps, one per process:
 
 - ``create_app()`` builds the internal analyst and leadership app (``internal_app.py``, pages
   under ``pages/``, the whole lake);
-- ``create_app(public=True)`` builds the public, read-only view (``components/public_shell.py``,
-  pages under ``public_pages/``, only the disclosure-controlled extract in
+- ``create_app(public=True)`` builds the public, read-only view (the ``public`` package, its
+  factory ``public/app.py``; only the disclosure-controlled extract in
   ``$CHOKEPOINT_DATA/public/``). The internal modules are imported only on the internal path, so
   internal pages and callbacks do not exist in a public process.
 
 Nothing here touches data at import time: DuckDB opens lazily in each worker, after any fork.
 
     python app.py [--public] [--host H] [--port P]
-    gunicorn 'app:public_server()'      # the public app under gunicorn
+    gunicorn 'public.app:server()'      # the public app under gunicorn
 """
 
 from __future__ import annotations
@@ -27,17 +27,12 @@ import settings
 def create_app(public: bool = False) -> Dash:
     """The internal app, or with ``public=True`` the public one (never both in one process)."""
     if public:
-        from components.public_shell import create_public_app
+        from public.app import create_app as create_public_app
 
-        return create_public_app(__name__)
+        return create_public_app()
     from internal_app import create_internal_app
 
     return create_internal_app(__name__)
-
-
-def public_server():
-    """The public app's WSGI server, for ``gunicorn 'app:public_server()'``."""
-    return create_app(public=True).server
 
 
 def main() -> None:
@@ -50,7 +45,7 @@ def main() -> None:
     app = create_app(public=args.public)
     options = {}
     if args.public:
-        from components.public_http import QuietRequestHandler
+        from public.http import QuietRequestHandler
 
         options["request_handler"] = QuietRequestHandler
     kind = "public view" if args.public else "internal app"

@@ -152,7 +152,7 @@ def gunicorn(data_dir: Path, workers: int | None = None, threads: int = 8) -> It
     cmd = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--chdir", str(ROOT), "--log-level", "warning", "app:public_server()",
+        "--chdir", str(ROOT), "--log-level", "warning", "public.app:server()",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -2,7 +2,7 @@
 the row cap.
 
 Both gateways, the internal one (``queries/gateway.py``) and the public one
-(``queries/public_gateway.py``), compose an ``Executor``; neither runs SQL another way. So the
+(``public/gateway.py``), compose an ``Executor``; neither runs SQL another way. So the
 rules every query obeys live here once:
 
 - **Confinement.** ``open_confined`` opens an in-memory database that can read only one folder,

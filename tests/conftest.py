@@ -267,7 +267,7 @@ def public_data(lake_copy) -> Path:
 def public_gw(public_data):
     """The public extract as the public app reads it."""
     from ingest.publish import public_dir
-    from queries.public_gateway import PublicGateway
+    from public.gateway import PublicGateway
 
     return PublicGateway(public_dir(public_data))
 
@@ -275,9 +275,9 @@ def public_gw(public_data):
 @pytest.fixture(scope="session")
 def info(public_gw):
     """The public extract's facts (version, years, offices)."""
-    from queries import public_extract
+    from public import extract
 
-    return public_extract.extract(public_gw)
+    return extract.extract(public_gw)
 
 
 @pytest.fixture(scope="session")

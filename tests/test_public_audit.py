@@ -33,8 +33,8 @@ from ingest.publish import (
     read_manifest,
 )
 from lake import reference
+from public.gateway import PublicGateway
 from queries.gateway import Gateway
-from queries.public_gateway import PublicGateway
 from tests.grids import grid
 
 

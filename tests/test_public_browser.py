@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from components.public_ui import ANY
+from public.ui import ANY
 from tests.public_helpers import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser

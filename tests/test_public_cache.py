@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.public_http import PageCache
+from public.http import PageCache
 
 
 def test_pca001_the_page_cache_keeps_its_setting_in_megabytes(monkeypatch):

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ingest.publish import read_manifest
-from queries import public_extract as px
+from public import extract as px
 from tests.public_helpers import fetch, route
 
 pytestmark = pytest.mark.slow  # every page and CSV for every filter: the full crawl

@@ -10,10 +10,10 @@ import pytest
 
 from ingest import disclosure
 from ingest.publish import MANIFEST, public_dir, publish, read_manifest
-from queries import public_extract as px
+from public import extract as px
+from public.doses import doses_per_lb, with_doses
 from queries.executor import QueryError
 from queries.gateway import Gateway
-from queries.public_doses import doses_per_lb, with_doses
 
 
 def test_pub_ext001_manifest_records_version_as_of_and_vintages(public_data, info):

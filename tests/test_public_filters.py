@@ -10,8 +10,8 @@ import json
 import polars as pl
 import pytest
 
-from components.public_shell import consistent_filters
-from queries import public_extract as px
+from public import extract as px
+from public.shell import consistent_filters
 from tests.public_helpers import fetch, route
 
 

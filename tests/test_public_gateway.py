@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from public.gateway import MANIFEST, PublicGateway
 from queries.executor import QueryError, RowCapExceeded
-from queries.public_gateway import MANIFEST, PublicGateway
 
 
 def _publish(public: Path, version: str, rows: int, files: dict[str, str] | None = None) -> None:

@@ -13,10 +13,12 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from bench.public_load import route_payload
 from tests.public_helpers import PUBLIC_PAGES, ROUTER, fetch, route
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,37 +42,115 @@ def _internal_paths() -> list[str]:
     return paths
 
 
-def test_pub_http001_the_public_process_imports_nothing_internal(public_data):
-    probe = (
-        "import sys, app\n"
-        "a = app.create_app(public=True)\n"
-        "a.server.test_client().get('/')\n"
-        "bad = [m for m in sys.modules if m in ('internal_app', 'components.filter_bar',"
-        " 'components.live', 'components.xfilter', 'components.exports',"
-        " 'components.records_grid', 'queries.seizure_stats', 'queries.records',"
-        " 'queries.gateway', 'queries.hot', 'queries.seizure_arrays', 'queries.record_pages',"
-        " 'queries.filters')"
-        " or m.startswith('pages.')]\n"
-        "print(json.dumps({'bad': bad, 'callbacks': sorted(a.callback_map)}))\n"
-    )
-    env = {**os.environ, "CHOKEPOINT_DATA": str(public_data)}
+# What a public process may load of the project besides the ``public`` package, and why. The
+# import-linter contract in pyproject.toml allows the same queries modules and forbids the rest.
+ALLOWED = {
+    "app": "the entry point: `python app.py --public` asks it for the public factory",
+    "settings": "the data folder, cache sizes, the extract's check interval",
+    "lake": "the package of lake.reference",
+    "lake.reference": "region names and CBP's drug types, to check a link's values",
+    "queries": "the package of the query engine",
+    "queries.executor": "the DuckDB engine public/gateway.py composes",
+    "queries.result_cache": "the result cache, keyed on SQL, params and the extract's version",
+    "queries.result_frame": "DuckDB results to polars frames",
+    "queries.watchdog": "the query time limit",
+    "queries.shutdown": "native work refused once the process exits",
+}
+PROBE = """
+import gc, json, sys
+
+import app
+
+dash_app = app.create_app(public=True)
+client = dash_app.server.test_client()
+statuses = [client.get(path).status_code for path in ("/", "/download/monthly.csv")]
+for payload in json.load(sys.stdin):
+    statuses.append(client.post("/_dash-update-component", data=payload,
+                                content_type="application/json").status_code)
+print(json.dumps({"modules": sorted(sys.modules), "callbacks": sorted(dash_app.callback_map),
+                  "statuses": statuses, "frozen": gc.get_freeze_count()}))
+"""
+
+
+def project_names() -> set[str]:
+    """The top-level names of the project's own code: each folder of Python files and each
+    module at the repository's root (so a package added later is covered too)."""
+    names = {p.stem for p in REPO.glob("*.py")}
+    names |= {
+        p.name
+        for p in REPO.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.py"))
+    }
+    return names
+
+
+@pytest.fixture(scope="module")
+def public_process(public_data) -> dict:
+    """A fresh process that built the public app with its real factory, as ``python app.py
+    --public`` does, and then served its index, a download and every page through Dash's router
+    (a module a page or a download imports lazily is loaded by then)."""
+    payloads = [route_payload(path, "").decode() for path in PUBLIC_PAGES]
     out = subprocess.run(
-        [sys.executable, "-c", "import json\n" + probe],
+        [sys.executable, "-c", PROBE],
         cwd=REPO,
-        env=env,
+        env={**os.environ, "CHOKEPOINT_DATA": str(public_data)},
+        input=json.dumps(payloads),
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bad"] == []
-    assert set(result["callbacks"]) == {
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_pub_http001_a_public_process_loads_only_its_allow_list(public_process):
+    assert set(public_process["statuses"]) == {200}  # the pages and the download really ran
+    project = project_names()
+    assert {"app", "internal_app", "settings", "lake", "queries", "pages", "public"} <= project
+    loaded = [m for m in public_process["modules"] if m.split(".")[0] in project]
+    assert "public.pages.overview" in loaded and "public.gateway" in loaded
+    outside = [m for m in loaded if m.split(".")[0] != "public" and m not in ALLOWED]
+    assert not outside, f"a public process loaded modules outside its allow-list: {outside}"
+
+
+def test_pub_http001b_a_public_process_has_only_its_own_callbacks(public_process):
+    assert set(public_process["callbacks"]) == {
         "public-url.href",
         "public-nav.is_open",
         ROUTER,
         "_pages_dummy.children",
     }
+
+
+def test_pub_http001c_the_public_start_up_is_frozen(public_process):
+    """The public factory finishes its own start-up (``public/app.py``): what it loaded is out of
+    the garbage collector's full walks."""
+    assert public_process["frozen"] > 0
+
+
+def test_pub_http001d_every_queries_module_is_allowed_or_forbidden_to_public():
+    """A new queries module must be placed: on the allow-list above, or among the modules the
+    public contract in pyproject.toml forbids (else the contract would let public import it)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    contract = next(
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c.get("type") == "forbidden" and c["source_modules"] == ["public"]
+    )
+    forbidden = set(contract["forbidden_modules"])
+    allowed = {m for m in ALLOWED if m.startswith("queries.")}
+    assert not forbidden & allowed
+    modules = {
+        ".".join(p.relative_to(REPO).with_suffix("").parts)
+        for p in (REPO / "queries").rglob("*.py")
+        if p.name != "__init__.py"
+    }
+    assert "queries.gateway" in modules
+    placed = forbidden | allowed
+    unplaced = [
+        m for m in sorted(modules) if not any(m == p or m.startswith(f"{p}.") for p in placed)
+    ]
+    assert unplaced == []
 
 
 def test_pub_http002_internal_pages_are_404(public_site):

@@ -13,7 +13,7 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
-from components.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
+from public.theme import INK, MUTED, PALETTE, TEMPLATE, register_template
 
 SUPPRESSED_NAME = "Suppressed (value hidden)"
 COMPONENT_COLOURS = {"OFO": PALETTE[0], "USBP": PALETTE[5]}

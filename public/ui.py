@@ -15,8 +15,8 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dcc, html
 
-from components.public_http import download_href
-from queries import public_extract as px
+from public import extract as px
+from public.http import download_href
 
 FILTER = "pub-filter"
 ANY = "all"  # the select's value for "nationwide" and "all drugs"; left out of the URL

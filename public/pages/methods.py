@@ -9,12 +9,12 @@ from pathlib import Path
 import dash
 from dash import dcc, html
 
-from components import public_ui as ui
+from public import ui
 
 dash.register_page(
     __name__, path="/methods", name="Methods", title="Chokepoint · Methods and notes", order=5
 )
-DOC = Path(__file__).resolve().parents[1] / "docs" / "PUBLIC_METHODS.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "PUBLIC_METHODS.md"
 
 
 def layout(**query: str) -> html.Div:

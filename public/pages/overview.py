@@ -7,10 +7,8 @@ import dash
 import polars as pl
 from dash import html
 
-from components import public_figures as figures
-from components import public_ui as ui
-from queries import public_doses as doses
-from queries import public_extract as px
+from public import doses, figures, ui
+from public import extract as px
 
 dash.register_page(
     __name__, path="/", name="Overview", title="Chokepoint · Drug seizures at U.S. borders", order=0

@@ -1,32 +1,18 @@
-"""The public app: a separate, read-only Dash instance over the public extract only.
-
-It is built from ``public_pages/`` and the ``components/public_*`` modules, which import nothing
-internal: the internal pages, the filter bar, live updates, cross-filtering and the exports are
-never imported in a public process, so their callbacks do not exist there. Its data is the
-disclosure-controlled extract in ``$CHOKEPOINT_DATA/public/``, read through a DuckDB database
-confined to that folder. The pages render from the URL on the server (``layout(**query)``), so
-the only callback of its own rewrites the URL when a filter changes.
+"""The public app's chrome: the page template, the navigation bar and footer around the pages,
+a Dash that says nothing about the server, and the rule that keeps a view's filters consistent.
+The app itself is assembled in ``public/app.py``.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import Dash, dcc, html
 
-from components.public_http import page_paths, register_public_http
-from components.public_ui import ANY, FILTER
-from components.startup import finish_setup
-from components.theme import register_template
-from queries import public_extract as px
-from queries.public_extract import KEYS
+from public import extract as px
 
-ROOT = Path(__file__).resolve().parents[1]
 URL = "public-url"
 
 INDEX = """<!DOCTYPE html>
@@ -133,68 +119,3 @@ def consistent_filters(
     ):
         out.pop("measure")  # pounds are every page's default, so a link without it says the same
     return out
-
-
-def create_public_app(name: str) -> Dash:
-    """The public app; ``name`` is the importing module's name, which Dash uses to find the
-    project root (and so the ``public_pages`` package)."""
-    register_template()
-    app = PublicDash(
-        name,
-        use_pages=True,
-        include_pages_meta=False,
-        pages_folder=str(ROOT / "public_pages"),
-        assets_folder=str(ROOT / "assets"),
-        serve_locally=True,
-        title="Chokepoint · public view",
-        update_title=None,
-        suppress_callback_exceptions=True,
-        index_string=INDEX,
-        meta_tags=[
-            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
-            {"name": "description", "content": "Drug seizures at U.S. borders, from CBP data."},
-        ],
-    )
-    app.layout = shell
-
-    @app.callback(
-        Output(URL, "href"),
-        Input({"type": FILTER, "key": ALL}, "value"),
-        State({"type": FILTER, "key": ALL}, "id"),
-        State(URL, "pathname"),
-        State(URL, "search"),
-        prevent_initial_call=True,
-    )
-    def apply_filters(
-        values: list[str | None], ids: list[dict], pathname: str | None, search: str | None
-    ) -> str:
-        """A changed filter becomes a new URL; the page renders from it on the server.
-
-        The URL the page already shows is not pushed again: a page rendered from the URL
-        (after a filter change, or Back) fires this with the same filters, and a second history
-        entry for them made Back land on the view it was leaving."""
-        chosen = {
-            i["key"]: v
-            for i, v in zip(ids, values, strict=True)
-            if v and v != ANY and i["key"] in KEYS
-        }
-        changed = ctx.triggered_id["key"] if isinstance(ctx.triggered_id, dict) else None
-        chosen = consistent_filters(chosen, changed, px.extract())
-        query = urlencode([(k, chosen[k]) for k in KEYS if k in chosen])  # one order per view
-        path = pathname if pathname in page_paths() else "/"
-        if path == pathname and sorted(parse_qsl(query)) == sorted(parse_qsl((search or "")[1:])):
-            raise PreventUpdate
-        return path + (f"?{query}" if query else "")
-
-    @app.callback(
-        Output("public-nav", "is_open"),
-        Input("public-nav-toggle", "n_clicks"),
-        State("public-nav", "is_open"),
-        prevent_initial_call=True,
-    )
-    def toggle_menu(_clicks: int | None, is_open: bool | None) -> bool:
-        """The navigation folds into a menu button on a phone."""
-        return not is_open
-
-    register_public_http(app)
-    return finish_setup(app)

@@ -2,7 +2,7 @@
 anything runs, only the public app's own callbacks dispatched, and CSV downloads of exactly the
 frames the views show.
 
-Imports nothing internal: only ``queries.public_extract`` and ``queries.public_doses``.
+Imports nothing internal: only ``public.extract`` and ``public.doses``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
 import settings
-from queries import public_extract as px
+from public import extract as px
+from public.doses import with_doses
 from queries.executor import QueryError
-from queries.public_doses import with_doses
 
 View = Callable[[px.PublicQuery, px.Extract], pl.DataFrame]
 

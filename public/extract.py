@@ -1,6 +1,6 @@
 """The public extract, read-only: the only data the public app can reach. No Dash here.
 
-The data come through ``PublicGateway`` (``queries/public_gateway.py``), whose DuckDB database is
+The data come through ``PublicGateway`` (``public/gateway.py``), whose DuckDB database is
 confined to ``<data>/public/``. The functions below are the public views: each takes a checked
 ``PublicQuery`` and returns the small frame a page shows and its CSV download writes, so the two
 can never differ.
@@ -20,7 +20,7 @@ from functools import lru_cache
 import polars as pl
 
 from lake.reference import CBP_DRUG_TYPES, REGIONS
-from queries.public_gateway import PublicGateway, gateway
+from public.gateway import PublicGateway, gateway
 
 NATION = "United States"
 ALL_DRUGS = "All drugs"

@@ -7,9 +7,8 @@ import dash
 import polars as pl
 from dash import html
 
-from components import public_figures as figures
-from components import public_ui as ui
-from queries import public_extract as px
+from public import extract as px
+from public import figures, ui
 
 dash.register_page(
     __name__, path="/map", name="Field offices", title="Chokepoint · Field offices", order=2

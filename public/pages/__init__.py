@@ -1,0 +1,1 @@
+"""The public app's pages: Dash registers each module here (``pages_folder``) at their own URLs."""
