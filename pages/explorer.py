@@ -37,8 +37,6 @@ from queries import breakdowns, compare, seizure_stats, traffic, trends
 from queries.cbp_published import published_through
 
 PAGE = "explorer"
-dash.register_page(__name__, path="/explorer", name="Explorer", title="Chokepoint · Explorer",
-                   order=1)  # fmt: skip
 
 NO_DATA = "No seizures match these filters. Remove a filter chip or widen the dates."
 BREAKDOWNS = (
@@ -63,6 +61,19 @@ COMPARE_DIMS = (
     ("component", "component"),
 )
 PORT_MODE_ROWS = 15
+
+
+def register() -> None:
+    """Add the page to the app; ``internal_app`` calls it once the app exists (Dash refuses a
+    page before), so the page's modules can be imported without an app, as tests do."""
+    dash.register_page(
+        __name__,
+        path="/explorer",
+        name="Explorer",
+        title="Chokepoint · Explorer",
+        order=1,
+        layout=layout,
+    )
 
 
 def layout(**_query: str) -> html.Div:

@@ -23,13 +23,24 @@ from components.view_cache import cached_view
 from queries import health
 
 PAGE = "health"
-dash.register_page(__name__, path="/health", name="Data health", title="Chokepoint · Data health",
-                   order=9)  # fmt: skip
 HOURS = 48
 FEED_HINT = "`make live` starts a simulated feed."
 NO_BATCHES = f"No batch has arrived through the inbox yet. {FEED_HINT}"
 NO_RECENT_BATCHES = f"No batch has arrived through the inbox in the last {HOURS} hours. {FEED_HINT}"
 NO_RECENT_SHORT = f"No batch in the last {HOURS} hours."  # fits the half-width chart
+
+
+def register() -> None:
+    """Add the page to the app; ``internal_app`` calls it once the app exists (Dash refuses a
+    page before), so the page's modules can be imported without an app, as tests do."""
+    dash.register_page(
+        __name__,
+        path="/health",
+        name="Data health",
+        title="Chokepoint · Data health",
+        order=9,
+        layout=layout,
+    )
 
 
 def layout(**_query: str) -> html.Div:

@@ -35,7 +35,6 @@ from queries.cbp_published import published_through
 from queries.filters import Filters, shift_year
 
 PAGE = "overview"
-dash.register_page(__name__, path="/", name="Overview", title="Chokepoint · Overview", order=0)
 
 KPIS = (
     ("events", "Seizure events", "events"),
@@ -45,6 +44,14 @@ KPIS = (
 )
 OTHERS_LABEL = "All others"
 NO_DATA = "No seizures match these filters. Remove a filter chip or widen the dates."
+
+
+def register() -> None:
+    """Add the page to the app; ``internal_app`` calls it once the app exists (Dash refuses a
+    page before), so the page's modules can be imported without an app, as tests do."""
+    dash.register_page(
+        __name__, path="/", name="Overview", title="Chokepoint · Overview", order=0, layout=layout
+    )
 
 
 def layout(**_query: str) -> html.Div:

@@ -32,9 +32,20 @@ from targeting import emerging, emerging_cache, scoring
 
 PAGE = "targeting"
 PATH = "/targeting"
-dash.register_page(__name__, path=PATH, name="Targeting", title="Chokepoint · Targeting",
-                   order=2)  # fmt: skip
 NOT_APPLIED_NOTE = "Not applied here (shipments carry no such field): "
+
+
+def register() -> None:
+    """Add the page to the app; ``internal_app`` calls it once the app exists (Dash refuses a
+    page before), so the page's modules can be imported without an app, as tests do."""
+    dash.register_page(
+        __name__,
+        path=PATH,
+        name="Targeting",
+        title="Chokepoint · Targeting",
+        order=2,
+        layout=layout,
+    )
 
 
 def layout(**_query: str) -> html.Div:

@@ -231,3 +231,21 @@ def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):
         assert response.status_code == 200
         answer = json.loads(response.get_data())["response"]
         assert answer[f"explorer-{dim}-title"]["children"].startswith(title), dim
+
+
+def test_http012_each_page_registers_once_and_each_callback_once(client):
+    """The pages register by import (``internal_app``), not by Dash's walk of a folder: each
+    internal page once, under its own module, and no callback twice (a page module executed a
+    second time registers every callback of it again, and the browser would run both)."""
+    import dash
+
+    client.get("/")
+    paths = {page["module"]: page["path"] for page in dash.page_registry.values()}
+    assert paths == {
+        "pages.overview": "/",
+        "pages.explorer": "/explorer",
+        "pages.targeting": "/targeting",
+        "pages.health": "/health",
+    }
+    outputs = [d["output"] for d in json.loads(client.get("/_dash-dependencies").get_data())]
+    assert len(outputs) == len(set(outputs)), sorted(o for o in outputs if outputs.count(o) > 1)
