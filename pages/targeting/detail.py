@@ -14,8 +14,8 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import format as fmt
-from components.targeting_queue import GRID
 from lake import reference
+from pages.targeting.queue import GRID
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from targeting import store

@@ -20,11 +20,12 @@ from dash import Input, Output, callback, html
 from dash.exceptions import PreventUpdate
 
 import settings
-from components import targeting_detail, targeting_queue, targeting_watch, url_state
+from components import url_state
 from components.filter_bar import URL, URL_VIEW
 from components.live import versions
-from components.targeting_cards import card, emerging_content, model_content
 from components.view_cache import as_sent, cached_view
+from pages.targeting import detail, queue, watchlists
+from pages.targeting.emerging_threats import card, emerging_content, model_content
 from queries import targeting as queue_queries
 from queries.filters import SHIPMENT_TARGET, SPEC_BY_KEY, Filters
 from queries.gateway import QueryError, default_gateway
@@ -64,8 +65,8 @@ def layout(**_query: str) -> html.Div:
                 className="small text-muted mb-1",
             ),
             html.P(id=f"{PAGE}-not-applied", className="small text-warning mb-2"),
-            dbc.Row(dbc.Col(targeting_queue.layout()), className="g-3 mb-3"),
-            dbc.Row(dbc.Col(targeting_detail.layout()), className="g-3 mb-3"),
+            dbc.Row(dbc.Col(queue.layout()), className="g-3 mb-3"),
+            dbc.Row(dbc.Col(detail.layout()), className="g-3 mb-3"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -78,7 +79,7 @@ def layout(**_query: str) -> html.Div:
                         ),
                         lg=6,
                     ),
-                    dbc.Col(targeting_watch.layout(), lg=6),
+                    dbc.Col(watchlists.layout(), lg=6),
                 ],
                 className="g-3 mb-3",
             ),

@@ -15,8 +15,8 @@ from components import format as fmt
 from components import url_state
 from components.filter_bar import URL_VIEW
 from components.live import versions
-from components.targeting_queue import WATCH_VERSION
 from lake import reference
+from pages.targeting.queue import WATCH_VERSION
 from queries import targeting as queue_queries
 from queries.gateway import QueryError
 from queries.targeting_watch import watch_sql
