@@ -137,7 +137,7 @@ def test_vwc004_the_model_card_follows_a_new_training_without_new_scores(interna
     """It reads the model the pointer names: keyed on the scores alone, a training that was not
     followed by a scoring left the old model's card."""
     from lake.layout import ensure_dir
-    from pages import targeting as page
+    from pages.targeting import model_card as page
     from targeting import model
 
     pointer = ensure_dir(model.state_dir(scored_lake)) / model.CURRENT

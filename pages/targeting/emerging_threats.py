@@ -1,21 +1,38 @@
-"""Two cards of the Targeting page: emerging threats (with sparklines) and the model card.
+"""The Targeting page's emerging-threats card: signals rising beyond their control limits, with
+sparklines.
 
-Both only format what ``targeting`` computed: the emerging signals with their evidence, and the
-saved model's evaluation, features and training window. Every sparkline sits next to its numbers
-in words, so the card reads the same without the pictures.
+It only formats what ``targeting.emerging`` computed, with the evidence; every sparkline sits
+next to its numbers in words, so the card reads the same without the pictures. The unfiltered
+answer is kept and refreshed in the background (``targeting.emerging_cache``); a filtered one is
+computed here, when first asked, and kept per data version.
 """
 
 from __future__ import annotations
 
+import functools
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 import polars as pl
-from dash import dcc, html
+from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
+import settings
+from components import url_state
+from components.filter_bar import URL, URL_VIEW
+from components.live import versions
+from components.view_cache import as_sent
 from lake import lexicon, reference
-from targeting import emerging
-from targeting.features import FEATURE_LABELS
-from targeting.model import Model
+from pages.targeting.common import PAGE, PATH, card
+from queries import targeting as queue_queries
+from queries.filters import Filters
+from queries.gateway import QueryError, default_gateway
+from targeting import emerging, emerging_cache
+
+CARD = f"{PAGE}-emerging"
 
 SIGNAL_TITLES = {
     ("seizures", "commodity"): "Seizures by commodity",
@@ -28,19 +45,71 @@ PER_SIGNAL = 3
 SPARK_CONFIG = {"staticPlot": True, "displayModeBar": False}
 
 
-def card(card_id: str, title: str, note: str) -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader(html.H2(title, className="h6 mb-0")),
-            dbc.CardBody(
-                [
-                    html.P(note, className="small text-muted mb-2"),
-                    dcc.Loading(html.Div(id=card_id), type="dot", delay_show=300),
-                ]
-            ),
-        ],
-        className="h-100",
+def layout() -> dbc.Card:
+    return card(
+        CARD,
+        "Emerging threats",
+        f"Last {emerging.RECENT_DAYS} days against the {emerging.BASELINE_DAYS} before, scaled "
+        "for overall growth; Poisson control limits. Sparklines: monthly counts.",
     )
+
+
+@callback(
+    Output(CARD, "children"),
+    Input(URL, "pathname"),
+    Input(URL_VIEW, "data"),
+    *versions("seizures", "shipments", "scores"),
+)
+def update_emerging(pathname: str | None, search: str | None, *_versions: str):
+    """The signals under the page's filters: the whole-lake answer is kept and refreshed in
+    the background (``emerging_cache``); a filtered one is computed for its filters, when
+    first asked, and kept per data version (``_filtered_answer``)."""
+    if pathname != PATH:
+        raise PreventUpdate  # leaving the page: nobody would see the recomputed card
+    filters, _measure, error = url_state.parse(search)
+    if error:
+        return [dbc.Alert(error, color="warning")]
+    gateway = default_gateway()
+    last = queue_queries.as_of(gateway)
+    if last is None:
+        return emerging_content(pl.DataFrame())
+    undated = replace(filters, start=None, end=None, fy=None)
+    try:
+        if undated.is_empty():
+            answer = emerging_cache.cache.get(gateway, last)
+        else:
+            answer = _filtered_answer(undated.to_query_string(), last, *_versions)
+    except QueryError as exc:
+        return [dbc.Alert(f"Emerging threats could not be computed: {exc}", color="danger")]
+    return _emerging_card(answer, undated.to_query_string())
+
+
+@functools.lru_cache(maxsize=32)
+def _filtered_answer(query: str, last, *_versions: str) -> emerging_cache.Answer:
+    """Signals under one set of filters, per data version (the versions are part of the key)."""
+    filters = Filters.from_query_string(query)
+    frame = emerging.signals(default_gateway(), last, filters=filters)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    day = last.date() if isinstance(last, datetime) else last
+    return emerging_cache.Answer(frame, day, now, time.monotonic())
+
+
+@functools.lru_cache(maxsize=8)
+def _emerging_card(answer: emerging_cache.Answer, query: str = "") -> list:
+    """The card for one answer, built once (forty sparklines are not free) and kept as the
+    JSON the browser receives: as components, Dash's cleaner walked all forty figures again
+    on every request."""
+    scope = (
+        "Under the page's filters (signals a filter cannot apply to are left out); "
+        if query
+        else "All traffic; "
+    )
+    stamp = html.P(
+        f"{scope}data through {answer.as_of:%d %b %Y}; computed {answer.computed_at:%H:%M} UTC, "
+        f"refreshed in the background every {settings.get('emerging_refresh_s') / 60:g} minutes.",
+        className="small text-muted mb-1",
+    )
+    return as_sent([stamp, *emerging_content(answer.frame)])
 
 
 def sparkline(series: list[int], emerging_now: bool) -> go.Figure:
@@ -148,78 +217,3 @@ def emerging_content(frame: pl.DataFrame) -> list:
         blocks.append(html.H3(title + note, className="h6 mt-2 mb-1"))
         blocks.append(html.Ul(items, className="list-unstyled mb-1"))
     return blocks
-
-
-def _metric_rows(evaluation: dict) -> list:
-    rows = []
-    for name, label in (("model", "Model"), ("rules_only", "Rules alone"), ("random", "Random")):
-        block = evaluation.get(name, {})
-        cells = [html.Th(label, scope="row")]
-        for key in ("top_1pct", "top_5pct"):
-            m = block.get(key, {})
-            cells += [
-                html.Td(f"{m.get('precision', 0):.1%}", className="text-end"),
-                html.Td(f"{m.get('recall', 0):.1%}", className="text-end"),
-                html.Td(f"{m.get('lift', 0):.1f}x", className="text-end"),
-            ]
-        rows.append(html.Tr(cells))
-    return rows
-
-
-def model_content(model: Model | None) -> list:
-    """The saved model: what it was trained on, how it tested, what drives it."""
-    if model is None:
-        return [html.P("No model trained yet: the queue ranks by how many red flags fired. Run "
-                       "`python -m targeting train`.", className="small mb-0")]  # fmt: skip
-    ev = model.evaluation or {}
-    head = html.Thead(
-        [
-            html.Tr([html.Th(""), html.Th("Top 1 %", colSpan=3, className="text-center"),
-                     html.Th("Top 5 %", colSpan=3, className="text-center")]),
-            html.Tr([html.Th("")] + [html.Th(h, className="text-end")
-                                     for h in ("precision", "recall", "lift") * 2]),
-        ]
-    )  # fmt: skip
-    ranked = sorted(zip(model.features, model.coef, strict=True), key=lambda p: -abs(p[1]))
-    drivers = [
-        html.Li(
-            f"{FEATURE_LABELS.get(n, n)}: {'raises' if c > 0 else 'lowers'} the score "
-            f"({abs(c):.2f} per standard deviation)"
-        )
-        for n, c in ranked[:10]
-    ]
-    facts = (
-        f"Model {model.version}: logistic regression on {len(model.features)} features, trained "
-        f"{model.train_from} to {model.train_to} on {model.rows:,} examined shipments "
-        f"({model.positives:,} seized, {model.feedback_rows:,} labels from analyst feedback)."
-    )
-    calibration = model.calibration or {}
-    if calibration.get("method") == "platt":
-        facts += (
-            " Scores are calibrated probabilities: Platt scaling fitted on out-of-fold "
-            f"predictions ({calibration.get('folds', 3)} folds), so a score of 30% means about "
-            "three in ten examinations of shipments scored like it found something. From 99% "
-            "on, the queue also shows the odds (finds per clean examination): where the "
-            "percent rounds alike, the odds still rank the rows."
-        )
-    else:
-        facts += " Scores are the regression's raw probabilities (this model is not calibrated)."
-    test = (
-        f"Time-split test {ev.get('test_from', '?')} to {ev.get('test_to', '?')} (trained on the "
-        f"months before): {ev.get('test_rows', 0):,} shipments, {ev.get('test_seized', 0):,} "
-        f"seized (base rate {ev.get('base_rate', 0):.2%}). Unexamined shipments count as not "
-        "seized, so these are lower bounds."
-    )
-    return [
-        html.P(facts, className="small mb-1 targeting-model-facts"),
-        html.P(test, className="small text-muted mb-2"),
-        html.Div(  # scrolls on its own on a phone instead of widening the page
-            html.Table(
-                [head, html.Tbody(_metric_rows(ev))],
-                className="table table-sm small mb-2 targeting-model-table",
-            ),
-            className="table-responsive",
-        ),  # fmt: skip
-        html.H3("Strongest features (log-odds)", className="h6 mb-1"),
-        html.Ul(drivers, className="small mb-0"),
-    ]
