@@ -115,15 +115,18 @@ def _emerging_card(answer: emerging_cache.Answer, query: str = "") -> list:
 def sparkline(series: list[int], emerging_now: bool) -> go.Figure:
     colour = "#b02a37" if emerging_now else "#6c757d"
     figure = go.Figure(
-        go.Scatter(
-            y=series, mode="lines", line={"width": 1.6, "color": colour}, hoverinfo="skip"
-        )  # fmt: skip
+        go.Scatter(y=series, mode="lines", line={"width": 1.6, "color": colour}, hoverinfo="skip")
     )
     figure.update_layout(
-        height=34, width=150, margin={"l": 0, "r": 0, "t": 2, "b": 2},
-        xaxis={"visible": False}, yaxis={"visible": False, "rangemode": "tozero"},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", showlegend=False,
-    )  # fmt: skip
+        height=34,
+        width=150,
+        margin={"l": 0, "r": 0, "t": 2, "b": 2},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "rangemode": "tozero"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        showlegend=False,
+    )
     return figure
 
 
@@ -169,8 +172,12 @@ def route_label(route: str) -> str:
 def emerging_content(frame: pl.DataFrame) -> list:
     """Per signal, its emerging keys (or, when none, the closest candidates) with evidence."""
     if frame.is_empty():
-        return [html.P("No signal can be computed yet: the lake needs seizures, shipments and "
-                       "scores.", className="small text-muted mb-0")]  # fmt: skip
+        return [
+            html.P(
+                "No signal can be computed yet: the lake needs seizures, shipments and scores.",
+                className="small text-muted mb-0",
+            )
+        ]
     blocks = []
     for (signal, kind), title in SIGNAL_TITLES.items():
         part = frame.filter((pl.col("signal") == signal) & (pl.col("kind") == kind))
@@ -200,7 +207,7 @@ def emerging_content(frame: pl.DataFrame) -> list:
                                     className="me-2 targeting-spark",
                                 ),
                                 html.Span(emerging.describe(row), className="small"),
-                            ],  # fmt: skip
+                            ],
                             className="d-flex align-items-center",
                         ),
                     ],

@@ -63,17 +63,29 @@ def _metric_rows(evaluation: dict) -> list:
 def model_content(model: Model | None) -> list:
     """The saved model: what it was trained on, how it tested, what drives it."""
     if model is None:
-        return [html.P("No model trained yet: the queue ranks by how many red flags fired. Run "
-                       "`python -m targeting train`.", className="small mb-0")]  # fmt: skip
+        return [
+            html.P(
+                "No model trained yet: the queue ranks by how many red flags fired. Run "
+                "`python -m targeting train`.",
+                className="small mb-0",
+            )
+        ]
     ev = model.evaluation or {}
     head = html.Thead(
         [
-            html.Tr([html.Th(""), html.Th("Top 1 %", colSpan=3, className="text-center"),
-                     html.Th("Top 5 %", colSpan=3, className="text-center")]),
-            html.Tr([html.Th("")] + [html.Th(h, className="text-end")
-                                     for h in ("precision", "recall", "lift") * 2]),
+            html.Tr(
+                [
+                    html.Th(""),
+                    html.Th("Top 1 %", colSpan=3, className="text-center"),
+                    html.Th("Top 5 %", colSpan=3, className="text-center"),
+                ]
+            ),
+            html.Tr(
+                [html.Th("")]
+                + [html.Th(h, className="text-end") for h in ("precision", "recall", "lift") * 2]
+            ),
         ]
-    )  # fmt: skip
+    )
     ranked = sorted(zip(model.features, model.coef, strict=True), key=lambda p: -abs(p[1]))
     drivers = [
         html.Li(
@@ -113,7 +125,7 @@ def model_content(model: Model | None) -> list:
                 className="table table-sm small mb-2 targeting-model-table",
             ),
             className="table-responsive",
-        ),  # fmt: skip
+        ),
         html.H3("Strongest features (log-odds)", className="h6 mb-1"),
         html.Ul(drivers, className="small mb-0"),
     ]

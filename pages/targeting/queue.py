@@ -84,9 +84,14 @@ def column_defs() -> list[dict]:
                 ".toLocaleString('en-US') + ':1'"
             },
         },
-        {"field": "chips", "headerName": "Red flags", "cellRenderer": "markdown",
-         "sortable": False, "autoHeight": False},
-    ]  # fmt: skip
+        {
+            "field": "chips",
+            "headerName": "Red flags",
+            "cellRenderer": "markdown",
+            "sortable": False,
+            "autoHeight": False,
+        },
+    ]
     for column in queue_queries.QUEUE_COLUMNS:
         if column.key == "score":
             continue
@@ -134,7 +139,7 @@ def layout() -> dbc.Card:
                 "enableClickSelection": True,
             },
             "localeText": {"noRowsToShow": "No scored shipments arrive in this window."},
-        },  # fmt: skip
+        },
         style={"height": "480px"},
         className="targeting-queue",
     )
