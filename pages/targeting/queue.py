@@ -1,9 +1,10 @@
 """The targeting queue: arriving shipments ranked by score, with a chip per red flag that fired.
 
-Same machinery as the records grid (``components.records_grid``): AG Grid's infinite row model asks
-for one block at a time, DuckDB ranks and pages, the URL's filters are read as State so a stale
-block request is never answered for another view. The grid refreshes in place when the shipments
-or scores tables change (a new batch arrived and was scored) or a watch is saved.
+Same machinery as the Explorer's records grid (``pages.explorer.records_grid``): AG Grid's
+infinite row model asks for one block at a time, DuckDB ranks and pages, the URL's filters are
+read as State so a stale block request is never answered for another view. The grid refreshes
+in place when the shipments or scores tables change (a new batch arrived and was scored) or a
+watch is saved.
 
 Chips are HTML badges rendered by the grid's markdown renderer; their text comes only from the
 fixed rule registry, never from shipment data, so allowing HTML there cannot inject anything.

@@ -15,17 +15,9 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html, no_update
 
 from components import format as fmt
-from components import records_grid, url_state
+from components import url_state
 from components.cards import busy, chart_card, data_table
 from components.context import describe
-from components.explorer_figures import (
-    delta_figure,
-    route_bar_figure,
-    route_label,
-    sankey_figure,
-    traffic_figure,
-    trend_figure,
-)
 from components.exports import register_export
 from components.figures import empty_figure, ranked_bar_figure
 from components.filter_bar import CARD_VIEW, URL_VIEW
@@ -33,6 +25,15 @@ from components.live import uirevision, versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
 from lake import reference
+from pages.explorer import records_grid
+from pages.explorer.figures import (
+    delta_figure,
+    route_bar_figure,
+    route_label,
+    sankey_figure,
+    traffic_figure,
+    trend_figure,
+)
 from queries import breakdowns, compare, seizure_stats, traffic, trends
 from queries.cbp_published import published_through
 
