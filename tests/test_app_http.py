@@ -220,7 +220,7 @@ def test_http011_data_health_hourly_charts_span_their_whole_window(client, tmp_p
 def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):
     """One view, eight breakdown cards made in a loop: each answers with its own title."""
     from bench.callbacks import _payload, url_callbacks
-    from pages.explorer import BREAKDOWNS
+    from pages.explorer.breakdowns import BREAKDOWNS
 
     client.get("/")
     deps = {d["output"]: d for d in url_callbacks(client)}

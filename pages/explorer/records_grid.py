@@ -1,7 +1,7 @@
-"""The seizure-records card: a paged, sortable, filterable grid, a CSV link and a record detail.
+"""The Explorer's seizure-records card: a paged, sortable, filterable grid, a CSV link and a
+record detail.
 
-Any page can show it: ``layout(prefix)`` in the page, ``register_callbacks(prefix)`` once at
-import. The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
+The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
 fifty rows at a time and DuckDB pages, sorts and filters (the server-side row model is Enterprise
 only). The page filters come from the URL, the single source of truth. When the URL changes, a
 clientside callback tells the grid to drop its cached blocks, so it asks again under the new
@@ -34,7 +34,8 @@ EXPORT_PATH = "/export/records.csv"
 ENTRY_TYPES = {"01": "Formal entry (01)", "11": "Informal entry (11)", "86": "Section 321 (86)"}
 EMPTY = {"rowData": [], "rowCount": 0}
 SYNTHETIC = "Synthetic record"
-_registered: set[str] = set()
+PREFIX = "explorer-records"
+GRID = f"{PREFIX}-grid"
 
 FILTERS = {
     "text": {"filter": "agTextColumnFilter", "cellDataType": "text"},
@@ -71,9 +72,9 @@ def column_defs() -> list[dict]:
     return defs
 
 
-def layout(prefix: str) -> dbc.Card:
+def layout() -> dbc.Card:
     grid = dag.AgGrid(
-        id=f"{prefix}-grid",
+        id=GRID,
         rowModelType="infinite",
         columnDefs=column_defs(),
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
@@ -105,7 +106,7 @@ def layout(prefix: str) -> dbc.Card:
                         html.Span("Synthetic records", className="badge synthetic-badge"),
                         html.A(
                             "Download CSV",
-                            id=f"{prefix}-download",
+                            id=f"{PREFIX}-download",
                             href=EXPORT_PATH,
                             className="btn btn-outline-primary btn-sm ms-auto d-print-none",
                             title="Every record matching the page filters (column filters of "
@@ -118,7 +119,7 @@ def layout(prefix: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.P(
-                        id=f"{prefix}-count",
+                        id=f"{PREFIX}-count",
                         className="small text-muted mb-2",
                         **{"aria-live": "polite"},
                     ),
@@ -131,11 +132,11 @@ def layout(prefix: str) -> dbc.Card:
                     ),
                     html.Div(
                         html.P("No record selected.", className="small text-muted mb-0"),
-                        id=f"{prefix}-detail",
+                        id=f"{PREFIX}-detail",
                         className="records-detail mt-3",
                         **{"aria-live": "polite"},
                     ),
-                    dcc.Store(id=f"{prefix}-refreshed"),
+                    dcc.Store(id=f"{PREFIX}-refreshed"),
                 ]
             ),
         ],
@@ -354,53 +355,49 @@ async function(_version, gridId) {
 """
 
 
-def register_callbacks(prefix: str) -> None:
-    """Register the card's callbacks for ``prefix`` (once; later calls do nothing)."""
-    if prefix in _registered:
-        return
-    _registered.add(prefix)
-    grid = f"{prefix}-grid"
+@callback(
+    Output(GRID, "getRowsResponse"),
+    Output(f"{PREFIX}-count", "children"),
+    Input(GRID, "getRowsRequest"),
+    State(URL, "search"),
+)
+def _rows(request, search):
+    return grid_rows(request, search)
 
-    @callback(
-        Output(grid, "getRowsResponse"),
-        Output(f"{prefix}-count", "children"),
-        Input(grid, "getRowsRequest"),
-        State(URL, "search"),
-    )
-    def _rows(request, search):
-        return grid_rows(request, search)
 
-    clientside_callback(
-        PURGE_ON_URL_CHANGE,
-        Output(f"{prefix}-refreshed", "data"),
-        Input(URL_VIEW, "data"),
-        State(grid, "id"),
-        prevent_initial_call=True,
-    )
+clientside_callback(
+    PURGE_ON_URL_CHANGE,
+    Output(f"{PREFIX}-refreshed", "data"),
+    Input(URL_VIEW, "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
 
-    clientside_callback(
-        REFRESH_ON_NEW_DATA,
-        Output(f"{prefix}-refreshed", "data", allow_duplicate=True),
-        Input(store_id("seizures"), "data"),
-        State(grid, "id"),
-        prevent_initial_call=True,
-    )
+clientside_callback(
+    REFRESH_ON_NEW_DATA,
+    Output(f"{PREFIX}-refreshed", "data", allow_duplicate=True),
+    Input(store_id("seizures"), "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
 
-    @callback(Output(f"{prefix}-download", "href"), Input(URL_VIEW, "data"))
-    def _download(search):
-        return dash.get_relative_path(EXPORT_PATH) + (search or "")
 
-    @callback(
-        Output(f"{prefix}-detail", "children"),
-        Input(grid, "cellClicked"),
-        Input(grid, "selectedRows"),
-        prevent_initial_call=True,
-    )
-    def _detail(clicked, selected):
-        if ctx.triggered_id is None:
-            raise PreventUpdate
-        if f"{grid}.cellClicked" in ctx.triggered_prop_ids and clicked:
-            return detail_panel(clicked.get("rowId"))
-        if isinstance(selected, list) and selected:
-            return detail_panel(selected[0].get("seizure_id"))
+@callback(Output(f"{PREFIX}-download", "href"), Input(URL_VIEW, "data"))
+def _download(search):
+    return dash.get_relative_path(EXPORT_PATH) + (search or "")
+
+
+@callback(
+    Output(f"{PREFIX}-detail", "children"),
+    Input(GRID, "cellClicked"),
+    Input(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def _detail(clicked, selected):
+    if ctx.triggered_id is None:
         raise PreventUpdate
+    if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked:
+        return detail_panel(clicked.get("rowId"))
+    if isinstance(selected, list) and selected:
+        return detail_panel(selected[0].get("seizure_id"))
+    raise PreventUpdate
