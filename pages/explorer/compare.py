@@ -151,11 +151,11 @@ def update_compare(search: str | None, *_versions: str):
         labels = [names.get(k, k) for k in keys]
         figures.append(delta_figure(frame, labels, keys, measure))
         summaries.append(
-            compare.drivers_sentence(full, noun, measure, names=names, versus=versus,
-                                     total=totals)
-        )  # fmt: skip
-        tables.append(data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(
-            frame.drop("key"))))  # fmt: skip
+            compare.drivers_sentence(full, noun, measure, names=names, versus=versus, total=totals)
+        )
+        tables.append(
+            data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(frame.drop("key")))
+        )
     pairs = port_mode_frame(compare.compare(view.filters, a, b, "port_mode"))
     if pairs.is_empty():
         pair_outputs = (empty_figure(NO_DATA), NO_DATA, None)
@@ -168,16 +168,34 @@ def update_compare(search: str | None, *_versions: str):
             f"{lead['Port']} by {lead['Mode'].lower()} moved most: "
             f"{fmt.whole(lead[f'{measure}_a'])} → {fmt.whole(lead[f'{measure}_b'])} "
             f"{measure} ({fmt.signed_percent(lead[f'{measure}_pct'])}).",
-            data_table(top.select("Port", "Mode", "events_a", "events_b", "lbs_a", "lbs_b",
-                                  "events_pct", "lbs_pct")),
-        )  # fmt: skip
+            data_table(
+                top.select(
+                    "Port",
+                    "Mode",
+                    "events_a",
+                    "events_b",
+                    "lbs_a",
+                    "lbs_b",
+                    "events_pct",
+                    "lbs_pct",
+                )
+            ),
+        )
     hrefs = [url_state.build_view(replace(view, side=key)) or "?" for key in url_state.SIDES]
     classes = [
         "small me-2 records-side" + (" fw-bold text-decoration-none" if key == view.side else "")
         for key in url_state.SIDES
     ]
-    return ({"display": "block"}, head, *figures, *summaries, *tables, *pair_outputs,
-            *[f"/explorer{h}" for h in hrefs], *classes)  # fmt: skip
+    return (
+        {"display": "block"},
+        head,
+        *figures,
+        *summaries,
+        *tables,
+        *pair_outputs,
+        *[f"/explorer{h}" for h in hrefs],
+        *classes,
+    )
 
 
 def port_mode_frame(frame: pl.DataFrame) -> pl.DataFrame:

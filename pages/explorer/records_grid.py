@@ -216,7 +216,7 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
             className="small text-muted mb-0",
         )
     commodity = reference.commodity_names().get(seizure["commodity"], seizure["commodity"])
-    rows = [
+    rows = [  # the table's rows as it shows them: what, declared, found
         ("Goods", f"{shipment['hts_code']} · {shipment['description']}",
          f"{commodity} ({seizure['category']})"),
         ("Weight", f"{_value(shipment['declared_weight_kg'])} kg", _found_amount(seizure)),
@@ -239,13 +239,15 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
         ("Shipment", shipment["shipment_id"]),
         ("Arrived", _value(shipment["arrived_at"])),
         ("Carrier", shipment["carrier"]),
-        ("Shipper / consignee", f"{shipment['shipper_id']} → {shipment['consignee_id']} "
-                                f"({shipment['consignee_name']})"),
+        (
+            "Shipper / consignee",
+            f"{shipment['shipper_id']} → {shipment['consignee_id']} ({shipment['consignee_name']})",
+        ),
         ("Master carton", _value(shipment["master_carton"])),
         ("Preprinted U.S. label", _value(shipment["preprinted_domestic_label"])),
         ("DEA transaction", _value(shipment["dea_transaction_id"])),
         ("Examination", reference.OUTCOME_NAMES.get(shipment["outcome"], shipment["outcome"])),
-    ]  # fmt: skip
+    ]
     return html.Div([table, _pairs(flags)])
 
 
@@ -257,13 +259,17 @@ def _referrals(referrals: list[dict]) -> html.Div:
         start = referral["referred_on"]
         steps = [
             html.Li(
-                [html.Strong(step["step"]), f" · {step['on'].isoformat()}",
-                 html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
-                 if step["on"] != start else None],
+                [
+                    html.Strong(step["step"]),
+                    f" · {step['on'].isoformat()}",
+                    html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
+                    if step["on"] != start
+                    else None,
+                ],
                 className="mb-1",
             )
             for step in referral["steps"]
-        ]  # fmt: skip
+        ]
         blocks.append(
             html.Div(
                 [
@@ -299,14 +305,21 @@ def detail_panel(seizure_id: str | None) -> list:
         ("Date", _value(s["event_date"])),
         ("Where", " · ".join(where)),
         ("Mode", reference.mode_names().get(s["mode"], s["mode"])),
-        ("Seized", f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
-                   f"{_found_amount(s)}"),
+        (
+            "Seized",
+            f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
+            f"{_found_amount(s)}",
+        ),
         ("Counts under", s["cbp_drug_type"] or "no CBP drug type"),
-        ("Concealment", reference.CONCEALMENT_NAMES.get(s["concealment"], s["concealment"])
-                        if s["concealment"] else "–"),
+        (
+            "Concealment",
+            reference.CONCEALMENT_NAMES.get(s["concealment"], s["concealment"])
+            if s["concealment"]
+            else "–",
+        ),
         ("Source", _route(s["source_country"], s["transit_country"])),
         ("Provenance", reference.PROVENANCE_NAMES.get(s["provenance"], s["provenance"])),
-    ]  # fmt: skip
+    ]
     section = "h6 mt-2 mb-1"
     return [
         html.Div(

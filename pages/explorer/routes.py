@@ -77,9 +77,12 @@ def update_routes(search: str | None, *_versions: str):
     names = {
         "source": {**reference.country_names(), "__others__": "All others"},
         "transit": {**reference.country_names(), "direct": "direct", "__others__": "All others"},
-        "port": {**reference.port_names(), "between ports": "Between ports",
-                 "__others__": "All others"},
-    }  # fmt: skip
+        "port": {
+            **reference.port_names(),
+            "between ports": "Between ports",
+            "__others__": "All others",
+        },
+    }
     label = view.measure_label().lower()
     one_source = len(view.filters.source) == 1
     figure = sankey_figure(flows, names, label, with_others=not one_source)
