@@ -111,7 +111,7 @@ def test_vwc003_cards_made_by_one_factory_keep_their_own_outputs(tiny_lake, monk
 def test_vwc002_the_overview_trend_follows_a_new_cbp_vintage_too(internal_app):
     """Its note on modelled months reads CBP's latest published month: keyed on seizures
     alone, a new CBP file left the old note until the seizures changed."""
-    from pages import overview
+    from pages.overview import trend as overview
 
     assert set(overview.update_trend.tables) == {"seizures", "cbp_public"}
 
