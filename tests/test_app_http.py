@@ -112,13 +112,13 @@ def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, 
     watch(lake, once=True)
 
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly, quarantine
 
-    _, summary, _ = health.update_batches()
+    _, summary, _ = hourly.update_batches()
     assert "1 batch, 4 rows read" in summary and "1 quarantined" in summary
-    _, reasons, _ = health.update_reasons()
+    _, reasons, _ = quarantine.update_reasons()
     assert "port" in reasons.lower() and "(1 row in seizures)" in reasons
-    latest = str(health.update_latest())
+    latest = str(quarantine.update_latest())
     assert "9999" in latest
 
 
@@ -186,11 +186,11 @@ def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake
     empty axes."""
     monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly
 
-    figure, summary, table = health.update_batches()
-    assert summary == health.NO_RECENT_BATCHES and table is None
-    assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_SHORT
+    figure, summary, table = hourly.update_batches()
+    assert summary == hourly.NO_RECENT_BATCHES and table is None
+    assert figure["layout"]["annotations"][0]["text"] == hourly.NO_RECENT_SHORT
     assert not figure["data"]
 
 
@@ -205,14 +205,14 @@ def test_http011_data_health_hourly_charts_span_their_whole_window(client, tmp_p
     run_once(tmp_path)
     monkeypatch.setenv("CHOKEPOINT_DATA", str(tmp_path))
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly
 
-    lag, lag_summary, _ = health.update_lag()
-    batches, batches_summary, _ = health.update_batches()
+    lag, lag_summary, _ = hourly.update_lag()
+    batches, batches_summary, _ = hourly.update_batches()
     assert len({trace["x"][0] for trace in lag["data"]}) == 1  # one hour of data
     for figure in (lag, batches):
         lo, hi = (datetime.fromisoformat(x) for x in figure["layout"]["xaxis"]["range"])
-        assert hi - lo == timedelta(hours=health.HOURS)
+        assert hi - lo == timedelta(hours=hourly.HOURS)
     assert lag_summary.startswith("Hour from ") and " UTC: median " in lag_summary
     assert batches_summary.startswith("1 batch, 25 rows read")
 
