@@ -67,8 +67,9 @@ def update_batches(*_versions: str):
         name="Quarantined",
         marker_color=PALETTE[5],
     )
-    fig.update_layout(barmode="stack", yaxis_title="Rows",
-                      legend={"orientation": "h", "y": 1.1, "x": 0})  # fmt: skip
+    fig.update_layout(
+        barmode="stack", yaxis_title="Rows", legend={"orientation": "h", "y": 1.1, "x": 0}
+    )
     fig.update_xaxes(range=_window_range())
     total = int(frame["batches"].sum())
     read = int(frame["rows_read"].sum())
@@ -96,11 +97,18 @@ def update_lag(*_versions: str):
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
     hours = frame["hour"].to_list()
-    for column, name, colour in (("p50_lag_s", "Median", PALETTE[0]),
-                                 ("p95_lag_s", "95th percentile", PALETTE[1]),
-                                 ("max_lag_s", "Worst", MUTED)):  # fmt: skip
-        fig.add_scatter(x=hours, y=frame[column].to_numpy(), name=name, mode="lines+markers",
-                        line={"color": colour})  # fmt: skip
+    for column, name, colour in (
+        ("p50_lag_s", "Median", PALETTE[0]),
+        ("p95_lag_s", "95th percentile", PALETTE[1]),
+        ("max_lag_s", "Worst", MUTED),
+    ):
+        fig.add_scatter(
+            x=hours,
+            y=frame[column].to_numpy(),
+            name=name,
+            mode="lines+markers",
+            line={"color": colour},
+        )
     fig.update_layout(yaxis_title="Seconds", legend={"orientation": "h", "y": 1.1, "x": 0})
     fig.update_xaxes(range=_window_range())  # one hour alone was stretched to a millisecond
     last = frame.row(-1, named=True)

@@ -53,10 +53,15 @@ def update_reasons(*_versions: str):
     ordered = frame.sort("rows")
     labels = [f"{t}: {r}" for t, r in zip(ordered["table_name"], ordered["reason"], strict=True)]
     fig = go.Figure(
-        go.Bar(x=ordered["rows"].to_numpy(), y=[lab[:70] for lab in labels], orientation="h",
-               marker_color=PALETTE[5], hovertemplate="%{y}: %{x:,} rows<extra></extra>"),
+        go.Bar(
+            x=ordered["rows"].to_numpy(),
+            y=[lab[:70] for lab in labels],
+            orientation="h",
+            marker_color=PALETTE[5],
+            hovertemplate="%{y}: %{x:,} rows<extra></extra>",
+        ),
         layout={"template": TEMPLATE},
-    )  # fmt: skip
+    )
     fig.update_layout(xaxis_title="Rows", margin={"l": 8, "r": 16, "t": 8, "b": 8})
     top = frame.sort("rows", descending=True).row(0, named=True)
     summary = (

@@ -59,10 +59,15 @@ def update_status(*_triggers):
     age = (datetime.now(UTC).replace(tzinfo=None) - last).total_seconds() if last else None
     stale = age is None or age > settings.get("feed_stale_s")
     return [
-        _status_card("Last batch", _ago(last), "feed stalled" if stale else "feed running",
-                     "text-warning" if stale else ""),
+        _status_card(
+            "Last batch",
+            _ago(last),
+            "feed stalled" if stale else "feed running",
+            "text-warning" if stale else "",
+        ),
         _status_card("Batches, last hour", fmt.whole(status.get("batches_last_hour", 0))),
         _status_card("Rows loaded, last hour", fmt.whole(status.get("rows_last_hour", 0))),
-        _status_card("Rows quarantined, last hour",
-                     fmt.whole(status.get("quarantined_last_hour", 0))),
-    ]  # fmt: skip
+        _status_card(
+            "Rows quarantined, last hour", fmt.whole(status.get("quarantined_last_hour", 0))
+        ),
+    ]
