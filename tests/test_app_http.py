@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
+import sys
 
 import pytest
 
@@ -249,3 +252,7 @@ def test_http012_each_page_registers_once_and_each_callback_once(client):
     }
     outputs = [d["output"] for d in json.loads(client.get("/_dash-dependencies").get_data())]
     assert len(outputs) == len(set(outputs)), sorted(o for o in outputs if outputs.count(o) > 1)
+    # every card module of every page is loaded, so its callbacks are among those above
+    for package in paths:
+        for card in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            assert f"{package}.{card.name}" in sys.modules, f"{package}.{card.name}"
