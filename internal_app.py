@@ -21,6 +21,7 @@ from components.exports import register_export_routes
 from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
 from lake.layout import data_version
+from pages import explorer, health, overview, targeting  # card callbacks register on import
 from queries import seizure_stats
 from queries import targeting as targeting_queries
 from queries.cbp_published import published_through
@@ -29,6 +30,7 @@ from queries.shutdown import exiting, lowest_priority_thread, pause, start_backg
 from targeting import emerging_cache
 
 ROOT = Path(__file__).resolve().parent
+PAGES = (overview, explorer, targeting, health)
 
 
 def navbar() -> dbc.Navbar:
@@ -171,12 +173,15 @@ def create_internal_app(name: str) -> Dash:
     """The internal app: every page under ``pages/``, the global filter bar, local assets only.
 
     ``name`` is the importing module's name (``app``), which Dash uses to find the project root.
+    The pages are registered by import, not found by Dash's walk of a pages folder: the walk
+    skips a package's ``__init__.py`` (where a page package registers), and it executes each
+    page file again under its own loader, after any import of it (twice-registered callbacks).
     """
     register_template()
     app = Dash(
         name,
         use_pages=True,
-        pages_folder=str(ROOT / "pages"),
+        pages_folder="",
         assets_folder=str(ROOT / "assets"),
         serve_locally=True,
         title="Chokepoint",
@@ -184,6 +189,8 @@ def create_internal_app(name: str) -> Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    for page in PAGES:
+        page.register()  # Dash accepts a page only once an app exists
     app.layout = shell
     register_export_routes(app.server)
     app.server.before_request(live.catch_up_with_page)

@@ -145,8 +145,13 @@ def _filter_rows(latest: date | None) -> list[dbc.Row]:
     """What the pages filter on: dates, organisation, route and commodity."""
 
     def spec(key: str, **widths) -> dbc.Col:
-        dropdown = dcc.Dropdown(id=control_id(key), options=_options(key), multi=True,
-                                placeholder="All", className="filter-dropdown")  # fmt: skip
+        dropdown = dcc.Dropdown(
+            id=control_id(key),
+            options=_options(key),
+            multi=True,
+            placeholder="All",
+            className="filter-dropdown",
+        )
         return _labelled(SPEC_BY_KEY[key].label, control_id(key), dropdown, **widths)
 
     fy = dcc.Dropdown(id=control_id("fy"), options=fiscal_year_options(latest), placeholder="Any")
@@ -177,8 +182,12 @@ def _view_row() -> dbc.Row:
         control = _button_radio(key, options, value)
         return _labelled(label, control_id(key), control, class_name=class_name, lg="auto")
 
-    overlay = dbc.Checklist(id=control_id("yoy"), value=[], switch=True,
-                            options=[{"label": "Year over year", "value": "1"}])  # fmt: skip
+    overlay = dbc.Checklist(
+        id=control_id("yoy"),
+        value=[],
+        switch=True,
+        options=[{"label": "Year over year", "value": "1"}],
+    )
     compare = dcc.Dropdown(
         id=control_id("cmp"),
         options=[{"label": v, "value": k} for k, v in url_state.COMPARE_MODES.items()],
@@ -201,34 +210,42 @@ def _view_row() -> dbc.Row:
         [
             radio("Measure", "measure", url_state.MEASURES, "lbs", VIEW_CONTROL),
             radio("Time grain", "grain", url_state.GRAINS, "month", EXPLORER_CONTROL),
-            _labelled("Overlay", control_id("yoy"), overlay, class_name=EXPLORER_CONTROL,
-                      lg="auto"),
-            _labelled("Compare", control_id("cmp"), compare, class_name=EXPLORER_CONTROL,
-                      lg="auto"),
+            _labelled(
+                "Overlay", control_id("yoy"), overlay, class_name=EXPLORER_CONTROL, lg="auto"
+            ),
+            _labelled(
+                "Compare", control_id("cmp"), compare, class_name=EXPLORER_CONTROL, lg="auto"
+            ),
             dbc.Col(periods, xs=12, lg=True, className=EXPLORER_CONTROL),
         ],
         className="g-2 mt-1 align-items-end",
-    )  # fmt: skip
+    )
 
 
 def _chips_row() -> html.Div:
     """The filters applied, as removable chips, with "clear all" and (on a phone) the button
     that unfolds the controls."""
     toggle = html.Button(  # dbc.Button takes no aria attributes
-        "Filters", id=TOGGLE, n_clicks=0, type="button",
+        "Filters",
+        id=TOGGLE,
+        n_clicks=0,
+        type="button",
         className="btn btn-sm btn-outline-secondary d-lg-none me-2",
         **{"aria-controls": CONTROLS, "aria-expanded": "false"},
-    )  # fmt: skip
-    chips = html.Div(id=f"{PREFIX}-chips", className="d-flex flex-wrap gap-1",
-                     **{"aria-live": "polite"})  # fmt: skip
-    clear = dbc.Button("Clear all", id=f"{PREFIX}-clear", color="link", size="sm",
-                       className="ms-auto")  # fmt: skip
+    )
+    chips = html.Div(
+        id=f"{PREFIX}-chips", className="d-flex flex-wrap gap-1", **{"aria-live": "polite"}
+    )
+    clear = dbc.Button(
+        "Clear all", id=f"{PREFIX}-clear", color="link", size="sm", className="ms-auto"
+    )
     return html.Div([toggle, chips, clear], className="d-flex align-items-center mt-2")
 
 
 def layout(latest: date | None) -> html.Div:
-    controls = html.Div([*_filter_rows(latest), _view_row()], id=CONTROLS,
-                        className="filter-controls")  # fmt: skip
+    controls = html.Div(
+        [*_filter_rows(latest), _view_row()], id=CONTROLS, className="filter-controls"
+    )
     error = dbc.Alert(id=f"{PREFIX}-error", color="danger", is_open=False, className="mt-2 mb-0")
     return html.Div(
         [controls, _chips_row(), error],
@@ -344,8 +361,14 @@ def sync_filters(search, *rest):
 
     def everything(view: View, error: str | None, new_search=no_update):
         custom = shown if view.compare == "custom" else hidden
-        return (new_search, *view_to_controls(view), chips(view.filters), custom,
-                error, error is not None)  # fmt: skip
+        return (
+            new_search,
+            *view_to_controls(view),
+            chips(view.filters),
+            custom,
+            error,
+            error is not None,
+        )
 
     if trigger is None or trigger == URL:
         view, error = url_state.parse_view(search)
@@ -368,8 +391,14 @@ def sync_filters(search, *rest):
     view = replace(view, side=shown_side if view.compare else "")
     new_search = url_state.build_view(view)
     custom = shown if view.compare == "custom" else hidden
-    return (new_search if new_search != (search or "") else no_update,
-            *([no_update] * N_CONTROLS), chips(view.filters), custom, None, False)  # fmt: skip
+    return (
+        new_search if new_search != (search or "") else no_update,
+        *([no_update] * N_CONTROLS),
+        chips(view.filters),
+        custom,
+        None,
+        False,
+    )
 
 
 # The page's name on the bar, and on a narrow screen whether its controls are unfolded (they

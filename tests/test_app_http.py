@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
+import sys
 
 import pytest
 
@@ -112,13 +115,13 @@ def test_http006_data_health_page_reports_the_feed(client, tiny_lake, tmp_path, 
     watch(lake, once=True)
 
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly, quarantine
 
-    _, summary, _ = health.update_batches()
+    _, summary, _ = hourly.update_batches()
     assert "1 batch, 4 rows read" in summary and "1 quarantined" in summary
-    _, reasons, _ = health.update_reasons()
+    _, reasons, _ = quarantine.update_reasons()
     assert "port" in reasons.lower() and "(1 row in seizures)" in reasons
-    latest = str(health.update_latest())
+    latest = str(quarantine.update_latest())
     assert "9999" in latest
 
 
@@ -186,11 +189,11 @@ def test_http009_data_health_says_so_when_no_batch_came_lately(client, tiny_lake
     empty axes."""
     monkeypatch.setenv("CHOKEPOINT_DATA", str(tiny_lake))
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly
 
-    figure, summary, table = health.update_batches()
-    assert summary == health.NO_RECENT_BATCHES and table is None
-    assert figure["layout"]["annotations"][0]["text"] == health.NO_RECENT_SHORT
+    figure, summary, table = hourly.update_batches()
+    assert summary == hourly.NO_RECENT_BATCHES and table is None
+    assert figure["layout"]["annotations"][0]["text"] == hourly.NO_RECENT_SHORT
     assert not figure["data"]
 
 
@@ -205,14 +208,14 @@ def test_http011_data_health_hourly_charts_span_their_whole_window(client, tmp_p
     run_once(tmp_path)
     monkeypatch.setenv("CHOKEPOINT_DATA", str(tmp_path))
     assert client.get("/health").status_code == 200
-    from pages import health
+    from pages.health import hourly
 
-    lag, lag_summary, _ = health.update_lag()
-    batches, batches_summary, _ = health.update_batches()
+    lag, lag_summary, _ = hourly.update_lag()
+    batches, batches_summary, _ = hourly.update_batches()
     assert len({trace["x"][0] for trace in lag["data"]}) == 1  # one hour of data
     for figure in (lag, batches):
         lo, hi = (datetime.fromisoformat(x) for x in figure["layout"]["xaxis"]["range"])
-        assert hi - lo == timedelta(hours=health.HOURS)
+        assert hi - lo == timedelta(hours=hourly.HOURS)
     assert lag_summary.startswith("Hour from ") and " UTC: median " in lag_summary
     assert batches_summary.startswith("1 batch, 25 rows read")
 
@@ -220,7 +223,7 @@ def test_http011_data_health_hourly_charts_span_their_whole_window(client, tmp_p
 def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):
     """One view, eight breakdown cards made in a loop: each answers with its own title."""
     from bench.callbacks import _payload, url_callbacks
-    from pages.explorer import BREAKDOWNS
+    from pages.explorer.breakdowns import BREAKDOWNS
 
     client.get("/")
     deps = {d["output"]: d for d in url_callbacks(client)}
@@ -231,3 +234,25 @@ def test_http010_each_explorer_breakdown_answers_for_its_own_dimension(client):
         assert response.status_code == 200
         answer = json.loads(response.get_data())["response"]
         assert answer[f"explorer-{dim}-title"]["children"].startswith(title), dim
+
+
+def test_http012_each_page_registers_once_and_each_callback_once(client):
+    """The pages register by import (``internal_app``), not by Dash's walk of a folder: each
+    internal page once, under its own module, and no callback twice (a page module executed a
+    second time registers every callback of it again, and the browser would run both)."""
+    import dash
+
+    client.get("/")
+    paths = {page["module"]: page["path"] for page in dash.page_registry.values()}
+    assert paths == {
+        "pages.overview": "/",
+        "pages.explorer": "/explorer",
+        "pages.targeting": "/targeting",
+        "pages.health": "/health",
+    }
+    outputs = [d["output"] for d in json.loads(client.get("/_dash-dependencies").get_data())]
+    assert len(outputs) == len(set(outputs)), sorted(o for o in outputs if outputs.count(o) > 1)
+    # every card module of every page is loaded, so its callbacks are among those above
+    for package in paths:
+        for card in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            assert f"{package}.{card.name}" in sys.modules, f"{package}.{card.name}"

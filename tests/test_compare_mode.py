@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from components import records_grid, url_state
+from components import url_state
+from pages.explorer import records_grid
 from queries import compare
 from queries.gateway import Gateway
 from tests.app_helpers import callback_answer

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from components.targeting_cards import emerging_content
 from lake import reference
+from pages.targeting.emerging_threats import emerging_content
 from queries.filters import Filters
 from targeting import emerging
 

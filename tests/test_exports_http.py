@@ -12,7 +12,8 @@ import io
 
 import pytest
 
-from components import exports, records_grid
+from components import exports
+from pages.explorer import records_grid
 from queries import records, seizure_stats
 from queries.filters import Filters
 

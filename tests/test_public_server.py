@@ -35,7 +35,7 @@ def internal_callbacks(internal_app) -> list[dict]:
 def _internal_paths() -> list[str]:
     """Every internal page path, read from the pages' source (``register_page(..., path=)``)."""
     paths = []
-    for source in (REPO / "pages").glob("*.py"):
+    for source in (REPO / "pages").rglob("*.py"):
         found = re.search(r"register_page\([^)]*path=\"([^\"]+)\"", source.read_text(), re.S)
         if found and found.group(1) not in PUBLIC_PAGES:
             paths.append(found.group(1))
@@ -73,13 +73,16 @@ print(json.dumps({"modules": sorted(sys.modules), "callbacks": sorted(dash_app.c
 
 
 def project_names() -> set[str]:
-    """The top-level names of the project's own code: each folder of Python files and each
-    module at the repository's root (so a package added later is covered too)."""
+    """The top-level names of the project's own code: each folder of Python files or of
+    packages (``pages/`` holds only packages) and each module at the repository's root (so a
+    package added later is covered too)."""
     names = {p.stem for p in REPO.glob("*.py")}
     names |= {
         p.name
         for p in REPO.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.py"))
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and (any(p.glob("*.py")) or any(p.glob("*/__init__.py")))
     }
     return names
 

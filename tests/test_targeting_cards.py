@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from components.targeting_cards import key_label, route_label
+from pages.targeting.emerging_threats import key_label, route_label
 from targeting import emerging
 
 

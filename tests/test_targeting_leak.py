@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from components.targeting_detail import (
+from pages.targeting.detail import (
     CLEAN,
     NOTE,
     SELECTED,
@@ -71,7 +71,7 @@ def test_tle003_contradicting_feedback_needs_a_reason(client, demo_lake):
 
 
 def test_tle004_scores_near_the_top_are_told_apart():
-    from components.targeting_detail import score_text
+    from pages.targeting.detail import score_text
 
     top = [0.9991, 0.9995, 0.99995, 0.999995]
     shown = [score_text(s) for s in top]

@@ -128,9 +128,9 @@ def test_tgq021_the_window_label_names_its_last_day_not_the_midnight_after(score
 
 
 def test_tgq022_the_queue_shows_names_for_codes_and_keeps_the_codes_in_its_rows(scored):
-    from components import targeting_queue
+    from pages.targeting import queue
 
-    by_field = {d["field"]: d for d in targeting_queue.column_defs()}
+    by_field = {d["field"]: d for d in queue.column_defs()}
     assert by_field["port_code"]["refData"]["2504"] == "San Ysidro"
     assert by_field["mode"]["refData"]["express"] == "Express consignment"
     assert by_field["origin_country"]["refData"]["CN"] == "China"

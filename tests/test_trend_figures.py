@@ -7,8 +7,8 @@ from datetime import date
 
 import polars as pl
 
-from components.explorer_figures import trend_figure
 from components.figures import PARTIAL_PATTERN, month_in_progress, monthly_trend_figure
+from pages.explorer.figures import trend_figure
 
 KEY = "Partial period (hatched)"
 

@@ -111,7 +111,7 @@ def test_vwc003_cards_made_by_one_factory_keep_their_own_outputs(tiny_lake, monk
 def test_vwc002_the_overview_trend_follows_a_new_cbp_vintage_too(internal_app):
     """Its note on modelled months reads CBP's latest published month: keyed on seizures
     alone, a new CBP file left the old note until the seizures changed."""
-    from pages import overview
+    from pages.overview import trend as overview
 
     assert set(overview.update_trend.tables) == {"seizures", "cbp_public"}
 
@@ -137,7 +137,7 @@ def test_vwc004_the_model_card_follows_a_new_training_without_new_scores(interna
     """It reads the model the pointer names: keyed on the scores alone, a training that was not
     followed by a scoring left the old model's card."""
     from lake.layout import ensure_dir
-    from pages import targeting as page
+    from pages.targeting import model_card as page
     from targeting import model
 
     pointer = ensure_dir(model.state_dir(scored_lake)) / model.CURRENT

@@ -15,10 +15,10 @@ from components import format as fmt
 from components import url_state
 from components.filter_bar import URL_VIEW
 from components.live import versions
-from components.targeting_queue import WATCH_VERSION
 from lake import reference
+from pages.targeting.queue import WATCH_VERSION
 from queries import targeting as queue_queries
-from queries.gateway import QueryError
+from queries.executor import QueryError
 from queries.targeting_watch import watch_sql
 from targeting import store
 
@@ -85,24 +85,41 @@ def layout() -> dbc.Card:
                 className="g-2",
                 id="targeting-watch-route",
             ),
-            html.Div(_picker("commodity", "Commodity"), id="targeting-watch-commodity",
-                     style={"display": "none"}),
+            html.Div(
+                _picker("commodity", "Commodity"),
+                id="targeting-watch-commodity",
+                style={"display": "none"},
+            ),
         ],
         className="mb-2",
-    )  # fmt: skip
+    )
     form = dbc.Row(
         [
-            dbc.Col(dbc.Select(id=KIND, options=[{"label": v, "value": k}
-                                                 for k, v in store.KINDS.items()],
-                               value="route", size="sm"), md=3),
-            dbc.Col(dbc.Input(id=VALUE, placeholder=EXAMPLES["route"], size="sm",
-                              style={"display": "none"}), md=5),
-            dbc.Col(dbc.Input(id=LABEL, placeholder="Label (optional)", size="sm",
-                              maxLength=store.MAX_LABEL), md=2),
+            dbc.Col(
+                dbc.Select(
+                    id=KIND,
+                    options=[{"label": v, "value": k} for k, v in store.KINDS.items()],
+                    value="route",
+                    size="sm",
+                ),
+                md=3,
+            ),
+            dbc.Col(
+                dbc.Input(
+                    id=VALUE, placeholder=EXAMPLES["route"], size="sm", style={"display": "none"}
+                ),
+                md=5,
+            ),
+            dbc.Col(
+                dbc.Input(
+                    id=LABEL, placeholder="Label (optional)", size="sm", maxLength=store.MAX_LABEL
+                ),
+                md=2,
+            ),
             dbc.Col(dbc.Button("Save watch", id=ADD, size="sm", color="primary"), md=2),
         ],
         className="g-2 mb-2",
-    )  # fmt: skip
+    )
     form = html.Div([form, pickers])
     return dbc.Card(
         [
@@ -142,17 +159,25 @@ def watch_list(search: str | None) -> list:
                 html.Span(w.label, className="fw-semibold me-2 targeting-watch-label"),
                 html.Span(readable(w.kind, w.value), className="me-2 targeting-watch-value"),
                 html.Span(
-                    f"{fmt.whole(counts[w.id])} hits in the queue window" if w.id in counts
-                    else "", className="small text-muted me-2 targeting-watch-hits"),
-                dbc.Button("Remove", id={"type": REMOVE, "id": w.id}, size="sm",
-                           color="link", className="p-0 small"),
+                    f"{fmt.whole(counts[w.id])} hits in the queue window" if w.id in counts else "",
+                    className="small text-muted me-2 targeting-watch-hits",
+                ),
+                dbc.Button(
+                    "Remove",
+                    id={"type": REMOVE, "id": w.id},
+                    size="sm",
+                    color="link",
+                    className="p-0 small",
+                ),
             ],
             className="mb-1 targeting-watch-item",
         )
         for w in watches
-    ]  # fmt: skip
-    return [html.Ul(items, className="list-unstyled mb-0"),
-            html.P(note, className="small text-muted mb-0") if note else None]  # fmt: skip
+    ]
+    return [
+        html.Ul(items, className="list-unstyled mb-0"),
+        html.P(note, className="small text-muted mb-0") if note else None,
+    ]
 
 
 def readable(kind: str, value: str) -> str:
@@ -164,8 +189,12 @@ def readable(kind: str, value: str) -> str:
     parts = value.split(">")
     if len(parts) != 4:
         return value
-    names = [reference.country_names(), reference.country_names(), reference.port_names(),
-             reference.mode_names()]  # fmt: skip
+    names = [
+        reference.country_names(),
+        reference.country_names(),
+        reference.port_names(),
+        reference.mode_names(),
+    ]
     words = []
     for part, known in zip(parts, names, strict=True):
         words.append(

@@ -1,9 +1,10 @@
 """The targeting queue: arriving shipments ranked by score, with a chip per red flag that fired.
 
-Same machinery as the records grid (``components.records_grid``): AG Grid's infinite row model asks
-for one block at a time, DuckDB ranks and pages, the URL's filters are read as State so a stale
-block request is never answered for another view. The grid refreshes in place when the shipments
-or scores tables change (a new batch arrived and was scored) or a watch is saved.
+Same machinery as the Explorer's records grid (``pages.explorer.records_grid``): AG Grid's
+infinite row model asks for one block at a time, DuckDB ranks and pages, the URL's filters are
+read as State so a stale block request is never answered for another view. The grid refreshes
+in place when the shipments or scores tables change (a new batch arrived and was scored) or a
+watch is saved.
 
 Chips are HTML badges rendered by the grid's markdown renderer; their text comes only from the
 fixed rule registry, never from shipment data, so allowing HTML there cannot inject anything.
@@ -24,7 +25,7 @@ from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from queries import targeting as queue_queries
-from queries.gateway import QueryError
+from queries.executor import QueryError
 from queries.records import GridModelError
 from queries.targeting_watch import watch_sql
 from targeting import store
@@ -84,9 +85,14 @@ def column_defs() -> list[dict]:
                 ".toLocaleString('en-US') + ':1'"
             },
         },
-        {"field": "chips", "headerName": "Red flags", "cellRenderer": "markdown",
-         "sortable": False, "autoHeight": False},
-    ]  # fmt: skip
+        {
+            "field": "chips",
+            "headerName": "Red flags",
+            "cellRenderer": "markdown",
+            "sortable": False,
+            "autoHeight": False,
+        },
+    ]
     for column in queue_queries.QUEUE_COLUMNS:
         if column.key == "score":
             continue
@@ -134,7 +140,7 @@ def layout() -> dbc.Card:
                 "enableClickSelection": True,
             },
             "localeText": {"noRowsToShow": "No scored shipments arrive in this window."},
-        },  # fmt: skip
+        },
         style={"height": "480px"},
         className="targeting-queue",
     )

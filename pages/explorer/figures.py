@@ -50,10 +50,15 @@ def trend_figure(
         # the lower limit made every bar read as two stacked segments
         for bound, shown in (("upper", True), ("lower", False)):
             fig.add_scatter(
-                x=periods, y=series[bound].to_numpy(), mode="lines", name="Control limits (±3σ)",
+                x=periods,
+                y=series[bound].to_numpy(),
+                mode="lines",
+                name="Control limits (±3σ)",
                 line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dot"},
-                legendgroup="limits", showlegend=shown, hoverinfo="skip",
-            )  # fmt: skip
+                legendgroup="limits",
+                showlegend=shown,
+                hoverinfo="skip",
+            )
     partial = (
         series["partial"].fill_null(False).to_list()
         if "partial" in series.columns
@@ -70,30 +75,42 @@ def trend_figure(
         x=[periods[i] for i in order],
         y=series["value"].to_numpy()[order],
         name=measure_label,
-        marker={"color": [MUTED if modelled[i] else PALETTE[0] for i in order],
-                "pattern": {"shape": [PARTIAL_PATTERN if partial[i] else "" for i in order]}},
+        marker={
+            "color": [MUTED if modelled[i] else PALETTE[0] for i in order],
+            "pattern": {"shape": [PARTIAL_PATTERN if partial[i] else "" for i in order]},
+        },
         customdata=[(*custom[i], note(i)) for i in order],
         hovertemplate="%{customdata[1]}%{customdata[2]}: %{y:,.0f}<extra></extra>",
-    )  # fmt: skip
+    )
     if any(modelled):
         add_modelled_key(fig)
     if any(partial):
         add_partial_key(fig)
     fig.add_scatter(
-        x=periods, y=series["rolling"].to_numpy(), mode="lines", name="Rolling mean",
-        line={"color": INK, "width": 2}, customdata=custom,
+        x=periods,
+        y=series["rolling"].to_numpy(),
+        mode="lines",
+        name="Rolling mean",
+        line={"color": INK, "width": 2},
+        customdata=custom,
         hovertemplate="%{customdata[1]} rolling mean: %{y:,.0f}<extra></extra>",
-    )  # fmt: skip
+    )
     if yoy:
         fig.add_scatter(
-            x=periods, y=series["prior_value"].to_numpy(), mode="lines", name="Year earlier",
-            line={"color": PALETTE[1], "width": 2, "dash": "dash"}, customdata=custom,
+            x=periods,
+            y=series["prior_value"].to_numpy(),
+            mode="lines",
+            name="Year earlier",
+            line={"color": PALETTE[1], "width": 2, "dash": "dash"},
+            customdata=custom,
             hovertemplate="%{customdata[1]} a year earlier: %{y:,.0f}<extra></extra>",
-        )  # fmt: skip
+        )
     outside = series.filter(pl.col("outside").fill_null(False))
     if not outside.is_empty():
         fig.add_scatter(
-            x=outside["period"].to_list(), y=outside["value"].to_numpy(), mode="markers",
+            x=outside["period"].to_list(),
+            y=outside["value"].to_numpy(),
+            mode="markers",
             name="Outside control limits",
             marker={"color": OUTSIDE_COLOUR, "size": 10, "symbol": "diamond"},
             customdata=[
@@ -101,13 +118,16 @@ def trend_figure(
                 for p, lab in zip(outside["period"], outside["label"], strict=True)
             ],
             hovertemplate="%{customdata[1]}: %{y:,.0f} (outside limits)<extra></extra>",
-        )  # fmt: skip
+        )
     fig.update_layout(
-        barmode="overlay", yaxis_title=measure_label, clickmode="event", hovermode="x unified",
+        barmode="overlay",
+        yaxis_title=measure_label,
+        clickmode="event",
+        hovermode="x unified",
         # below the dates: at phone width the entries wrap a row each, and above the plot they
         # covered its top instead of pushing it down
         legend={"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "traceorder": "normal"},
-    )  # fmt: skip
+    )
     period_axis(fig, grain, len(periods))
     return fig
 
@@ -154,9 +174,10 @@ def route_bar_figure(flows: pl.DataFrame, names: dict[str, dict[str, str]], valu
         layout={"template": TEMPLATE},
     )
     fig.update_layout(
-        xaxis_title=value_label.capitalize(), clickmode="event",
+        xaxis_title=value_label.capitalize(),
+        clickmode="event",
         margin={"l": 8, "r": 16, "t": 8, "b": 8},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -198,13 +219,22 @@ def sankey_figure(
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": labels, "customdata": keys, "color": colours, "pad": 12,
-                  "hovertemplate": "%{label}: %{value:,.0f} " + value_label + "<extra></extra>"},
-            link={"source": source, "target": target, "value": value,
-                  "color": "rgba(154,165,177,0.35)"},
+            node={
+                "label": labels,
+                "customdata": keys,
+                "color": colours,
+                "pad": 12,
+                "hovertemplate": "%{label}: %{value:,.0f} " + value_label + "<extra></extra>",
+            },
+            link={
+                "source": source,
+                "target": target,
+                "value": value,
+                "color": "rgba(154,165,177,0.35)",
+            },
         ),
         layout={"template": TEMPLATE},
-    )  # fmt: skip
+    )
     fig.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}, clickmode="event")
     return fig
 
@@ -226,9 +256,10 @@ def traffic_figure(totals: pl.DataFrame, names: dict[str, str], n: int = 12) -> 
         layout={"template": TEMPLATE},
     )
     fig.update_layout(
-        xaxis_title="Events per 100,000 crossings", clickmode="event",
+        xaxis_title="Events per 100,000 crossings",
+        clickmode="event",
         margin={"l": 8, "r": 16, "t": 8, "b": 8},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -240,14 +271,18 @@ def delta_figure(frame: pl.DataFrame, labels: list[str], keys: list[str], measur
     colours = [PALETTE[5] if d > 0 else PALETTE[0] for d in deltas]
     fig = go.Figure(
         go.Bar(
-            x=deltas[::-1], y=labels[::-1], orientation="h", marker_color=colours[::-1],
+            x=deltas[::-1],
+            y=labels[::-1],
+            orientation="h",
+            marker_color=colours[::-1],
             customdata=keys[::-1],
             hovertemplate="%{y}: %{x:+,.0f}<extra></extra>",
         ),
         layout={"template": TEMPLATE},
-    )  # fmt: skip
+    )
     fig.update_layout(
         xaxis_title="Change B − A (" + ("events" if measure == "events" else "lbs") + ")",
-        clickmode="event", margin={"l": 8, "r": 16, "t": 8, "b": 8},
-    )  # fmt: skip
+        clickmode="event",
+        margin={"l": 8, "r": 16, "t": 8, "b": 8},
+    )
     return fig

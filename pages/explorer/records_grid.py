@@ -1,7 +1,7 @@
-"""The seizure-records card: a paged, sortable, filterable grid, a CSV link and a record detail.
+"""The Explorer's seizure-records card: a paged, sortable, filterable grid, a CSV link and a
+record detail.
 
-Any page can show it: ``layout(prefix)`` in the page, ``register_callbacks(prefix)`` once at
-import. The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
+The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
 fifty rows at a time and DuckDB pages, sorts and filters (the server-side row model is Enterprise
 only). The page filters come from the URL, the single source of truth. When the URL changes, a
 clientside callback tells the grid to drop its cached blocks, so it asks again under the new
@@ -26,7 +26,7 @@ from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from queries import records
-from queries.gateway import QueryError
+from queries.executor import QueryError
 from queries.records import COLUMNS, GridModelError
 
 PAGE_SIZE = 50
@@ -34,7 +34,8 @@ EXPORT_PATH = "/export/records.csv"
 ENTRY_TYPES = {"01": "Formal entry (01)", "11": "Informal entry (11)", "86": "Section 321 (86)"}
 EMPTY = {"rowData": [], "rowCount": 0}
 SYNTHETIC = "Synthetic record"
-_registered: set[str] = set()
+PREFIX = "explorer-records"
+GRID = f"{PREFIX}-grid"
 
 FILTERS = {
     "text": {"filter": "agTextColumnFilter", "cellDataType": "text"},
@@ -71,9 +72,9 @@ def column_defs() -> list[dict]:
     return defs
 
 
-def layout(prefix: str) -> dbc.Card:
+def layout() -> dbc.Card:
     grid = dag.AgGrid(
-        id=f"{prefix}-grid",
+        id=GRID,
         rowModelType="infinite",
         columnDefs=column_defs(),
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
@@ -105,7 +106,7 @@ def layout(prefix: str) -> dbc.Card:
                         html.Span("Synthetic records", className="badge synthetic-badge"),
                         html.A(
                             "Download CSV",
-                            id=f"{prefix}-download",
+                            id=f"{PREFIX}-download",
                             href=EXPORT_PATH,
                             className="btn btn-outline-primary btn-sm ms-auto d-print-none",
                             title="Every record matching the page filters (column filters of "
@@ -118,7 +119,7 @@ def layout(prefix: str) -> dbc.Card:
             dbc.CardBody(
                 [
                     html.P(
-                        id=f"{prefix}-count",
+                        id=f"{PREFIX}-count",
                         className="small text-muted mb-2",
                         **{"aria-live": "polite"},
                     ),
@@ -131,11 +132,11 @@ def layout(prefix: str) -> dbc.Card:
                     ),
                     html.Div(
                         html.P("No record selected.", className="small text-muted mb-0"),
-                        id=f"{prefix}-detail",
+                        id=f"{PREFIX}-detail",
                         className="records-detail mt-3",
                         **{"aria-live": "polite"},
                     ),
-                    dcc.Store(id=f"{prefix}-refreshed"),
+                    dcc.Store(id=f"{PREFIX}-refreshed"),
                 ]
             ),
         ],
@@ -215,7 +216,7 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
             className="small text-muted mb-0",
         )
     commodity = reference.commodity_names().get(seizure["commodity"], seizure["commodity"])
-    rows = [
+    rows = [  # the table's rows as it shows them: what, declared, found
         ("Goods", f"{shipment['hts_code']} · {shipment['description']}",
          f"{commodity} ({seizure['category']})"),
         ("Weight", f"{_value(shipment['declared_weight_kg'])} kg", _found_amount(seizure)),
@@ -238,13 +239,15 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
         ("Shipment", shipment["shipment_id"]),
         ("Arrived", _value(shipment["arrived_at"])),
         ("Carrier", shipment["carrier"]),
-        ("Shipper / consignee", f"{shipment['shipper_id']} → {shipment['consignee_id']} "
-                                f"({shipment['consignee_name']})"),
+        (
+            "Shipper / consignee",
+            f"{shipment['shipper_id']} → {shipment['consignee_id']} ({shipment['consignee_name']})",
+        ),
         ("Master carton", _value(shipment["master_carton"])),
         ("Preprinted U.S. label", _value(shipment["preprinted_domestic_label"])),
         ("DEA transaction", _value(shipment["dea_transaction_id"])),
         ("Examination", reference.OUTCOME_NAMES.get(shipment["outcome"], shipment["outcome"])),
-    ]  # fmt: skip
+    ]
     return html.Div([table, _pairs(flags)])
 
 
@@ -256,13 +259,17 @@ def _referrals(referrals: list[dict]) -> html.Div:
         start = referral["referred_on"]
         steps = [
             html.Li(
-                [html.Strong(step["step"]), f" · {step['on'].isoformat()}",
-                 html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
-                 if step["on"] != start else None],
+                [
+                    html.Strong(step["step"]),
+                    f" · {step['on'].isoformat()}",
+                    html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
+                    if step["on"] != start
+                    else None,
+                ],
                 className="mb-1",
             )
             for step in referral["steps"]
-        ]  # fmt: skip
+        ]
         blocks.append(
             html.Div(
                 [
@@ -298,14 +305,21 @@ def detail_panel(seizure_id: str | None) -> list:
         ("Date", _value(s["event_date"])),
         ("Where", " · ".join(where)),
         ("Mode", reference.mode_names().get(s["mode"], s["mode"])),
-        ("Seized", f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
-                   f"{_found_amount(s)}"),
+        (
+            "Seized",
+            f"{reference.commodity_names().get(s['commodity'], s['commodity'])}: "
+            f"{_found_amount(s)}",
+        ),
         ("Counts under", s["cbp_drug_type"] or "no CBP drug type"),
-        ("Concealment", reference.CONCEALMENT_NAMES.get(s["concealment"], s["concealment"])
-                        if s["concealment"] else "–"),
+        (
+            "Concealment",
+            reference.CONCEALMENT_NAMES.get(s["concealment"], s["concealment"])
+            if s["concealment"]
+            else "–",
+        ),
         ("Source", _route(s["source_country"], s["transit_country"])),
         ("Provenance", reference.PROVENANCE_NAMES.get(s["provenance"], s["provenance"])),
-    ]  # fmt: skip
+    ]
     section = "h6 mt-2 mb-1"
     return [
         html.Div(
@@ -354,53 +368,49 @@ async function(_version, gridId) {
 """
 
 
-def register_callbacks(prefix: str) -> None:
-    """Register the card's callbacks for ``prefix`` (once; later calls do nothing)."""
-    if prefix in _registered:
-        return
-    _registered.add(prefix)
-    grid = f"{prefix}-grid"
+@callback(
+    Output(GRID, "getRowsResponse"),
+    Output(f"{PREFIX}-count", "children"),
+    Input(GRID, "getRowsRequest"),
+    State(URL, "search"),
+)
+def _rows(request, search):
+    return grid_rows(request, search)
 
-    @callback(
-        Output(grid, "getRowsResponse"),
-        Output(f"{prefix}-count", "children"),
-        Input(grid, "getRowsRequest"),
-        State(URL, "search"),
-    )
-    def _rows(request, search):
-        return grid_rows(request, search)
 
-    clientside_callback(
-        PURGE_ON_URL_CHANGE,
-        Output(f"{prefix}-refreshed", "data"),
-        Input(URL_VIEW, "data"),
-        State(grid, "id"),
-        prevent_initial_call=True,
-    )
+clientside_callback(
+    PURGE_ON_URL_CHANGE,
+    Output(f"{PREFIX}-refreshed", "data"),
+    Input(URL_VIEW, "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
 
-    clientside_callback(
-        REFRESH_ON_NEW_DATA,
-        Output(f"{prefix}-refreshed", "data", allow_duplicate=True),
-        Input(store_id("seizures"), "data"),
-        State(grid, "id"),
-        prevent_initial_call=True,
-    )
+clientside_callback(
+    REFRESH_ON_NEW_DATA,
+    Output(f"{PREFIX}-refreshed", "data", allow_duplicate=True),
+    Input(store_id("seizures"), "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
 
-    @callback(Output(f"{prefix}-download", "href"), Input(URL_VIEW, "data"))
-    def _download(search):
-        return dash.get_relative_path(EXPORT_PATH) + (search or "")
 
-    @callback(
-        Output(f"{prefix}-detail", "children"),
-        Input(grid, "cellClicked"),
-        Input(grid, "selectedRows"),
-        prevent_initial_call=True,
-    )
-    def _detail(clicked, selected):
-        if ctx.triggered_id is None:
-            raise PreventUpdate
-        if f"{grid}.cellClicked" in ctx.triggered_prop_ids and clicked:
-            return detail_panel(clicked.get("rowId"))
-        if isinstance(selected, list) and selected:
-            return detail_panel(selected[0].get("seizure_id"))
+@callback(Output(f"{PREFIX}-download", "href"), Input(URL_VIEW, "data"))
+def _download(search):
+    return dash.get_relative_path(EXPORT_PATH) + (search or "")
+
+
+@callback(
+    Output(f"{PREFIX}-detail", "children"),
+    Input(GRID, "cellClicked"),
+    Input(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def _detail(clicked, selected):
+    if ctx.triggered_id is None:
         raise PreventUpdate
+    if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked:
+        return detail_panel(clicked.get("rowId"))
+    if isinstance(selected, list) and selected:
+        return detail_panel(selected[0].get("seizure_id"))
+    raise PreventUpdate

@@ -14,10 +14,10 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import format as fmt
-from components.targeting_queue import GRID
 from lake import reference
+from pages.targeting.queue import GRID
 from queries import targeting as queue_queries
-from queries.gateway import QueryError
+from queries.executor import QueryError
 from targeting import store
 from targeting.history import OUTCOME_LAG_DAYS
 from targeting.rules import RULE_BY_NAME
@@ -43,10 +43,8 @@ def layout() -> dbc.Card:
                 maxLength=store.MAX_NOTE,
                 size="sm",
                 className="mb-2",
-            ),  # fmt: skip
-            dbc.Button(
-                "Examined — seized", id=SEIZED, color="danger", size="sm", className="me-2"
-            ),  # fmt: skip
+            ),
+            dbc.Button("Examined — seized", id=SEIZED, color="danger", size="sm", className="me-2"),
             dbc.Button("Examined — clean", id=CLEAN, color="success", size="sm"),
             html.P(id=STATUS, className="small mt-2 mb-0", **{"aria-live": "polite"}),
         ],
@@ -86,7 +84,7 @@ def chips(flags: list[str]) -> list:
             RULE_BY_NAME[n].label,
             className="badge rounded-pill text-bg-warning me-1",
             title=RULE_BY_NAME[n].description,
-        )  # fmt: skip
+        )
         for n in flags
         if n in RULE_BY_NAME
     ]
@@ -101,8 +99,12 @@ def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Table | htm
 
 
 # columns of the detail's small tables that hold codes: shown by name
-CELL_NAMES = {"outcome": "outcome", "commodity": "commodity", "port_code": "port",
-              "origin_country": "source"}  # fmt: skip
+CELL_NAMES = {
+    "outcome": "outcome",
+    "commodity": "commodity",
+    "port_code": "port",
+    "origin_country": "source",
+}
 
 
 def _cell(key: str, value: object) -> str:
@@ -138,7 +140,7 @@ def _history(parties: dict[str, dict]) -> list:
                             ("commodity", "Seized"),
                         ],
                     ),
-                ],  # fmt: skip
+                ],
                 className="targeting-party",
             )
         )
@@ -166,19 +168,27 @@ def detail_panel(shipment_id: str | None) -> list:
         ("Arrived", queue_queries.iso(shipment["arrived_at"]) + " UTC"),
         ("Port", reference.port_names().get(shipment["port_code"], shipment["port_code"])),
         ("Mode", reference.mode_names().get(shipment["mode"], shipment["mode"])),
-        ("Route", f"{_country(shipment['origin_country'])} → "
-                  f"{_country(shipment['transit_country'])} → "
-                  f"{reference.port_names().get(shipment['port_code'], shipment['port_code'])}"),
+        (
+            "Route",
+            f"{_country(shipment['origin_country'])} → "
+            f"{_country(shipment['transit_country'])} → "
+            f"{reference.port_names().get(shipment['port_code'], shipment['port_code'])}",
+        ),
         ("Goods", f"{shipment['hts_code']} · {shipment['description']}"),
-        ("Value, weight", f"US${shipment['declared_value_usd']:,.2f}, {weight:,.2f} kg"
-                          + (f" (US${per_kg:,.2f}/kg)" if per_kg else "")),
+        (
+            "Value, weight",
+            f"US${shipment['declared_value_usd']:,.2f}, {weight:,.2f} kg"
+            + (f" (US${per_kg:,.2f}/kg)" if per_kg else ""),
+        ),
         ("Consignee", f"{shipment['consignee_name']} ({shipment['consignee_id']})"),
         ("Entry type", shipment["entry_type"]),
-        ("Master carton / preprinted label",
-         f"{'yes' if shipment['master_carton'] else 'no'} / "
-         f"{'yes' if shipment['preprinted_domestic_label'] else 'no'}"),
+        (
+            "Master carton / preprinted label",
+            f"{'yes' if shipment['master_carton'] else 'no'} / "
+            f"{'yes' if shipment['preprinted_domestic_label'] else 'no'}",
+        ),
         ("DEA transaction id", shipment["dea_transaction_id"]),
-    ]  # fmt: skip
+    ]
     recorded = recorded_examination(shipment, queue_queries.as_of())
     header = [
         html.H3(f"Shipment {shipment['shipment_id']}", className="h6 mb-0 me-2"),

@@ -1,0 +1,100 @@
+"""Explorer: the analyst's page — trends, breakdowns, routes, traffic-adjusted rates, period
+comparison and the records behind them, all cross-filtered through the URL.
+
+The page's header and the cards' CSV links are here; each card, or group of cards drawn from one
+answer, is a module of this package with its own layout and callbacks: ``trend``, ``compare``
+(two periods), ``breakdowns``, ``traffic``, ``routes`` and ``records_grid``. Each card has its
+own callback so the browser fetches them in parallel; every callback reads the view from the
+URL, calls one named query and one figure builder (``figures``).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from components import url_state
+from components.filter_bar import URL_VIEW
+from components.live import versions
+from components.view_cache import cached_view
+from pages.explorer import breakdowns, compare, records_grid, routes, traffic, trend
+from pages.explorer.common import PAGE
+from queries import seizure_stats
+
+# every card with a CSV link: one callback below keeps all their links in step with the URL
+CSV_CARDS = (
+    *trend.CSV_CARDS,
+    *routes.CSV_CARDS,
+    *traffic.CSV_CARDS,
+    *breakdowns.CSV_CARDS,
+    *compare.CSV_CARDS,
+)
+
+
+def register() -> None:
+    """Add the page to the app; ``internal_app`` calls it once the app exists (Dash refuses a
+    page before), so the page's modules can be imported without an app, as tests do."""
+    dash.register_page(
+        __name__,
+        path="/explorer",
+        name="Explorer",
+        title="Chokepoint · Explorer",
+        order=1,
+        layout=layout,
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("Explorer", className="h4 mb-0"),
+                    html.Span(id=f"{PAGE}-period", className="text-muted ms-3 small"),
+                ],
+                className="d-flex align-items-baseline mb-1",
+            ),
+            html.P(
+                "Click a bar, a route node or a trend period to add it to the filters; remove "
+                "it from the chips above. ◆ marks a row where one seizure carries over half "
+                "the weight.",
+                className="small text-muted mb-2",
+            ),
+            trend.layout(),
+            compare.layout(),
+            dbc.Row([*breakdowns.cards(), traffic.layout()], className="g-3 mb-3"),
+            routes.layout(),
+            records_grid.layout(),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-period", "children"),
+    Input(URL_VIEW, "data"),
+    *versions("seizures"),
+)
+@cached_view("seizures")
+def update_period(search: str | None, *_versions: str) -> str:
+    view, error = url_state.parse_view(search)
+    if error:
+        return ""
+    lo, hi = view.filters.period()
+    as_of = seizure_stats.as_of()
+    if not (lo or hi):
+        return f"All dates through {as_of:%d %b %Y}" if as_of else ""
+    return f"{_day(lo) if lo else 'start'} – {_day(hi or as_of)}"
+
+
+def _day(day) -> str:
+    return f"{day:%d %b %Y}"
+
+
+@callback(
+    *[Output(f"{PAGE}-{card}-csv", "href") for card in CSV_CARDS],
+    Input(URL_VIEW, "data"),
+)
+def update_csv_links(search: str | None) -> list[str]:
+    """Each link carries the page's query string, so the file matches what is on screen."""
+    return [f"/export/{PAGE}-{card}.csv{search or ''}" for card in CSV_CARDS]

@@ -1,0 +1,3 @@
+"""The id prefix the Data health page's modules share."""
+
+PAGE = "health"
