@@ -15,7 +15,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from components.filter_bar import CARD_VIEW, URL_VIEW
+from components.filter_bar import CARD_VIEW, COMPARE_VIEW, URL_VIEW, card_view, compare_view
 
 VIEWS = (
     "",
@@ -59,9 +59,9 @@ def _value(item: dict, search: str, pathname: str):
     if item["id"] == URL_VIEW:  # what the page's clientside callback puts there
         return search
     if item["id"] == CARD_VIEW:
-        params = [p for p in search.lstrip("?").split("&") if p]
-        kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
-        return "?" + "&".join(kept) if kept else ""
+        return card_view(search)
+    if item["id"] == COMPARE_VIEW:
+        return compare_view(search)
     values = {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}
     return values.get(item["property"], "bench")  # live version stores: any value
 

@@ -43,7 +43,7 @@ from typing import Any
 
 from bench.callbacks import _name
 from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
-from components.filter_bar import CARD_VIEW, URL_VIEW
+from components.filter_bar import CARD_VIEW, COMPARE_VIEW, URL_VIEW, card_view, compare_view
 from components.xfilter import CLICK as XFILTER_CLICK
 
 UPDATE = "/_dash-update-component"
@@ -466,11 +466,14 @@ class Tab:
         if ("url", "search") not in changed or CARD_VIEW not in self.nodes:
             return changed
         search = str(self.get("url", "search") or "")
-        params = [p for p in search.lstrip("?").split("&") if p]
-        kept = [p for p in params if p.split("=")[0] not in ("grain", "yoy", "cmp", "side")]
-        stores = ((URL_VIEW, search), (CARD_VIEW, "?" + "&".join(kept) if kept else ""))
+        stores = (
+            (URL_VIEW, search),
+            (CARD_VIEW, card_view(search)),
+            (COMPARE_VIEW, compare_view(search)),
+        )
         for store, value in stores:
-            if store in self.nodes and self.get(store, "data") != value:
+            current = self.get(store, "data") if store in self.nodes else None
+            if store in self.nodes and (None if current is MISSING else current) != value:
                 self._set(store, "data", value)
                 changed = [*changed, (store, "data")]
         return changed

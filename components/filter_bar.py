@@ -38,6 +38,10 @@ URL = "url"
 CARD_VIEW = "url-card-view"
 # The whole search (with the view keys): what the trend, the comparison and the records read.
 URL_VIEW = "url-view"
+# The whole search while it compares two periods (cmp=), None once it stops: the comparison
+# listens to this store, so a URL change outside compare mode sends no request for it.
+COMPARE_VIEW = "url-compare-view"
+VIEW_ONLY_KEYS = ("grain", "yoy", "cmp", "side")  # what CARD_VIEW leaves out
 PREFIX = "filters"
 BAR = f"{PREFIX}-bar"
 BAR_CLASS = "filter-bar card card-body py-2 mb-3 d-print-none"
@@ -454,3 +458,29 @@ clientside_callback(
     Input(URL_VIEW, "data"),
     State(CARD_VIEW, "data"),
 )
+clientside_callback(
+    """
+    function(search, current) {
+        const comparing = new URLSearchParams(search || "").has("cmp");
+        const value = comparing ? search : null;
+        return value === (current ?? null) ? window.dash_clientside.no_update : value;
+    }
+    """,
+    Output(COMPARE_VIEW, "data"),
+    Input(URL_VIEW, "data"),
+    State(COMPARE_VIEW, "data"),
+)
+
+
+def card_view(search: str | None) -> str:
+    """What the browser puts in ``CARD_VIEW`` for the URL ``search`` (for callers that replay
+    the app's callbacks without a browser: tests and benchmarks)."""
+    params = [p for p in (search or "").lstrip("?").split("&") if p]
+    kept = [p for p in params if p.split("=")[0] not in VIEW_ONLY_KEYS]
+    return "?" + "&".join(kept) if kept else ""
+
+
+def compare_view(search: str | None) -> str | None:
+    """What the browser puts in ``COMPARE_VIEW`` for the URL ``search``."""
+    params = [p.split("=")[0] for p in (search or "").lstrip("?").split("&") if p]
+    return search if "cmp" in params else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from components.filter_bar import CARD_VIEW, URL_VIEW
+from components.filter_bar import CARD_VIEW, COMPARE_VIEW, URL_VIEW, card_view, compare_view
 
 
 def callback_answer(client, output_part: str, search: str = "") -> dict:
@@ -22,6 +22,8 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
             value = card_view(search)
         elif item["id"] == URL_VIEW:
             value = search
+        elif item["id"] == COMPARE_VIEW:
+            value = compare_view(search)
         else:
             value = search if item["property"] == "search" else "any"
         inputs.append({"id": item["id"], "property": item["property"], "value": value})
@@ -35,13 +37,6 @@ def callback_answer(client, output_part: str, search: str = "") -> dict:
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return json.loads(response.get_data(as_text=True))["response"]
-
-
-def card_view(search: str) -> str:
-    """The search string less the view keys cards do not read (``filter_bar.CARD_VIEW``)."""
-    kept = [p for p in search.lstrip("?").split("&") if p and p.split("=")[0] not in
-            ("grain", "yoy", "cmp", "side")]  # fmt: skip
-    return "?" + "&".join(kept) if kept else ""
 
 
 def _output(text: str) -> dict:

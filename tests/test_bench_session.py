@@ -39,7 +39,7 @@ FIGURE_STEPS = {"overview", "fiscal-year", "field-office", "explorer", "commodit
 GRID_STEPS = {"explorer", "commodity", "cross-filter", "records-sort", "records-page-2",
               "targeting", "queue-mode", "queue-sort", "queue-page-2"}  # fmt: skip
 MUST_COVER = ("overview-events-value", "overview:area:main", "explorer:period:main",
-              "explorer-records-grid", "explorer-compare", "targeting-queue-grid",
+              "explorer-records-grid", "explorer-cmp-totals", "targeting-queue-grid",
               "targeting-emerging", "health-status", "filter-bar", "cross-filter",
               "page-router", "live-poll")  # fmt: skip
 
@@ -116,7 +116,8 @@ def test_bs004_second_replay_is_warm_and_summarised(served):
         assert row["warm_p50_ms"] <= row["warm_p95_ms"] <= row["warm_max_ms"]
         assert row["kb_p50"] > 0
     steps = {s["step"]: s for s in result["steps"]}
-    assert steps["explorer"]["requests"] >= 15 and steps["explorer"]["cold_ms"] > 0
+    # the Explorer's cards: the trend, the breakdowns, traffic, routes, the records grid
+    assert steps["explorer"]["requests"] >= 5 and steps["explorer"]["cold_ms"] > 0
 
 
 @pytest.mark.slow

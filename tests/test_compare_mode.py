@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from components import url_state
+from components.filter_bar import COMPARE_VIEW, compare_view
 from pages.explorer import records_grid
 from queries import compare
 from queries.gateway import Gateway
-from tests.app_helpers import callback_answer
+from tests.app_helpers import call, callback_answer
 
 
 @pytest.fixture(scope="module")
@@ -19,13 +20,23 @@ def client(internal_app):
 
 def test_cmp001_drivers_for_ports_and_modes_and_a_port_mode_table(client):
     body = callback_answer(client, "explorer-cmp-totals.children", "?cmp=fytd")
-    assert body["explorer-compare"]["style"] == {"display": "block"}
+    assert "Period A" in body["explorer-cmp-totals"]["children"]
     for dim in ("port", "mode", "transit", "category"):
         summary = body[f"explorer-cmp-{dim}-summary"]["children"]
         assert summary and "vs prior FYTD" in summary, (dim, summary)
     table = str(body["explorer-cmp-portmode-table"]["children"])
     assert "Port" in table and "Mode" in table
     assert "moved most" in body["explorer-cmp-portmode-summary"]["children"]
+
+
+def test_cmp001b_the_comparison_asks_nothing_outside_compare_mode(client):
+    """The browser hands the comparison its view only while the URL compares; a view store
+    emptied when compare mode ends (or any view without cmp=) is answered with no update."""
+    for view in (None, "?fy=2025"):
+        values = {f"{COMPARE_VIEW}.data": view}
+        assert call(client, "explorer-cmp-totals.children", values, f"{COMPARE_VIEW}.data") == {}
+    assert compare_view("?fy=2025&cmp=fytd") == "?fy=2025&cmp=fytd"
+    assert compare_view("?fy=2025&grain=week") is None
 
 
 def test_cmp002_records_can_be_limited_to_period_a_or_b(internal_app, demo_lake):

@@ -61,47 +61,57 @@ def _labels(frame: pl.DataFrame, dim: str) -> list[str]:
     ]
 
 
-def _breakdown_callback(dim: str, title: str) -> None:
-    @callback(
-        Output(graph_id(PAGE, dim), "figure"),
-        Output(f"{PAGE}-{dim}-title", "children"),
-        Output(f"{PAGE}-{dim}-summary", "children"),
-        Output(f"{PAGE}-{dim}-table", "children"),
-        Input(CARD_VIEW, "data"),
-        *versions("seizures"),
-        running=busy(f"{PAGE}-{dim}"),
+@callback(
+    *[
+        output
+        for dim, _ in BREAKDOWNS
+        for output in (
+            Output(graph_id(PAGE, dim), "figure"),
+            Output(f"{PAGE}-{dim}-title", "children"),
+            Output(f"{PAGE}-{dim}-summary", "children"),
+            Output(f"{PAGE}-{dim}-table", "children"),
+        )
+    ],
+    Input(CARD_VIEW, "data"),
+    *versions("seizures"),
+    running=busy(*[f"{PAGE}-{dim}" for dim, _ in BREAKDOWNS]),
+)
+@cached_view("seizures")
+def update_breakdowns(search: str | None, *_versions: str) -> tuple:
+    """All eight cards in one answer. They read the same view and table and change together;
+    as eight callbacks, each answer was its own pass of the browser's renderer over the whole
+    page (and took one of its six connections), which made a click's wait mostly the browser's,
+    not the server's."""
+    return tuple(part for dim, title in BREAKDOWNS for part in breakdown_card(search, dim, title))
+
+
+def breakdown_card(search: str | None, dim: str, title: str) -> tuple:
+    """(figure, heading, summary, table) of the ``dim`` card for the URL ``search``."""
+    view, error = url_state.parse_view(search)
+    heading = f"{title} — {describe(view.filters, view.measure_label())}"
+    if error:
+        return empty_figure(error), heading, error, None
+    frame = breakdowns.breakdown(view.filters, dim, view.measure, n=10)
+    if frame.is_empty():
+        message = empty_breakdown(view.filters, dim)
+        return empty_figure(message), heading, message, None
+    labels = _labels(frame, dim)
+    figure = ranked_bar_figure(frame, labels, view.measure_label())
+    lead = frame.row(0, named=True)
+    summary = (
+        f"{labels[0]} leads with {fmt.whole(lead['value'])} "
+        f"{view.measure_label().lower()} ({fmt.share(lead['share'])}); median seizure "
+        f"{fmt.whole(lead['median_lbs'])} lbs."
     )
-    @cached_view("seizures")
-    def update(search: str | None, *_versions: str):
-        view, error = url_state.parse_view(search)
-        heading = f"{title} — {describe(view.filters, view.measure_label())}"
-        if error:
-            return empty_figure(error), heading, error, None
-        frame = breakdowns.breakdown(view.filters, dim, view.measure, n=10)
-        if frame.is_empty():
-            message = empty_breakdown(view.filters, dim)
-            return empty_figure(message), heading, message, None
-        labels = _labels(frame, dim)
-        figure = ranked_bar_figure(frame, labels, view.measure_label())
-        lead = frame.row(0, named=True)
-        summary = (
-            f"{labels[0]} leads with {fmt.whole(lead['value'])} "
-            f"{view.measure_label().lower()} ({fmt.share(lead['share'])}); median seizure "
-            f"{fmt.whole(lead['median_lbs'])} lbs."
+    dominated = [lab for lab, d in zip(labels, frame["dominated"], strict=True) if d]
+    if dominated:
+        summary += f" One seizure carries over half the weight of: {', '.join(dominated)}."
+    table = data_table(
+        pl.DataFrame({title: labels}).hstack(
+            frame.select("events", "lbs", "pills", "median_lbs", "share")
         )
-        dominated = [lab for lab, d in zip(labels, frame["dominated"], strict=True) if d]
-        if dominated:
-            summary += f" One seizure carries over half the weight of: {', '.join(dominated)}."
-        table = data_table(
-            pl.DataFrame({title: labels}).hstack(
-                frame.select("events", "lbs", "pills", "median_lbs", "share")
-            )
-        )
-        return uirevision(figure, search), heading, summary, table
-
-
-for _dim, _title in BREAKDOWNS:
-    _breakdown_callback(_dim, _title)
+    )
+    return uirevision(figure, search), heading, summary, table
 
 
 # Why a breakdown can be empty although seizures match: none of them has the dimension.

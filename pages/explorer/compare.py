@@ -1,6 +1,8 @@
 """The Explorer's comparison of two periods (compare mode, ``cmp=`` in the URL): what drove the
 change, per dimension and per port and mode, and links that limit the records to period A or B.
-Hidden, and not computed, while compare mode is off."""
+Hidden, and not computed, while compare mode is off: the browser shows or hides the section and
+the comparison reads ``COMPARE_VIEW``, which holds the view only while it compares, so a URL
+change outside compare mode sends no request for it."""
 
 from __future__ import annotations
 
@@ -8,14 +10,15 @@ from dataclasses import replace
 
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
 from components.cards import busy, chart_card, data_table
 from components.exports import register_export
 from components.figures import empty_figure
-from components.filter_bar import URL_VIEW
+from components.filter_bar import COMPARE_VIEW, URL_VIEW
 from components.live import versions
 from components.view_cache import cached_view
 from components.xfilter import graph_id
@@ -39,7 +42,7 @@ CSV_CARDS = (*[f"cmp-{dim}" for dim, _ in COMPARE_DIMS], "cmp-portmode")
 
 
 def layout() -> html.Div:
-    """The section, hidden until the URL names two periods (``update_compare`` shows it)."""
+    """The section, hidden until the URL names two periods (``SHOW_COMPARE`` shows it)."""
     cards = [
         dbc.Col(
             chart_card(
@@ -98,8 +101,20 @@ def compare_periods(view: url_state.View):
     return compare.periods(view.compare, view.periods, as_of)
 
 
-@callback(
+# The section is shown while the URL compares, in the browser.
+clientside_callback(
+    """
+    function(search) {
+        const comparing = new URLSearchParams(search || "").has("cmp");
+        return {display: comparing ? "block" : "none"};
+    }
+    """,
     Output(f"{PAGE}-compare", "style"),
+    Input(URL_VIEW, "data"),
+)
+
+
+@callback(
     Output(f"{PAGE}-cmp-totals", "children"),
     *[Output(graph_id(PAGE, dim, "compare"), "figure") for dim, _ in COMPARE_DIMS],
     *[Output(f"{PAGE}-cmp-{dim}-summary", "children") for dim, _ in COMPARE_DIMS],
@@ -109,23 +124,18 @@ def compare_periods(view: url_state.View):
     Output(f"{PAGE}-cmp-portmode-table", "children"),
     *[Output(f"{PAGE}-side-{key or 'all'}", "href") for key in url_state.SIDES],
     *[Output(f"{PAGE}-side-{key or 'all'}", "className") for key in url_state.SIDES],
-    Input(URL_VIEW, "data"),
+    Input(COMPARE_VIEW, "data"),
     *versions("seizures"),
     running=busy(*[f"{PAGE}-cmp-{dim}" for dim, _ in COMPARE_DIMS], f"{PAGE}-cmp-portmode"),
 )
 @cached_view("seizures")
 def update_compare(search: str | None, *_versions: str):
     view, error = url_state.parse_view(search)
-    n = len(COMPARE_DIMS)
-    sides = len(url_state.SIDES)
-    # while compare mode is off only the section's style is set: redrawing its nine hidden
-    # charts on every URL change was most of the browser's work on a grain change
-    hidden = ({"display": "none"}, *[no_update] * (1 + 3 * n + 3 + 2 * sides))
-    if error or not view.compare:
-        return hidden
+    if search is None or error or not view.compare:
+        raise PreventUpdate
     pair = compare_periods(view)
     if pair is None:
-        return hidden
+        raise PreventUpdate
     a, b = pair
     totals = compare.totals(view.filters, a, b).row(0, named=True)
     measure = "events" if view.measure == "events" else "lbs"
@@ -187,7 +197,6 @@ def update_compare(search: str | None, *_versions: str):
         for key in url_state.SIDES
     ]
     return (
-        {"display": "block"},
         head,
         *figures,
         *summaries,

@@ -107,7 +107,7 @@ def layout() -> dbc.Card:
                         html.A(
                             "Download CSV",
                             id=f"{PREFIX}-download",
-                            href=EXPORT_PATH,
+                            href=dash.get_relative_path(EXPORT_PATH),
                             className="btn btn-outline-primary btn-sm ms-auto d-print-none",
                             title="Every record matching the page filters (column filters of "
                             "the grid are not applied)",
@@ -395,9 +395,19 @@ clientside_callback(
 )
 
 
-@callback(Output(f"{PREFIX}-download", "href"), Input(URL_VIEW, "data"))
-def _download(search):
-    return dash.get_relative_path(EXPORT_PATH) + (search or "")
+# The download link carries the page's query string, so the file holds the records on screen.
+# Set in the browser (the link's path without its query, plus the search): no request per URL
+# change.
+clientside_callback(
+    """
+    function(search, href) {
+        return (href || "").split("?")[0] + (search || "");
+    }
+    """,
+    Output(f"{PREFIX}-download", "href"),
+    Input(URL_VIEW, "data"),
+    State(f"{PREFIX}-download", "href"),
+)
 
 
 @callback(

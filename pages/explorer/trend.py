@@ -18,7 +18,7 @@ from components.view_cache import cached_view
 from components.xfilter import graph_id
 from pages.explorer.common import NO_DATA, PAGE
 from pages.explorer.figures import trend_figure
-from queries import trends
+from queries import seizure_stats, trends
 from queries.cbp_published import published_through
 
 CSV_CARDS = ("trend",)
@@ -45,12 +45,35 @@ def layout() -> dbc.Row:
     Output(f"{PAGE}-trend-title", "children"),
     Output(f"{PAGE}-trend-summary", "children"),
     Output(f"{PAGE}-trend-table", "children"),
+    Output(f"{PAGE}-period", "children"),
     Input(URL_VIEW, "data"),
     *versions("seizures", "cbp_public"),
     running=busy(f"{PAGE}-trend"),
 )
 @cached_view("seizures", "cbp_public")
 def update_trend(search: str | None, *_versions: str):
+    """The trend card and the page header's period, which reads the same view and data (one
+    request fewer per URL change)."""
+    return (*_trend(search), period_label(search))
+
+
+def period_label(search: str | None) -> str:
+    """The dates the page covers, as the header states them."""
+    view, error = url_state.parse_view(search)
+    if error:
+        return ""
+    lo, hi = view.filters.period()
+    as_of = seizure_stats.as_of()
+    if not (lo or hi):
+        return f"All dates through {as_of:%d %b %Y}" if as_of else ""
+    return f"{_day(lo) if lo else 'start'} – {_day(hi or as_of)}"
+
+
+def _day(day) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def _trend(search: str | None) -> tuple:
     view, error = url_state.parse_view(search)
     grain = url_state.GRAINS[view.grain].lower()
     title = f"Trend by {grain} — {describe(view.filters, view.measure_label())}"
