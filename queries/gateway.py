@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,7 @@ import polars as pl
 import settings
 from lake import reference
 from lake.layout import TABLES, data_version, table_files, table_versions
+from queries.errors import QueryError, QueryTimeout
 from queries.hot import (
     ATTACH_SQL,
     CHECKPOINT_SQL,
@@ -34,18 +36,11 @@ from queries.hot import (
 from queries.result_cache import ResultCache
 from queries.result_frame import fetch_frame
 from queries.seizure_arrays import SeizureArrays
+from queries.session import Session
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 from queries.watchdog import watchdog
 
 REFERENCE_VIEWS = ("ports", "areas", "modes", "commodities")
-
-
-class QueryError(RuntimeError):
-    """A query failed or was refused; the message is safe to show to a user."""
-
-
-class QueryTimeout(QueryError):
-    """A query ran past the time limit and was interrupted."""
 
 
 def _sql_string(text: str) -> str:
@@ -259,6 +254,27 @@ class Gateway:
                 self._local.cursor = cur
                 self._local.owner = self._connection
         return cur
+
+    @contextmanager
+    def session(
+        self,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+        time_limit_s: float | None = None,
+    ) -> Iterator[Session]:
+        """A private session over these views for the block (``queries/session.py``): for named
+        queries that read input ``frames`` (registered under their keys) or keep temporary
+        tables across statements. Each statement is bounded by ``time_limit_s`` (default
+        ``query_time_limit_ms``); the session's cursor is closed when the block ends."""
+        self.refresh()
+        with self._lock:  # as in cursor: not while a refresh rebuilds the views
+            assert self._connection is not None
+            cursor = self._connection.cursor()
+        if time_limit_s is None:
+            time_limit_s = settings.get("query_time_limit_ms") / 1000
+        try:
+            yield Session(cursor, time_limit_s, frames or {})
+        finally:
+            cursor.close()
 
     def memo(self, key: str, compute):
         """``compute()`` once per data version: for small facts many callbacks ask for (the

@@ -12,12 +12,16 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 import settings
 from queries.gateway import Gateway, QueryError
+from queries.session import Session
 
 MANIFEST = "manifest.json"
 VIEWS = ("cbp_cube", "modes_cube", "areas")
@@ -92,6 +96,17 @@ class PublicGateway(Gateway):
         if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
             raise QueryError("the public database answers single SELECT statements only")
         return super()._run(sql, params)
+
+    @contextmanager
+    def session(
+        self,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+        time_limit_s: float | None = None,
+    ) -> Iterator[Session]:
+        """Refused: a session registers frames and creates tables, and this database answers
+        single SELECT statements only (``_run``)."""
+        raise QueryError("the public database answers single SELECT statements only")
+        yield  # unreachable: makes this a generator, as the context manager it overrides
 
     def manifest(self) -> dict:
         self.refresh()
