@@ -29,6 +29,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("duckdb_threads", "2", "DuckDB worker threads per process", int),
     Setting("duckdb_memory_limit", "2GB", "DuckDB memory limit per process"),
     Setting("query_time_limit_ms", "10000", "A query running longer is interrupted", int),
+    Setting(
+        "batch_query_time_limit_ms",
+        "1800000",
+        "A batch job's query (targeting history: training, scoring, live batches) running longer"
+        " is interrupted",
+        int,
+    ),
     Setting("query_row_cap", "100000", "Most rows a query returns to a page", int),
     Setting(
         "result_cache_entries",
