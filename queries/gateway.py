@@ -242,7 +242,8 @@ class Gateway:
         if any(version and known.get(table) != version for table, version in seen.items()):
             self.refresh(check_now=True)
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def _thread_cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's own cursor, kept between queries (``_run``); never handed out."""
         self.refresh()
         cur = getattr(self._local, "cursor", None)
         if cur is None or getattr(self._local, "owner", None) is not self._connection:
@@ -266,7 +267,7 @@ class Gateway:
         tables across statements. Each statement is bounded by ``time_limit_s`` (default
         ``query_time_limit_ms``); the session's cursor is closed when the block ends."""
         self.refresh()
-        with self._lock:  # as in cursor: not while a refresh rebuilds the views
+        with self._lock:  # as in _thread_cursor: not while a refresh rebuilds the views
             assert self._connection is not None
             cursor = self._connection.cursor()
         if time_limit_s is None:
@@ -401,7 +402,7 @@ class Gateway:
         start_background(work, "refresh-ahead")
 
     def _run(self, sql: str, params: list | dict | None) -> pl.DataFrame:
-        cur = self.cursor()
+        cur = self._thread_cursor()
         limit_s = settings.get("query_time_limit_ms") / 1000
         try:
             with watchdog.limit(cur, limit_s), native_work():
