@@ -30,6 +30,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("duckdb_memory_limit", "2GB", "DuckDB memory limit per process"),
     Setting("query_time_limit_ms", "10000", "A query running longer is interrupted", int),
     Setting(
+        "batch_query_time_limit_ms",
+        "1800000",
+        "A batch job's query (targeting history: training, scoring, live batches) running longer"
+        " is interrupted",
+        int,
+    ),
+    Setting(
         "query_row_cap",
         "100000",
         "Most rows one query returns unless its caller asks for all; a longer answer is marked "

@@ -42,6 +42,7 @@ from ingest.disclosure_audit import Protection
 from lake import reference
 from lake.layout import data_version
 from lake.writer import fsync_dir, write_bytes_atomic, write_parquet_atomic
+from queries import extract_sources
 from queries.gateway import Gateway
 
 MANIFEST = "manifest.json"
@@ -113,34 +114,10 @@ def default_protection() -> Protection:
 
 
 # -- CBP public data ----------------------------------------------------------------------
-def _cbp_leaf_cells(gw: Gateway) -> pl.DataFrame:
-    """Events and pounds per fiscal year, month, field office or sector and drug type (CBP's
-    Land Only / Other split is summed away)."""
-    return gw.frame(
-        """
-        SELECT fiscal_year::INTEGER AS fiscal_year, month_start, area_id, drug_type,
-               bool_or(fy_partial) AS fy_partial,
-               sum(events)::BIGINT AS events, sum(lbs::DECIMAL(18, 4))::DOUBLE AS lbs
-        FROM cbp_public
-        WHERE publication = ? AND component IN ('OFO', 'USBP')
-        GROUP BY ALL
-        """,
-        ["nationwide"],
-    )
-
-
 def _vintages(gw: Gateway) -> list[dict]:
-    frame = gw.frame(
-        """
-        SELECT DISTINCT fiscal_year::INTEGER AS fiscal_year, vintage, source_file,
-               vintage_through
-        FROM cbp_public WHERE publication = ? ORDER BY fiscal_year
-        """,
-        ["nationwide"],
-    )
     return [
         {**row, "vintage_through": row["vintage_through"].isoformat()}
-        for row in frame.iter_rows(named=True)
+        for row in extract_sources.cbp_vintages(gw).iter_rows(named=True)
     ]
 
 
@@ -322,18 +299,9 @@ def modes_cube_frame(
     """
     if not gw.has("seizures"):
         return ModesCube(pl.DataFrame())
-    leaves = gw.frame(
-        """
-        SELECT fiscal_year::INTEGER AS fiscal_year,
-               CASE WHEN category <> 'drug' THEN category
-                    WHEN cbp_drug_type = 'Fentanyl' THEN 'Fentanyl'
-                    ELSE 'Other drugs' END AS commodity,
-               mode, count(*)::BIGINT AS events,
-               coalesce(sum(round(lbs, 4)::DECIMAL(18, 4)), 0)::DOUBLE AS lbs,
-               max(lbs) AS largest_lbs, max(event_date) AS through
-        FROM seizures GROUP BY ALL
-        """
-    ).with_columns(pl.col("commodity").replace(MODES_COMMODITY_NAMES))
+    leaves = extract_sources.modes_leaves(gw).with_columns(
+        pl.col("commodity").replace(MODES_COMMODITY_NAMES)
+    )
     commodities = Dimension(
         "commodity",
         (*MODES_DRUGS, *MODES_OTHER),
@@ -465,7 +433,7 @@ def publish(
     gw = Gateway(data_dir)
     if not gw.has("cbp_public"):
         raise RuntimeError("no CBP public data in the lake: run `python -m ingest import-cbp`")
-    leaves = _cbp_leaf_cells(gw)
+    leaves = extract_sources.cbp_leaf_cells(gw)
     modes_cube = modes_cube_frame(gw, rule, cbp_published_events(leaves), protection)
     frames = {
         "cbp_cube": cbp_cube_frame(leaves),

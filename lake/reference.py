@@ -157,23 +157,6 @@ def names_for(key: str) -> dict[str, str]:
     return NAMES_BY_KEY[key]()
 
 
-def name_sql(key: str, expr: str) -> str:
-    """SQL for the name of the code ``expr`` from the gateway's ``code_names`` table (NULL for a
-    code without one). ``key`` and ``expr`` must come from a module's fixed column list: they are
-    written into the SQL, so grids sort by the names people see, not by codes."""
-    if key not in NAMES_BY_KEY:
-        raise KeyError(f"No names for {key!r}")
-    return (
-        f"(SELECT name FROM code_names WHERE kind = '{key}' "  # noqa: S608
-        f"AND code = CAST({expr} AS VARCHAR))"
-    )
-
-
-def sort_by_name_sql(key: str | None, expr: str) -> str:
-    """What a grid sorts a column by: the name people see, the code where there is none."""
-    return f"coalesce({name_sql(key, expr)}, {expr})" if key else expr
-
-
 @cache
 def code_names() -> pl.DataFrame:
     """Every (kind, code, name) of ``NAMES_BY_KEY``, the kind being the filter key: one small

@@ -13,8 +13,6 @@ import argparse
 import sys
 import time
 
-import duckdb
-
 import settings
 from ingest.cli import (
     add_generate_arguments,
@@ -25,6 +23,7 @@ from ingest.cli import (
     vendored_bts_file,
     vendored_cbp_files,
 )
+from queries.errors import QueryOutOfMemory
 
 
 def cmd_targeting(args: argparse.Namespace) -> int:
@@ -43,7 +42,7 @@ def cmd_targeting(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"targeting skipped: {exc}", file=sys.stderr)
         return 2
-    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+    except (QueryOutOfMemory, MemoryError) as exc:
         print(f"targeting skipped, out of memory: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     return 0

@@ -21,6 +21,7 @@ import polars as pl
 
 from lake.reference import CBP_DRUG_TYPES, REGIONS
 from public.gateway import PublicGateway, gateway
+from queries import public_reads as reads
 
 NATION = "United States"
 ALL_DRUGS = "All drugs"
@@ -244,20 +245,17 @@ def _areas(g: PublicGateway, version: str) -> tuple[Area, ...]:
     """The extract's field offices and sectors (read once per extract version)."""
     if not g.has("areas"):
         return ()
-    frame = g.frame("SELECT area_id, name, region, component FROM areas ORDER BY name")
-    return tuple(Area(*row) for row in frame.iter_rows())
+    return tuple(Area(*row) for row in reads.extract_areas(g).iter_rows())
 
 
 def all_fiscal_years(info: Extract) -> list[int]:
     return sorted(set(info.fiscal_years) | set(info.modelled_years))
 
 
-def _cube(sql_where: str, params: list, columns: str, gw: PublicGateway | None) -> pl.DataFrame:
-    g = gw or gateway()
-    if not g.has("cbp_cube"):
-        return pl.DataFrame()
-    # the WHERE text is one of the fixed fragments below; every value is a bound parameter
-    return g.frame(f"SELECT {columns} FROM cbp_cube WHERE {sql_where}", params)  # noqa: S608
+def _cube(
+    where: reads.CubeWhere, params: list, columns: reads.CubeColumns, gw: PublicGateway | None
+) -> pl.DataFrame:
+    return reads.cube(gw or gateway(), where, params, columns)
 
 
 # -- the public views -------------------------------------------------------------------------
@@ -277,9 +275,9 @@ def headline(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> 
     open_year = fy == info.open_fy
     prior_period = "FYTD" if open_year else "FY"
     frame = _cube(
-        "geo = ? AND ((fiscal_year = ? AND period = 'FY') OR (fiscal_year = ? AND period = ?))",
+        "year_and_prior",
         [q.geo, fy, fy - 1, prior_period],
-        "fiscal_year, drug_type, events, lbs, suppressed",
+        "totals",
         gw,
     )
     rows = []
@@ -311,9 +309,9 @@ def drug_mix(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> 
     first."""
     fy = q.fy or info.latest_fy
     frame = _cube(
-        "geo = ? AND fiscal_year = ? AND period = 'FY' AND drug_type <> ?",
+        "year_by_drug",
         [q.geo, fy, ALL_DRUGS],
-        "fiscal_year, drug_type, events, lbs, suppressed",
+        "totals",
         gw,
     )
     order = "events" if q.value == "events" else "lbs"
@@ -326,9 +324,9 @@ def yearly_by_drug(q: PublicQuery, info: Extract, gw: PublicGateway | None = Non
     """Every fiscal year's total of every drug type (and all drugs), for the place chosen:
     the table CBP's dashboard shows under its charts."""
     frame = _cube(
-        "geo = ? AND period = 'FY'",
+        "every_year",
         [q.geo],
-        "fiscal_year, fy_partial AS provisional, drug_type, events, lbs, suppressed",
+        "yearly",
         gw,
     )
     if frame.is_empty():
@@ -344,64 +342,35 @@ def yearly_by_drug(q: PublicQuery, info: Extract, gw: PublicGateway | None = Non
 
 def monthly(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
     return _cube(
-        "geo = ? AND drug_type = ? AND period_kind = 'month'",
+        "months_of_drug",
         [q.geo, q.drug_type],
-        "month_start AS month, fiscal_year, events, lbs, suppressed",
+        "monthly",
         gw,
     ).sort("month")
 
 
-AREA_SCOPE = """c.geo_level = 'area' AND c.drug_type = ? AND (? IS NULL OR c.region = ?)
-          AND (? IS NULL OR c.component = ?) AND (? IS NULL OR c.geo = ?)"""
-
-
-def _area_params(q: PublicQuery) -> list:
+def _area_scope(q: PublicQuery) -> list:
+    """``queries.public_reads.AREA_SCOPE``'s parameters for the query's drug and place."""
     area = q.area.area_id if q.area else None
     return [q.drug_type, q.region, q.region, q.component, q.component, area, area]
 
 
 def areas(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
     """Field offices and sectors in the fiscal year, with their map positions."""
-    fy = q.fy or info.latest_fy
-    g = gw or gateway()
-    if not (g.has("cbp_cube") and g.has("areas")):
-        return pl.DataFrame()
-    order = "c.events" if q.value == "events" else "c.lbs"
-    # AREA_SCOPE and the ORDER BY column are fixed text; every value is a bound parameter
-    return g.frame(
-        f"""
-        SELECT a.name, a.component, a.region, a.latitude, a.longitude,
-               c.events, c.lbs, c.suppressed
-        FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
-        WHERE c.fiscal_year = ? AND c.period = 'FY' AND {AREA_SCOPE}
-        ORDER BY {order} DESC NULLS LAST, a.name
-        """,  # noqa: S608
-        [fy, *_area_params(q)],
-    )
+    by = "events" if q.value == "events" else "lbs"
+    return reads.area_year(gw or gateway(), q.fy or info.latest_fy, _area_scope(q), by)
 
 
 def area_months(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
     """Every field office or sector by month of the fiscal year: the finest published cells."""
-    fy = q.fy or info.latest_fy
-    g = gw or gateway()
-    if not (g.has("cbp_cube") and g.has("areas")):
-        return pl.DataFrame()
-    return g.frame(
-        f"""
-        SELECT a.name, c.month_start AS month, c.events, c.lbs, c.suppressed
-        FROM cbp_cube c JOIN areas a ON a.area_id = c.geo
-        WHERE c.fiscal_year = ? AND c.period_kind = 'month' AND {AREA_SCOPE}
-        ORDER BY a.name, c.month_start
-        """,  # noqa: S608
-        [fy, *_area_params(q)],
-    )
+    return reads.area_months(gw or gateway(), q.fy or info.latest_fy, _area_scope(q))
 
 
 def fentanyl_by_year(q: PublicQuery, info: Extract, gw: PublicGateway | None = None):
     return _cube(
-        "geo = ? AND drug_type = 'Fentanyl' AND period = 'FY'",
+        "fentanyl_years",
         [q.geo],
-        "fiscal_year, fy_partial AS provisional, events, lbs, suppressed",
+        "fentanyl",
         gw,
     ).sort("fiscal_year")
 
@@ -412,19 +381,11 @@ def modes_commodity(q: PublicQuery) -> str:
     return q.drug if q.drug in MODES_DRUGS else ALL_DRUGS
 
 
-def _modes_frame(sql_where: str, params: list, gw: PublicGateway | None) -> pl.DataFrame:
-    g = gw or gateway()
-    if not g.has("modes_cube"):
-        return pl.DataFrame()
-    # the WHERE text is one of the fixed fragments below; every value is a bound parameter
-    return g.frame(
-        f"""
-        SELECT fiscal_year, fy_partial AS provisional, commodity, mode, events, lbs, suppressed
-        FROM modes_cube WHERE {sql_where}
-        ORDER BY fiscal_year, mode = 'All modes' DESC, mode
-        """,  # noqa: S608
-        params,
-    ).with_columns(pl.col("mode").replace_strict(MODE_NAMES, default=pl.col("mode")))
+def _modes_frame(where: reads.ModesWhere, params: list, gw: PublicGateway | None) -> pl.DataFrame:
+    frame = reads.modes_rows(gw or gateway(), where, params)
+    if frame.is_empty():
+        return frame
+    return frame.with_columns(pl.col("mode").replace_strict(MODE_NAMES, default=pl.col("mode")))
 
 
 def modes_year(q: PublicQuery, info: Extract) -> int | None:
@@ -443,12 +404,12 @@ def modes(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.
     fy = modes_year(q, info)
     if fy is None:
         return pl.DataFrame()
-    return _modes_frame("fiscal_year = ? AND commodity = ?", [fy, modes_commodity(q)], gw)
+    return _modes_frame("year_of_commodity", [fy, modes_commodity(q)], gw)
 
 
 def modes_by_year(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
     """The chosen drug by mode in every modelled fiscal year."""
-    return _modes_frame("commodity = ?", [modes_commodity(q)], gw)
+    return _modes_frame("commodity", [modes_commodity(q)], gw)
 
 
 def modes_other(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) -> pl.DataFrame:
@@ -457,9 +418,7 @@ def modes_other(q: PublicQuery, info: Extract, gw: PublicGateway | None = None) 
     fy = modes_year(q, info)
     if fy is None:
         return pl.DataFrame()
-    frame = _modes_frame(
-        "fiscal_year = ? AND list_contains(?, commodity)", [fy, list(MODES_OTHER)], gw
-    )
+    frame = _modes_frame("year_of_commodities", [fy, list(MODES_OTHER)], gw)
     if frame.is_empty():
         return frame
     # a commodity with no seizure at all that year is one line in the page's note, not 13 zeros

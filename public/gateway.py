@@ -18,11 +18,20 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 import settings
-from queries.executor import SETTING, Cap, Executor, Params, Rows, open_confined, resolve_cap
+from queries.executor import (
+    SETTING,
+    Cap,
+    Connection,
+    Executor,
+    Params,
+    Rows,
+    open_confined,
+    parquet_views,
+    resolve_cap,
+)
 from queries.result_cache import ResultCache
 
 MANIFEST = "manifest.json"
@@ -49,22 +58,19 @@ class PublicGateway:
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
 
-    def _create_views(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    def _create_views(self, con: Connection) -> tuple[str, ...]:
+        """A view for each of ``VIEWS`` the manifest lists with a file inside the folder; any
+        other (missing, or a path leading out of the folder) is dropped."""
         manifest = self._read_manifest()
         files = manifest.get("files", {})
         root = self.data_dir.resolve()
-        built = []
+        paths: dict[str, Path | None] = {}
         for name in VIEWS:
             path = (root / files[name]).resolve() if name in files else None
-            if path is None or root not in path.parents or not path.is_file():
-                con.execute(f"DROP VIEW IF EXISTS {name}")
-                continue
-            literal = str(path).replace("'", "''")
-            # view names come from the fixed VIEWS tuple; the path is inside the extract folder
-            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")  # noqa: S608
-            built.append(name)
+            inside = path is not None and root in path.parents and path.is_file()
+            paths[name] = path if inside else None
         self._manifest = manifest
-        return tuple(built)
+        return parquet_views(con, paths)
 
     def _manifest_identity(self) -> str:
         try:

@@ -22,8 +22,9 @@ This module imports no lake, engine or cache module: the public process loads it
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -34,24 +35,27 @@ import duckdb
 import polars as pl
 
 import settings
+from queries.errors import QueryError, QueryTimeout, RowCapExceeded
 from queries.result_frame import fetch_frame
 from queries.shutdown import ShuttingDown, native_work
 from queries.watchdog import watchdog
 
 Params = list | dict | None
+__all__ = [
+    "SETTING",
+    "Cap",
+    "Connection",
+    "Executor",
+    "Params",
+    "QueryError",
+    "QueryTimeout",
+    "RowCapExceeded",
+    "Rows",
+    "open_confined",
+    "parquet_views",
+    "resolve_cap",
+]
 CAP_PARAM = "chokepoint_row_cap"  # the cap's name when the statement's parameters are named
-
-
-class QueryError(RuntimeError):
-    """A query failed or was refused; the message is safe to show to a user."""
-
-
-class QueryTimeout(QueryError):
-    """A query ran past the time limit and was interrupted."""
-
-
-class RowCapExceeded(QueryError):
-    """A query's answer had more rows than its cap, and the caller needed all of them."""
 
 
 class _Default(Enum):
@@ -167,6 +171,29 @@ def open_confined(
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+Connection = duckdb.DuckDBPyConnection
+PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def parquet_views(con: Connection, files: Mapping[str, Path | None]) -> tuple[str, ...]:
+    """Each name of ``files`` made a view over its parquet file, or dropped where the file is
+    None; returns the names with a view. For a gateway whose views follow a manifest (the
+    public extract's): the names are plain identifiers, checked; the paths are the gateway's to
+    check (inside its folder), and are written as quoted literals, since a view's definition
+    takes no bound parameter."""
+    built = []
+    for name, path in files.items():
+        if not PLAIN_NAME.fullmatch(name):
+            raise ValueError(f"not a plain view name: {name!r}")
+        if path is None:
+            con.execute(f"DROP VIEW IF EXISTS {name}")
+            continue
+        literal = str(path).replace("'", "''")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")  # noqa: S608
+        built.append(name)
+    return tuple(built)
 
 
 class Executor:

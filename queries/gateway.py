@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from queries.hot import (
 )
 from queries.result_cache import ResultCache
 from queries.seizure_arrays import SeizureArrays
+from queries.session import Session
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 
 __all__ = ["Gateway", "QueryError", "QueryTimeout", "Rows", "default_gateway"]
@@ -223,11 +225,24 @@ class Gateway:
         if any(version and known.get(table) != version for table, version in seen.items()):
             self.refresh(check_now=True)
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor over the current views (the executor's), for code that still
-        runs SQL on a cursor of its own: no result cache, time limit or row cap."""
+    @contextmanager
+    def session(
+        self,
+        frames: Mapping[str, pl.DataFrame] | None = None,
+        time_limit_s: float | None = None,
+    ) -> Iterator[Session]:
+        """A private session over these views for the block (``queries/session.py``): for named
+        queries that read input ``frames`` (registered under their keys) or keep temporary
+        tables across statements. Each statement is bounded by ``time_limit_s`` (default
+        ``query_time_limit_ms``); the session's cursor is closed when the block ends."""
         self.refresh()
-        return self.executor.cursor()
+        cursor = self.executor.own_cursor()
+        if time_limit_s is None:
+            time_limit_s = settings.get("query_time_limit_ms") / 1000
+        try:
+            yield Session(cursor, time_limit_s, frames or {})
+        finally:
+            cursor.close()
 
     def memo(self, key: str, compute):
         """``compute()`` once per data version: for small facts many callbacks ask for (the

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lake import reference
+from queries import code_names
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,12 @@ class Column:
     def name_sql(self) -> str | None:
         """The name of the row's code (NULL for a code without one), from ``code_names``."""
         # the kind and the expression are this module's fixed COLUMNS
-        return None if self.names is None else reference.name_sql(self.names, self.sql)
+        return None if self.names is None else code_names.name_sql(self.names, self.sql)
 
     @property
     def sort_sql(self) -> str:
         """What the grid sorts by: the name people see, the code where there is none."""
-        return reference.sort_by_name_sql(self.names, self.sql)
+        return code_names.sort_by_name_sql(self.names, self.sql)
 
 
 # What an analyst reads first comes first: at 1440 px the date, commodity, pounds and port

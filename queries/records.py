@@ -16,12 +16,10 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
-import duckdb
 import polars as pl
 import pyarrow.csv as pacsv
 
 from queries import seizure_stats
-from queries.executor import QueryError
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
 from queries.record_columns import COLUMN_BY_KEY, COLUMNS, DEFAULT_ORDER, Column
@@ -329,16 +327,12 @@ def stream_csv(
     """CSV bytes, header first, then one chunk per record batch, so a million-row export never
     sits in memory. The query runs when the first chunk is asked for.
 
-    It uses a cursor of its own: a download can outlive the request that started it, and must
-    not hold the thread's shared cursor. There is no time limit, because stopping a query half
-    way would hand the user a silently truncated file.
+    It runs in a session of its own (``Gateway.session``): a download can outlive the request
+    that started it, and must not hold the thread's shared cursor. Its batches have no time
+    limit, because stopping a query half way would hand the user a silently truncated file.
     """
-    cur = _gw(gateway).cursor().cursor()
-    try:
-        try:
-            reader = cur.sql(sql, params=params).to_arrow_reader(batch_rows)
-        except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from exc
+    with _gw(gateway).session() as session:
+        reader = session.batches(sql, params, batch_rows)
         buffer = io.BytesIO()
         writer = pacsv.CSVWriter(buffer, reader.schema)
         yield _drain(buffer)
@@ -349,8 +343,6 @@ def stream_csv(
         tail = _drain(buffer)
         if tail:
             yield tail
-    finally:
-        cur.close()
 
 
 def _slug(text: str) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from lake import reference
+from queries import code_names
 from queries.file_stats import column_max, column_nulls, in_partitions
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
@@ -158,7 +158,7 @@ def queue_order(sort_model: object, prefixed: bool = True) -> str:
         direction = {"asc": "ASC", "desc": "DESC"}.get(item.get("sort")) if column else None
         if column is None or direction is None:
             raise GridModelError("Cannot sort the queue that way")
-        by = reference.sort_by_name_sql(column.names, name(column))
+        by = code_names.sort_by_name_sql(column.names, name(column))
         terms.append(f"{by} {direction} NULLS LAST")
     return ", ".join([*terms, tie])
 

@@ -19,7 +19,7 @@ DIRECT = "-"
 
 
 class Watch(Protocol):
-    """What a condition needs of a saved watch (``targeting.store.Watch`` is one)."""
+    """What a condition needs of a saved watch (``queries.targeting_store.Watch`` is one)."""
 
     id: int
     kind: str

@@ -17,6 +17,7 @@ count is at least ``MIN_RATIO`` times what was expected; it is *new* when the ba
 Each signal comes with its evidence: baseline and recent counts per 30 days and a monthly series
 for a sparkline. The research notes (section 6a) found no published method for emerging transit
 countries; this is the combination they propose (baseline share, Poisson test, new combinations).
+The counts are named queries in ``queries/emerging_counts.py``; the tests run here, in Python.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from scipy.stats import poisson
 
+from queries import emerging_counts
 from queries.filters import SEIZURE_TARGET, SHIPMENT_TARGET, Filters, predicate
 from queries.gateway import Gateway
 
@@ -38,11 +40,6 @@ ALPHA = 1e-3
 MIN_RATIO = 1.5
 MIN_COUNT = 5
 EXPECTED_FLOOR = 0.5  # a key never seen before still "expects" half an event, not zero
-ROUTE = "concat_ws(' > ', origin_country, coalesce(transit_country, 'direct'), port_code, mode)"
-SEIZURE_ROUTE = (
-    "concat_ws(' > ', commodity, coalesce(source_country, '?'), coalesce(transit_country, "
-    "'direct'), coalesce(port_code, 'between ports'), mode)"
-)
 
 
 @dataclass(frozen=True)
@@ -59,11 +56,6 @@ SIGNALS = (
     Signal("flagged shipments", "route", "scores"),
     Signal("shipments", "route", "shipments"),
 )
-KEY_SQL = {
-    ("seizures", "commodity"): "commodity",
-    ("seizures", "commodity_route"): SEIZURE_ROUTE,
-    ("shipments", "route"): ROUTE,
-}
 
 
 def _window(as_of: date) -> tuple[date, date, date]:
@@ -93,60 +85,16 @@ def _counts(
     ``flagged`` keeps the flagged-shipments pass for the next signal that needs it."""
     start, _, _ = _window(as_of)
     end = as_of + timedelta(days=1)
-    years = list(range(start.year, end.year + 2))  # fiscal years that can hold the window
     if signal.table == "shipments":
-        key = KEY_SQL[(signal.table, signal.kind)]  # from the fixed KEY_SQL table
-        where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
-        sql = f"""
-            SELECT {key} AS key, CAST(arrived_at AS DATE) AS day, count(*) AS n FROM shipments
-            WHERE list_contains(?, fiscal_year) AND arrived_at >= ? AND arrived_at < ?
-              AND {where.sql}
-            GROUP BY ALL
-        """  # noqa: S608 -- key from KEY_SQL, filters bound
-        # every (key, day): the counts feed the test, and routes times days outgrow the row cap
-        return gateway.frame(sql, [years, start, end, *where.params], cap=None)
+        return emerging_counts.shipments_per_day(gateway, signal.kind, start, end, filters)
     if signal.table == "seizures":
-        key = KEY_SQL[(signal.table, signal.kind)]
-        where = predicate(filters, SEIZURE_TARGET, use_dates=False)
-        sql = f"""
-            SELECT {key} AS key, event_date AS day, count(*) AS n FROM seizures
-            WHERE event_date >= ? AND event_date < ? AND {where.sql} GROUP BY ALL
-        """  # noqa: S608 -- key from KEY_SQL, filters bound
-        return gateway.frame(sql, [start, end, *where.params], cap=None)
+        return emerging_counts.seizures_per_day(gateway, signal.kind, start, end, filters)
     if "counts" not in flagged:
-        flagged["counts"] = _flagged(gateway, as_of, filters)
+        flagged["counts"] = emerging_counts.flagged_per_day(
+            gateway, start, end, FLAG_SHARE, filters
+        )
     per_day = flagged["counts"].group_by(signal.kind, "day").agg(pl.col("n").sum())
     return per_day.rename({signal.kind: "key"})
-
-
-def _flagged(gateway: Gateway, as_of: date, filters: Filters) -> pl.DataFrame:
-    """Flagged shipments per (HTS line, route, day): both flagged signals from one pass over
-    shipments and their current scores, the costliest read of the page. The cut-off is the
-    score of the top ``FLAG_SHARE`` of all traffic, whatever the filters: a filter narrows what
-    is counted, not what counts as flagged."""
-    start, _, _ = _window(as_of)
-    end = as_of + timedelta(days=1)
-    years = list(range(start.year, end.year + 2))
-    where = predicate(filters, SHIPMENT_TARGET, use_dates=False)
-    return gateway.frame(
-        f"""
-        WITH current AS (
-            SELECT shipment_id, arg_max(score, scored_at) AS score FROM scores
-            WHERE list_contains(?, fiscal_year) GROUP BY shipment_id
-        ),
-        windowed AS (
-            SELECT hts_code AS hts, {ROUTE} AS route, CAST(arrived_at AS DATE) AS day, c.score,
-                   {where.sql} AS chosen
-            FROM shipments s JOIN current c USING (shipment_id)
-            WHERE list_contains(?, s.fiscal_year) AND arrived_at >= ? AND arrived_at < ?
-        ),
-        cut AS (SELECT quantile_cont(score, ?) AS threshold FROM windowed)
-        SELECT hts, route, day, count(*) AS n FROM windowed, cut
-        WHERE score >= threshold AND chosen GROUP BY ALL
-        """,  # noqa: S608 -- ROUTE is a fixed fragment, filters bound
-        [years, *where.params, years, start, end, 1.0 - FLAG_SHARE],
-        cap=None,  # every (line, route, day), as above
-    )
 
 
 def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:

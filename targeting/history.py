@@ -24,6 +24,9 @@ so one snapshot serves a whole day and is cached, ``SNAPSHOT_TTL_S``), norms fro
 snapshot, and the windows run the batch SQL over the few lake rows of the same addresses and
 consignees. ``tests/test_targeting_history.py`` checks that both ways give the same numbers.
 Known limit: rows of earlier days that reach the lake after a snapshot count from its refresh.
+
+The counting is SQL, in ``queries/targeting_history.py`` (named queries through the gateway);
+this module chooses what to ask for, keeps the snapshots, joins the parts and derives the rates.
 """
 
 from __future__ import annotations
@@ -35,14 +38,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 import settings
+from queries import targeting_history as history_sql
+from queries.gateway import Gateway
 
-OUTCOME_LAG_DAYS = 1
-WINDOW_DAYS = 4  # split consignments arrive within a few days (CBP: one box, ~100 parcels)
-NORM_MONTHS = 12
+# The counting windows are fixed with the SQL that counts (queries/targeting_history.py).
+OUTCOME_LAG_DAYS = history_sql.OUTCOME_LAG_DAYS
+WINDOW_DAYS = history_sql.WINDOW_DAYS
+NORM_MONTHS = history_sql.NORM_MONTHS
+BASE_COLUMNS = history_sql.BASE_COLUMNS  # what history reads; its features are added to these
 NORM_MIN_ROWS = 30  # fewer rows of a line in the norm window: no norm, no value flag
 MAD_FLOOR = 0.05  # log units: a line whose values never vary must not turn noise into outliers
 PRIOR_STRENGTH = 200.0  # Beta prior worth 200 shipments: 3 shipments do not outrank 3,000
@@ -52,121 +58,15 @@ SNAPSHOT_TTL_S = 600.0
 # one pass for its own keys, not against a cached snapshot of the whole lake per day.
 SNAPSHOT_DAYS = 3
 
-DAY = "datediff('day', DATE '1970-01-01', arrived_at)"
-ROUTE = "concat_ws('>', origin_country, coalesce(transit_country, '-'), port_code, mode)"
-LOG_VPK = "ln(greatest(declared_value_usd, 0.01) / greatest(declared_weight_kg, 0.001))"
-
-# Base columns every history computation reads; history features are added to these.
-BASE_COLUMNS = (
-    "shipment_id", "arrived_at", "port_code", "area_id", "mode", "hts_code", "description",
-    "declared_value_usd", "declared_weight_kg", "origin_country", "transit_country",
-    "shipper_id", "consignee_id", "consignee_name", "consignee_address_id", "carrier",
-    "entry_type", "master_carton", "preprinted_domestic_label", "dea_transaction_id",
-    "examined", "outcome",
-)  # fmt: skip
 PARTY_KEYS = {"shipper": "shipper_id", "consignee": "consignee_id", "address": "address_id"}
 SNAPSHOT_KEYS = {"route": "route", "hts": "hts_code"}
-PRIOR_KEYS = {**PARTY_KEYS, **SNAPSHOT_KEYS, "all": "'all'"}  # column of the base frame
-PRIOR_SQL = {  # the same keys as SQL over the shipments columns
-    "shipper": "shipper_id",
-    "consignee": "consignee_id",
-    "address": "consignee_address_id",
-    "route": ROUTE,
-    "hts": "hts_code",
-    "all": "'all'",
-}
+PRIOR_KEYS = {**PARTY_KEYS, **SNAPSHOT_KEYS, "all": "'all'"}  # column of the rows frame
 HISTORY_COLUMNS = (
     *(f"{p}_prior_{x}" for p in (*PARTY_KEYS, *SNAPSHOT_KEYS, "all") for x in ("n", "s")),
     "address_window_n", "address_window_names", "consignee_window_n", "pair_window_n",
     "norm_median", "norm_mad", "norm_n", "history_days",
 )  # fmt: skip
 DERIVED_COLUMNS = ("base_rate", "route_rate", "hts_rate", "value_z")
-
-
-def _normalised(table: str, target: str, where: str = "TRUE") -> str:
-    """The columns the history SQL needs, from ``table`` (a view or a registered frame)."""
-    base = ", ".join(BASE_COLUMNS)
-    return f"""
-        SELECT {base}, consignee_address_id AS address_id, {DAY} AS day, {ROUTE} AS route,
-               outcome = 'seized' AS seized, {LOG_VPK} AS lv,
-               CAST(date_trunc('month', arrived_at) AS DATE) AS month, {target} AS target
-        FROM {table} WHERE {where}
-    """  # noqa: S608 -- table names and fragments are fixed in this module
-
-
-def _daily_sql(key: str, table: str, where: str = "TRUE") -> str:
-    """Shipments and seizures per (key, day) of ``table``: all a prior needs."""
-    return f"""
-        SELECT CAST({key} AS VARCHAR) AS k, {DAY} AS day, count(*) AS n,
-               count_if(outcome = 'seized') AS s
-        FROM {table} WHERE {where} GROUP BY ALL
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-def _prior_sql(daily_sql: str) -> str:
-    """Per (key, day): shipments on earlier days and seizures ``OUTCOME_LAG_DAYS`` before that."""
-    lag = 1 + OUTCOME_LAG_DAYS
-    return f"""
-        WITH daily AS (SELECT k, day, sum(n) AS n, sum(s) AS s FROM ({daily_sql}) GROUP BY ALL)
-        SELECT k, day,
-               coalesce(sum(n) OVER (PARTITION BY k ORDER BY day
-                   RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS pn,
-               coalesce(sum(s) OVER (PARTITION BY k ORDER BY day
-                   RANGE BETWEEN UNBOUNDED PRECEDING AND {lag} PRECEDING), 0) AS ps
-        FROM daily
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-def _windows_sql(src_sql: str) -> str:
-    """Parcels to the same address (and distinct consignees there) and to the same consignee in
-    the ``WINDOW_DAYS`` up to each ``target`` row of ``src_sql``."""
-    window = f"RANGE BETWEEN INTERVAL {WINDOW_DAYS} DAY PRECEDING AND CURRENT ROW"
-    return f"""
-        SELECT shipment_id,
-               count(*) OVER wa AS address_window_n,
-               count(DISTINCT consignee_id) OVER wa AS address_window_names,
-               count(*) OVER wc AS consignee_window_n,
-               count(*) OVER ws AS pair_window_n
-        FROM ({src_sql})
-        WINDOW wa AS (PARTITION BY consignee_address_id ORDER BY arrived_at {window}),
-               wc AS (PARTITION BY consignee_id ORDER BY arrived_at {window}),
-               ws AS (PARTITION BY consignee_id, shipper_id ORDER BY arrived_at {window})
-        QUALIFY target
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-WINDOW_COLUMNS = "shipment_id, arrived_at, shipper_id, consignee_id, consignee_address_id"
-
-
-def _values_sql(where: str = "TRUE") -> str:
-    """The three columns value norms need, from the lake."""
-    return f"""
-        SELECT hts_code, CAST(date_trunc('month', arrived_at) AS DATE) AS month, {LOG_VPK} AS lv
-        FROM shipments WHERE {where}
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-def _norms_sql(src_sql: str, months_sql: str) -> str:
-    """Median and MAD of log value per kg by (HTS line, month) over the 12 months before it."""
-    return f"""
-        WITH src AS ({src_sql}),
-        months AS ({months_sql}),
-        windowed AS (
-            SELECT m.month AS month, s.hts_code, s.lv FROM months m JOIN src s
-              ON s.month < m.month AND s.month >= m.month - INTERVAL {NORM_MONTHS} MONTH
-        ),
-        medians AS (
-            SELECT month, hts_code, median(lv) AS norm_median, count(*) AS norm_n
-            FROM windowed GROUP BY ALL
-        )
-        SELECT month, hts_code, norm_median, norm_n, median(abs(lv - norm_median)) AS norm_mad
-        FROM windowed JOIN medians USING (month, hts_code)
-        GROUP BY ALL
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
 
 
 def _attach(
@@ -218,101 +118,51 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 # -- batch: every shipment of the lake --------------------------------------------------------
-def _month_edges(cur: duckdb.DuckDBPyConnection, chunk_rows: int) -> list[tuple[date, date]]:
+def _month_runs(gateway: Gateway, chunk_rows: int) -> list[tuple[date, date]]:
     """Runs of whole arrival months of about ``chunk_rows`` shipments each, oldest first, as
     [start, end) month starts."""
-    counts = cur.sql(
-        "SELECT CAST(date_trunc('month', arrived_at) AS DATE) AS m, count(*) AS n "
-        "FROM shipments GROUP BY ALL ORDER BY m"
-    ).fetchall()
-    edges: list[tuple[date, date]] = []
+    counts = history_sql.shipments_per_month(gateway)
+    runs: list[tuple[date, date]] = []
     start, rows = None, 0
     for month, n in counts:
         start = start or month
         rows += n
         if rows >= chunk_rows:
-            edges.append((start, _next_month(month)))
+            runs.append((start, _next_month(month)))
             start, rows = None, 0
     if start is not None:
-        edges.append((start, _next_month(counts[-1][0])))
-    return edges
+        runs.append((start, _next_month(counts[-1][0])))
+    return runs
 
 
 def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def _chunk_history(
-    cur: duckdb.DuckDBPyConnection, lo: date, hi: date, first_day: int, priors: dict[str, str]
-) -> pl.DataFrame:
-    """History of the shipments that arrived in months [lo, hi); every count still looks at the
-    whole lake before them: priors come from the lake-wide tables in ``priors``, windows and
-    norms read the few days (months) before ``lo`` too."""
-    start, end = (
-        datetime.combine(lo, datetime.min.time()),
-        datetime.combine(hi, datetime.min.time()),
-    )
-    frame = _frame(cur, _normalised("shipments", "TRUE", "arrived_at >= ? AND arrived_at < ?"),
-                   [start, end])  # fmt: skip
-    first, last = (start.date() - date(1970, 1, 1)).days, (end.date() - date(1970, 1, 1)).days
-    chunk_priors = {
-        name: _frame(cur, f"SELECT * FROM {table} WHERE day >= ? AND day < ?", [first, last])  # noqa: S608
-        for name, table in priors.items()
-    }
-    marked = f"""
-        SELECT {WINDOW_COLUMNS}, arrived_at >= ? AS target FROM shipments
-        WHERE arrived_at >= CAST(? AS TIMESTAMP) - INTERVAL {WINDOW_DAYS} DAY AND arrived_at < ?
-    """  # noqa: S608 -- fragments fixed in this module
-    windows = _frame(cur, _windows_sql(marked), [start, start, end])
-    values = _values_sql(
-        f"arrived_at >= CAST(? AS TIMESTAMP) - INTERVAL {NORM_MONTHS} MONTH AND arrived_at < ?"
-    )
-    months = "SELECT DISTINCT CAST(date_trunc('month', arrived_at) AS DATE) AS month "
-    months += "FROM shipments WHERE arrived_at >= ? AND arrived_at < ?"
-    norms = _frame(cur, _norms_sql(values, months), [start, end, start, end])
-    return _attach(frame, chunk_priors, windows, norms, first_day).sort("arrived_at", "shipment_id")
+def _joined(parts: history_sql.HistoryParts) -> pl.DataFrame:
+    return _attach(parts.rows, parts.priors, parts.windows, parts.norms, parts.first_day)
 
 
-def history_chunks(
-    cur: duckdb.DuckDBPyConnection, chunk_rows: int | None = None
-) -> Iterator[pl.DataFrame]:
+def history_chunks(gateway: Gateway, chunk_rows: int | None = None) -> Iterator[pl.DataFrame]:
     """Every shipment of the lake with its point-in-time history, in runs of whole months,
     oldest first (each sorted by arrival), so a batch job over 20 million shipments never holds
-    more than a chunk: the lake-wide priors live in DuckDB temporary tables, which spill to disk.
+    more than a chunk: the lake-wide priors stay in DuckDB, which spills them to disk.
     ``chunk_rows`` defaults to the ``history_chunk_rows`` setting.
     """
-    edges = _month_edges(cur, chunk_rows or settings.get("history_chunk_rows"))
-    if not edges:
-        return
-    first_day = cur.sql(f"SELECT min({DAY}) FROM shipments").fetchall()[0][0]  # noqa: S608
-    priors = {name: f"_history_prior_{name}" for name in PRIOR_SQL}
-    try:
-        for name, key_sql in PRIOR_SQL.items():
-            cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {priors[name]} AS "
-                f"{_prior_sql(_daily_sql(key_sql, 'shipments'))}"
-            )
-        for lo, hi in edges:
-            yield _chunk_history(cur, lo, hi, first_day, priors)
-    finally:
-        for table in priors.values():
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
+    runs = _month_runs(gateway, chunk_rows or settings.get("history_chunk_rows"))
+    for parts in history_sql.lake_history_parts(gateway, runs):
+        yield _joined(parts).sort("arrived_at", "shipment_id")
 
 
-def batch_history(cur: duckdb.DuckDBPyConnection, chunk_rows: int | None = None) -> pl.DataFrame:
+def batch_history(gateway: Gateway, chunk_rows: int | None = None) -> pl.DataFrame:
     """Every shipment of the lake with its point-in-time history, in one frame sorted by arrival
     (for lakes that fit in memory; batch jobs at scale iterate ``history_chunks``)."""
-    chunks = list(history_chunks(cur, chunk_rows))
+    chunks = list(history_chunks(gateway, chunk_rows))
     if chunks:
         return pl.concat(chunks)
-    empty = f"SELECT {WINDOW_COLUMNS}, FALSE AS target FROM shipments WHERE FALSE"  # noqa: S608
-    return _attach(
-        _frame(cur, _normalised("shipments", "TRUE", "FALSE")),
-        {name: _empty_prior() for name in PRIOR_SQL},
-        _frame(cur, _windows_sql(empty)),
-        _empty_norms(),
-        None,
-    )
+    rows, windows = history_sql.no_rows(gateway)
+    priors = {name: _empty_prior() for name in history_sql.PRIOR_SQL}
+    return _attach(rows, priors, windows, _empty_norms(), None)
 
 
 # -- live: a new batch against the lake -------------------------------------------------------
@@ -344,47 +194,11 @@ class SnapshotCache:
         return value
 
 
-def _day_snapshot(cur: duckdb.DuckDBPyConnection, day: int) -> tuple[dict, int | None]:
-    """Every prior as of the start of ``day`` (parties, routes, HTS lines, all traffic), and the
-    lake's first day. Priors only count earlier days, so one snapshot serves the whole day."""
-    lag = 1 + OUTCOME_LAG_DAYS
-    out = {}
-    for name, key in PRIOR_SQL.items():
-        sql = f"""
-            SELECT CAST({key} AS VARCHAR) AS k, count(*) AS pn,
-                   count_if(outcome = 'seized' AND {DAY} <= ? - {lag}) AS ps
-            FROM shipments WHERE {DAY} < ? GROUP BY ALL
-        """  # noqa: S608 -- fragments fixed in this module
-        out[name] = _frame(cur, sql, [day, day]).with_columns(pl.lit(day).alias("day"))
-    first = cur.sql(f"SELECT min({DAY}) FROM shipments").fetchall()[0][0]  # noqa: S608
-    return out, first
-
-
-def _live_window_rows() -> str:
-    """The lake rows of the batch's addresses and consignees inside the window, plus the batch."""
-    return f"""
-        SELECT {WINDOW_COLUMNS}, FALSE AS target FROM shipments
-        WHERE (consignee_address_id IN (SELECT consignee_address_id FROM _incoming)
-               OR consignee_id IN (SELECT consignee_id FROM _incoming))
-          AND arrived_at >= (SELECT min(arrived_at) FROM _incoming) - INTERVAL {WINDOW_DAYS} DAY
-          AND arrived_at <= (SELECT max(arrived_at) FROM _incoming)
-          AND shipment_id NOT IN (SELECT shipment_id FROM _incoming)
-        UNION ALL
-        SELECT {WINDOW_COLUMNS}, TRUE AS target FROM _incoming
-    """  # noqa: S608 -- fragments fixed in this module
-
-
-def _backfill_priors(
-    cur: duckdb.DuckDBPyConnection, base: pl.DataFrame
-) -> tuple[dict[str, pl.DataFrame], int | None]:
-    """Every prior of a batch whose arrivals span many days, in one pass per key: the lake's
-    daily counts of the batch's own keys only, summed over the days before each (key, day) pair
-    the batch needs. The same numbers as a snapshot per day (``_day_snapshot``), at a cost that
-    grows with the batch's rows, not with the number of days it spans."""
-    lag = 1 + OUTCOME_LAG_DAYS
-    needed = pl.concat(
+def _needed_priors(rows: pl.DataFrame) -> pl.DataFrame:
+    """The (prior, key, day) pairs a batch's rows need, keys as text."""
+    return pl.concat(
         [
-            base.select(
+            rows.select(
                 pl.lit(name).alias("name"),
                 (pl.lit("all") if key == "'all'" else pl.col(key).cast(pl.Utf8)).alias("k"),
                 pl.col("day").cast(pl.Int64),
@@ -392,43 +206,10 @@ def _backfill_priors(
             for name, key in PRIOR_KEYS.items()
         ]
     ).unique()
-    last_day = int(needed["day"].max())
-    cur.register("_needed", needed.to_arrow())
-    try:
-        out = {}
-        for name, key in PRIOR_SQL.items():
-            sql = f"""
-                WITH need AS (SELECT k, day FROM _needed WHERE name = ?),
-                daily AS (
-                    SELECT CAST({key} AS VARCHAR) AS k, {DAY} AS day, count(*) AS n,
-                           count_if(outcome = 'seized') AS s
-                    FROM shipments
-                    WHERE {DAY} < ? AND CAST({key} AS VARCHAR) IN (SELECT k FROM need)
-                    GROUP BY ALL
-                )
-                SELECT need.k, coalesce(sum(d.n), 0) AS pn,
-                       coalesce(sum(d.s) FILTER (WHERE d.day <= need.day - {lag}), 0) AS ps,
-                       need.day
-                FROM need LEFT JOIN daily d ON d.k = need.k AND d.day < need.day
-                GROUP BY need.k, need.day
-            """  # noqa: S608 -- fragments fixed in this module
-            out[name] = _frame(cur, sql, [name, last_day])
-    finally:
-        cur.unregister("_needed")
-    first = cur.sql(f"SELECT min({DAY}) FROM shipments").fetchall()[0][0]  # noqa: S608
-    return out, first
-
-
-def _months_norms(cur: duckdb.DuckDBPyConnection, months: list[date]) -> pl.DataFrame:
-    """Value norms of the arrival months, in one query (a backfill spans many; a live batch,
-    one month, cached)."""
-    lake = _values_sql("arrived_at < ?")
-    listed = "SELECT unnest(CAST(? AS DATE[])) AS month"
-    return _frame(cur, _norms_sql(lake, listed), [max(months), months])
 
 
 def live_history(
-    cur: duckdb.DuckDBPyConnection,
+    gateway: Gateway,
     frame: pl.DataFrame,
     cache: SnapshotCache,
     snapshot_days: int = SNAPSHOT_DAYS,
@@ -437,30 +218,28 @@ def live_history(
 
     Priors come from the cached snapshot of the arrival day (they count earlier days only, so a
     batch's own rows never count for themselves), or, for a batch spanning more than
-    ``snapshot_days`` days (a backfill), from one pass over the lake for the batch's own keys.
-    Windows run the batch SQL over the lake rows of the same addresses and consignees in the
-    window. The lake's own copies of the batch's shipment ids are left out, so a batch already
-    committed scores like one that is not.
+    ``snapshot_days`` days (a backfill), from one pass over the lake for the batch's own keys
+    (the same numbers as a snapshot per day, at a cost that grows with the batch's rows, not
+    with the days it spans). Windows run the batch SQL over the lake rows of the same addresses
+    and consignees in the window. The lake's own copies of the batch's shipment ids are left
+    out, so a batch already committed scores like one that is not.
     """
-    cur.register("_incoming", frame.select(BASE_COLUMNS).to_arrow())
-    try:
-        base = _frame(cur, _normalised("_incoming", "TRUE"))
-        windows = _frame(cur, _windows_sql(_live_window_rows()))
-    finally:
-        cur.unregister("_incoming")
+    base, windows = history_sql.batch_parts(gateway, frame)
     days = sorted(set(base["day"].to_list()))
     months = sorted(set(base["month"].to_list()))
     if len(days) > snapshot_days:
-        priors, first_day = _backfill_priors(cur, base)
-        norm = _months_norms(cur, months)
+        priors, first_day = history_sql.backfill_priors(gateway, _needed_priors(base))
+        norm = history_sql.month_norms(gateway, months)
         return _attach(base, priors, windows, norm, first_day)
     first_day = None
-    snapshots: dict[str, list[pl.DataFrame]] = {name: [] for name in PRIOR_SQL}
+    snapshots: dict[str, list[pl.DataFrame]] = {name: [] for name in history_sql.PRIOR_SQL}
     for day in days:
-        snap, first_day = cache.get(("day", day), lambda d=day: _day_snapshot(cur, d))
-        for name in PRIOR_SQL:
+        snap, first_day = cache.get(("day", day), lambda d=day: history_sql.day_priors(gateway, d))
+        for name in history_sql.PRIOR_SQL:
             snapshots[name].append(snap[name])
-    norms = [cache.get(("month", m), lambda m=m: _months_norms(cur, [m])) for m in months]
+    norms = [
+        cache.get(("month", m), lambda m=m: history_sql.month_norms(gateway, [m])) for m in months
+    ]
     priors = {
         name: pl.concat(parts) if parts else _empty_prior() for name, parts in snapshots.items()
     }
@@ -468,13 +247,13 @@ def live_history(
     return _attach(base, priors, windows, norm, first_day)
 
 
-def warm(cur: duckdb.DuckDBPyConnection, cache: SnapshotCache, when: datetime) -> None:
+def warm(gateway: Gateway, cache: SnapshotCache, when: datetime) -> None:
     """Build the snapshot of ``when``'s day (and month) now, so the first batch of the day does
     not pay for it (about a second per million lake rows)."""
     day = (when.date() - date(1970, 1, 1)).days
     month = when.date().replace(day=1)
-    cache.get(("day", day), lambda: _day_snapshot(cur, day))
-    cache.get(("month", month), lambda: _months_norms(cur, [month]))
+    cache.get(("day", day), lambda: history_sql.day_priors(gateway, day))
+    cache.get(("month", month), lambda: history_sql.month_norms(gateway, [month]))
 
 
 def _empty_prior() -> pl.DataFrame:

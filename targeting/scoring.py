@@ -138,7 +138,7 @@ def score_shipments(frame: pl.DataFrame, gateway: Gateway) -> pl.DataFrame:
     if frame.is_empty():
         return empty_scores()
     if gateway.has("shipments"):
-        known = history.live_history(gateway.cursor(), frame, _cache(gateway.data_dir))
+        known = history.live_history(gateway, frame, _cache(gateway.data_dir))
     else:
         known = _no_lake_history(frame)
     scored = score_frame(features.with_rules(known), current_model(gateway.data_dir))
@@ -154,7 +154,7 @@ def prepare(gateway: Gateway, when: datetime | None = None) -> None:
     rows; every later batch of the day reuses it.
     """
     if gateway.has("shipments"):
-        history.warm(gateway.cursor(), _cache(gateway.data_dir), when or _now())
+        history.warm(gateway, _cache(gateway.data_dir), when or _now())
 
 
 def write_scores(
@@ -191,12 +191,8 @@ def lake_rule_chunks(data_dir: Path) -> Iterator[pl.DataFrame]:
     gateway = Gateway(data_dir)
     if not gateway.has("shipments"):
         return
-    cur = gateway.cursor().cursor()
-    try:
-        for chunk in history.history_chunks(cur):
-            yield features.with_rules(chunk)
-    finally:
-        cur.close()
+    for chunk in history.history_chunks(gateway):
+        yield features.with_rules(chunk)
 
 
 def _with_shipment(scores: pl.DataFrame, shipments: pl.DataFrame) -> pl.DataFrame:

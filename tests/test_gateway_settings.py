@@ -8,7 +8,7 @@ from queries.gateway import Gateway
 
 
 def _setting(gateway: Gateway, name: str) -> object:
-    return gateway.cursor().execute("SELECT current_setting(?)", [name]).fetchone()[0]
+    return gateway.frame("SELECT current_setting(?)", [name], cache=False).item()
 
 
 def test_gws001_every_threads_cursor_caches_parquet_footers(tiny_lake):

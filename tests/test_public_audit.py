@@ -25,7 +25,6 @@ from ingest.disclosure_audit import (
     structural_floor,
 )
 from ingest.publish import (
-    _cbp_leaf_cells,
     cbp_cubes,
     geo_dimension,
     public_dir,
@@ -34,6 +33,7 @@ from ingest.publish import (
 )
 from lake import reference
 from public.gateway import PublicGateway
+from queries.extract_sources import cbp_leaf_cells
 from queries.gateway import Gateway
 from tests.grids import grid
 
@@ -42,7 +42,7 @@ def old_cbp_cubes(gateway: Gateway, rule: Rule):
     """The closed fiscal years' CBP cubes as the old extract built them, with its suppression
     pattern (the one-relation-at-a-time rules, before the audit)."""
     old_geo = geo_dimension(components=False)  # regions and the nation only, as then
-    for fy, is_open, cube in cbp_cubes(_cbp_leaf_cells(gateway), old_geo):
+    for fy, is_open, cube in cbp_cubes(cbp_leaf_cells(gateway), old_geo):
         if not is_open:
             yield fy, cube, suppress(cube, rule)
 

@@ -51,6 +51,8 @@ ALLOWED = {
     "lake.reference": "region names and CBP's drug types, to check a link's values",
     "queries": "the package of the query engine",
     "queries.executor": "the DuckDB engine public/gateway.py composes",
+    "queries.errors": "the errors a query ends in, raised by the engine",
+    "queries.public_reads": "the extract reader's named queries (the project's SQL is in queries/)",
     "queries.result_cache": "the result cache, keyed on SQL, params and the extract's version",
     "queries.result_frame": "DuckDB results to polars frames",
     "queries.watchdog": "the query time limit",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from pages.targeting.emerging_threats import key_label, route_label
-from targeting import emerging
+from queries import emerging_counts
 
 
 def test_tcd001_a_shipment_route_names_its_countries_port_and_mode():
@@ -30,16 +30,16 @@ def test_tcd003_an_unknown_shape_is_shown_as_it_is():
 
 
 def test_tcd004_the_labels_read_the_keys_the_signals_build():
-    """The keys come from ``emerging``'s SQL: build one with DuckDB and read it back."""
+    """The keys come from ``emerging_counts``' SQL: build one with DuckDB and read it back."""
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE t AS SELECT 'MX' AS origin_country, NULL::VARCHAR AS transit_country, "
         "'2504' AS port_code, 'land_truck' AS mode, 'fentanyl_powder' AS commodity, "
         "NULL::VARCHAR AS source_country"
     )
-    route = con.execute(f"SELECT {emerging.ROUTE} FROM t").fetchone()[0]  # noqa: S608
+    route = con.execute(f"SELECT {emerging_counts.ROUTE} FROM t").fetchone()[0]  # noqa: S608
     assert route_label(route) == "Mexico → direct → San Ysidro → Commercial truck"
-    seizure = con.execute(f"SELECT {emerging.SEIZURE_ROUTE} FROM t").fetchone()[0]  # noqa: S608
+    seizure = con.execute(f"SELECT {emerging_counts.SEIZURE_ROUTE} FROM t").fetchone()[0]  # noqa: S608
     assert key_label("commodity_route", seizure).endswith(
         ": unknown source → direct → San Ysidro → Commercial truck"
     )

@@ -49,7 +49,7 @@ def lake(tmp_path, rows: list[dict]) -> Gateway:
 
 
 def batch(gateway: Gateway) -> dict[str, dict]:
-    frame = history.batch_history(gateway.cursor().cursor())
+    frame = history.batch_history(gateway)
     return {r["shipment_id"]: r for r in frame.to_dicts()}
 
 
@@ -143,33 +143,32 @@ def assert_same_history(expected_rows: pl.DataFrame, live: pl.DataFrame) -> None
 @pytest.mark.parametrize("snapshot_days", [0, 1000], ids=["one-pass", "per-day"])
 def test_tgh006_live_history_equals_batch_history_on_the_demo_lake(demo_gateway, snapshot_days):
     last_day = demo_gateway.scalar("SELECT max(CAST(arrived_at AS DATE)) FROM shipments")
-    full = history.batch_history(demo_gateway.cursor().cursor())
+    full = history.batch_history(demo_gateway)
     # A week of arrivals, as the lake holds them (the batch's own lake copies are ignored).
     day_rows = full.filter(pl.col("arrived_at").dt.date() > last_day - timedelta(days=7))
     assert day_rows.height > 20
     cache = history.SnapshotCache(demo_gateway.data_dir)
     live = history.live_history(
-        demo_gateway.cursor(), day_rows.select(history.BASE_COLUMNS), cache, snapshot_days
+        demo_gateway, day_rows.select(history.BASE_COLUMNS), cache, snapshot_days
     )
     assert_same_history(day_rows, live)
 
 
 @pytest.mark.slow
 def test_tgh008_a_backfill_over_many_days_has_the_history_of_each_arrival_day(demo_gateway):
-    full = history.batch_history(demo_gateway.cursor().cursor())
+    full = history.batch_history(demo_gateway)
     spread = full.gather_every(max(1, full.height // 400))  # arrivals over the whole lake
     assert spread["arrived_at"].dt.date().n_unique() > 300
     cache = history.SnapshotCache(demo_gateway.data_dir)
-    live = history.live_history(demo_gateway.cursor(), spread.select(history.BASE_COLUMNS), cache)
+    live = history.live_history(demo_gateway, spread.select(history.BASE_COLUMNS), cache)
     assert_same_history(spread, live)
     assert not cache.entries, "a backfill builds no per-day snapshots"
 
 
 @pytest.mark.slow
 def test_tgh007_history_in_month_chunks_equals_history_in_one_pass(demo_gateway):
-    cur = demo_gateway.cursor().cursor()
-    whole = history.batch_history(cur, chunk_rows=10**12)
-    chunks = list(history.history_chunks(cur, chunk_rows=whole.height // 7))
+    whole = history.batch_history(demo_gateway, chunk_rows=10**12)
+    chunks = list(history.history_chunks(demo_gateway, chunk_rows=whole.height // 7))
     assert len(chunks) >= 5
     months = [set(c["arrived_at"].dt.truncate("1mo").to_list()) for c in chunks]
     assert sum(len(m) for m in months) == len(set().union(*months))  # whole months, no overlap

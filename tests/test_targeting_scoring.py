@@ -83,7 +83,7 @@ def test_tgc004_a_thousand_new_shipments_are_each_scored_the_same_twice(scored):
 
 
 def test_tgc007_prepare_builds_the_days_snapshot_ahead(scored, monkeypatch):
-    from targeting import history
+    from queries import targeting_history
 
     batch = new_batch(scored, 20).with_columns(
         pl.col("arrived_at") + pl.duration(days=30)  # a day nobody has scored yet
@@ -93,8 +93,8 @@ def test_tgc007_prepare_builds_the_days_snapshot_ahead(scored, monkeypatch):
     def refuse(*_args):
         raise AssertionError("snapshot rebuilt although prepared")
 
-    monkeypatch.setattr(history, "_day_snapshot", refuse)
-    monkeypatch.setattr(history, "_months_norms", refuse)
+    monkeypatch.setattr(targeting_history, "day_priors", refuse)
+    monkeypatch.setattr(targeting_history, "month_norms", refuse)
     out = scoring.score_shipments(
         batch.filter(pl.col("arrived_at").dt.date() == batch["arrived_at"].min().date()), scored
     )

@@ -31,10 +31,12 @@ from ingest.generate.seizures import (
 from lake import reference
 from lake.contract import conform
 from lake.writer import replace_table_files
+from queries import generator_sources
 from queries.gateway import Gateway
 
 GENERATED_PREFIX = "gen-"
 TRAFFIC_MEASURES = ("Personal Vehicles", "Trucks", "Pedestrians", "Buses", "Trains")
+TRAFFIC_MONTHS = (date(2019, 1, 1), date(2025, 1, 1))  # [start, end): 2019-2024
 
 
 class MissingInputError(RuntimeError):
@@ -71,16 +73,7 @@ def published_cells(gateway: Gateway) -> pl.DataFrame:
     """CBP's nationwide monthly cells (newest vintage per fiscal year)."""
     if not gateway.has("cbp_public"):
         raise MissingInputError("no CBP data in the lake: run `python -m ingest import-cbp` first")
-    return gateway.frame(
-        """
-        SELECT fiscal_year, month_start, component, region, land_filter, area_id, drug_type,
-               sum(events)::BIGINT AS events, sum(lbs) AS lbs
-        FROM cbp_public
-        WHERE publication = 'nationwide' AND events > 0
-        GROUP BY ALL
-        ORDER BY month_start, component, region, land_filter, area_id, drug_type
-        """
-    )
+    return generator_sources.cbp_monthly_cells(gateway)
 
 
 def port_context(gateway: Gateway) -> PortContext:
@@ -88,16 +81,7 @@ def port_context(gateway: Gateway) -> PortContext:
     traffic: dict[str, float] = {}
     shares: dict[str, dict[str, float]] = {}
     if gateway.has("border_crossings"):
-        rows = gateway.frame(
-            """
-            SELECT port_code, measure, sum(value)::DOUBLE AS crossings
-            FROM border_crossings
-            WHERE month_start >= DATE '2019-01-01' AND month_start < DATE '2025-01-01'
-              AND list_contains(?, measure)
-            GROUP BY ALL ORDER BY port_code, measure
-            """,
-            [list(TRAFFIC_MEASURES)],
-        )
+        rows = generator_sources.port_crossings(gateway, TRAFFIC_MEASURES, *TRAFFIC_MONTHS)
         for code, group in rows.group_by("port_code", maintain_order=True):
             total = float(group["crossings"].sum())
             traffic[code[0]] = total
