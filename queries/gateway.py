@@ -21,6 +21,7 @@ import polars as pl
 import settings
 from lake import reference
 from lake.layout import TABLES, data_version, table_files, table_versions
+from queries.engine.arrays import SeizureArrays
 from queries.hot import (
     ATTACH_SQL,
     CHECKPOINT_SQL,
@@ -33,7 +34,6 @@ from queries.hot import (
 )
 from queries.result_cache import ResultCache
 from queries.result_frame import fetch_frame
-from queries.seizure_arrays import SeizureArrays
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 from queries.watchdog import watchdog
 
@@ -304,7 +304,8 @@ class Gateway:
         ``arrays`` answers the same query from the seizure arrays when those of the current
         data version are built (``seizure_arrays``), unless it returns None; the SQL answers
         then, until they are built, and in a background recomputation. The result is kept
-        under the SQL's key either way.
+        under the SQL's key either way. The seizure engine passes it (``queries.engine.answer``),
+        with the SQL that specifies its answer.
         """
         if not cache:
             return self._run(sql, params)
