@@ -119,7 +119,9 @@ class RecordPages:
             seen += kept
             begin, step = stop, step * 4
         rows = ordered.rows[np.concatenate(positions)] if positions else ordered.rows[:0]
-        return self.frame[rows]
+        # the hot table's ENUMs arrive as categoricals; the SQL's rows carry text (the gateway's
+        # frames always do), and the page is cached as the SQL's answer
+        return self.frame[rows].with_columns(pl.col(pl.Categorical).cast(pl.String))
 
     def _window_start(self, key: tuple[str, bool], filters: Filters) -> int:
         """Where the filters' window begins in an order by date (the events before it are
