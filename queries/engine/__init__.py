@@ -15,7 +15,7 @@ current seizures version are built, the SQL otherwise (until the low-priority bu
 has built them, and where the arrays decline: a trend whose window cuts a month while the
 filters keep most of its events, a records page with the grid's own column filters or in an
 order not kept in memory). Either answer is cached under the SQL's key, so they must agree:
-``tests/test_engine_arrays.py`` and ``tests/test_engine_record_pages.py`` compare them.
+``tests/test_engine_agreement.py`` compares them on random filters.
 
 - ``window_totals``: SQL ``sql.window_totals_sql``; arrays ``SeizureArrays.window_sums``, per
   window.
