@@ -122,7 +122,9 @@ def _same(expected: object, got: object, what: str) -> None:
                 assert x == y, (what, a, b)
 
 
-def _agree(gateway: Gateway, arrays: SeizureArrays, question: engine.Question, what: str):
+def _agree(
+    gateway: Gateway, arrays: SeizureArrays, question: engine.Question, what: str
+) -> object | None:
     """The answer from the arrays, checked against the SQL's; None when the arrays decline
     (the SQL is then the answer, and there is nothing to compare)."""
     assert question.from_arrays is not None, what
