@@ -159,7 +159,7 @@ def _keep_warm() -> None:
 
 
 def _keep_arrays_built() -> None:
-    """Build the seizure arrays (``queries/seizure_arrays.py``) at start-up and again after
+    """Build the seizure arrays (``queries/engine/arrays.py``) at start-up and again after
     each data change, in this thread at the lowest priority: a build takes about 2 s of CPU
     at a million events, which requests must not wait behind. Until a build finishes, the
     cards answer from SQL, as they do while batches arrive faster than builds."""

@@ -51,6 +51,7 @@ import pyarrow.parquet as pq
 
 import settings
 from lake.layout import TABLES, table_dir
+from queries.engine.sql import MEASURES, OTHERS
 from queries.filters import (
     MULTI_KEYS,
     SEIZURE_TARGET,
@@ -61,7 +62,7 @@ from queries.filters import (
     predicate,
 )
 from queries.records import COLUMNS as RECORD_COLUMNS
-from queries.seizure_stats import GROUPS, MEASURES, OTHERS, current_period
+from queries.seizure_stats import GROUPS, current_period
 from queries.targeting import QUEUE_DAYS, fiscal_years
 
 KINDS = ("kpis", "trend", "breakdown", "records", "queue")
@@ -70,7 +71,7 @@ TOP_N = 10  # the Overview and the explorer rank ten members, then "all others"
 PAGE_START, PAGE_END = 50, 100  # the grid request bench/callbacks.py replays: the second page
 DEFAULT_MEASURE = "lbs"  # the app's default when a view names no measure
 FENTANYL = "Fentanyl"  # cbp_drug_type of the "fentanyl lbs" card (hot.PERIOD_COLUMNS)
-CBP_CELL = "cbp_cell"  # provenance not counted as modelled (seizure_stats.monthly_trend_sql)
+CBP_CELL = "cbp_cell"  # provenance not counted as modelled (queries.engine.sql.monthly_trend_sql)
 
 RECORD_KEYS = tuple(c.key for c in RECORD_COLUMNS)
 RECORD_SQL = ", ".join(f"{c.sql} AS {c.key}" for c in RECORD_COLUMNS)

@@ -22,6 +22,7 @@ import polars as pl
 import settings
 from lake import reference
 from lake.layout import TABLES, data_version, table_files, table_versions
+from queries.engine.arrays import SeizureArrays
 from queries.executor import (
     SETTING,
     Cap,
@@ -44,7 +45,6 @@ from queries.hot import (
     periods_view,
 )
 from queries.result_cache import ResultCache
-from queries.seizure_arrays import SeizureArrays
 from queries.session import Session
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
 
@@ -290,7 +290,8 @@ class Gateway:
         ``arrays`` answers the same query from the seizure arrays when those of the current
         data version are built (``seizure_arrays``), unless it returns None; the SQL answers
         then, until they are built, and in a background recomputation. The result is kept
-        under the SQL's key either way, and held to the same cap.
+        under the SQL's key either way, and held to the same cap. The seizure engine passes it
+        (``queries.engine.answer``), with the SQL that specifies its answer.
         """
         limit = resolve_cap(cap)
         self.refresh()

@@ -1,7 +1,7 @@
 """The records grid's columns: what each shows, the SQL that reads it, and how it filters.
 
 Its own module because two readers need it: ``queries/records.py`` builds the grid's SQL from
-it, and ``queries/record_pages.py`` holds the same columns in memory for the first pages.
+it, and ``queries/engine/record_pages.py`` holds the same columns in memory for the first pages.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
 """Seizure records one page at a time, one record in full, and any named query as a CSV stream.
 
-The records grid pages, sorts and filters in DuckDB, never in the browser: a filtered lake can hold
-millions of rows and the grid only ever needs the fifty on screen. AG Grid describes what it wants
-as JSON (a sort model and a filter model); that JSON comes from the browser, so it is translated
-here against the fixed ``COLUMNS`` whitelist and anything unknown is refused with a message before
-any SQL exists. Column names come only from ``COLUMNS``; every value is a bound parameter.
+The records grid pages, sorts and filters on the server, never in the browser: a filtered lake can
+hold millions of rows and the grid only ever needs the fifty on screen. A page and its total are
+questions of the seizure engine (``queries.engine.record_page``, ``record_count``): DuckDB, or
+for the everyday orders without column filters, the engine's pages in memory. AG Grid describes
+what it wants as JSON (a sort model and a filter model); that JSON comes from the browser, so it is
+translated here against the fixed ``COLUMNS`` whitelist and anything unknown is refused with a
+message before any SQL exists. Column names come only from ``COLUMNS``; every value is a bound
+parameter.
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ from datetime import date
 import polars as pl
 import pyarrow.csv as pacsv
 
-from queries import seizure_stats
+from queries import engine
+from queries.engine.sql import RECORD_SELECT_SQL, monthly_trend_sql
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
 from queries.record_columns import COLUMN_BY_KEY, COLUMNS, DEFAULT_ORDER, Column
-from queries.record_pages import ORDERS
-from queries.seizure_arrays import SeizureArrays
 
 MAX_WINDOW = 1_000  # most rows one grid request may ask for
 MAX_CONDITIONS = 10  # per column in a combined filter
@@ -216,32 +218,13 @@ def fetch_page(
     if start_row < 0 or end_row <= start_row:
         raise GridModelError(f"Rows {start_row} to {end_row} are not a window")
     end_row = min(end_row, start_row + MAX_WINDOW)
-    grid_sql, grid_params = grid_where(filter_model)  # refuse bad models before any SQL runs
+    grid = grid_where(filter_model)  # refuse bad models before any SQL runs
     order = grid_order(sort_model)
     gw = _gw(gateway)
     if not gw.has("seizures"):
         return [], 0
-    where = predicate(filters, SEIZURE_TARGET)
-    select = ", ".join(f"{c.sql} AS {c.key}" for c in COLUMNS)
-    condition = f"({where.sql}) AND ({grid_sql})"
-    params = [*where.params, *grid_params]
-    rows_sql = f"""
-        SELECT {select} FROM seizures WHERE {condition}
-        ORDER BY {order} LIMIT ? OFFSET ?
-    """  # noqa: S608 -- identifiers from COLUMNS, fragments fixed; values are bound
-    count_sql = f"SELECT count(*) AS total FROM seizures WHERE {condition}"  # noqa: S608 -- as above
-    page_from_memory = count_from_memory = None
-    if not filter_model and order in ORDERS:  # the first pages people see, from memory
-
-        def page_from_memory(arrays: SeizureArrays) -> pl.DataFrame:
-            return arrays.records.page(filters, order, start_row, end_row)
-
-        def count_from_memory(arrays: SeizureArrays) -> pl.DataFrame:
-            return pl.DataFrame({"total": [arrays.records.count(filters)]})
-
-    rows = gw.frame(rows_sql, [*params, end_row - start_row, start_row], arrays=page_from_memory)
-    total = gw.frame(count_sql, params, arrays=count_from_memory)
-    return json_rows(rows), int(total.item() if total.height else 0)
+    rows = engine.answer(engine.record_page(filters, order, start_row, end_row, grid), gw)
+    return json_rows(rows), engine.answer(engine.record_count(filters, grid), gw)
 
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")
@@ -296,14 +279,13 @@ def record_detail(seizure_id: str, gateway: Gateway | None = None) -> dict | Non
 # -- exports ----------------------------------------------------------------------------------
 def _records_sql(filters: Filters) -> tuple[str, list]:
     where = predicate(filters, SEIZURE_TARGET)
-    select = ", ".join(f"{c.sql} AS {c.key}" for c in COLUMNS)
-    sql = f"SELECT {select} FROM seizures WHERE {where.sql} ORDER BY {DEFAULT_ORDER}"  # noqa: S608 -- whitelisted
+    sql = f"SELECT {RECORD_SELECT_SQL} FROM seizures WHERE {where.sql} ORDER BY {DEFAULT_ORDER}"  # noqa: S608 -- whitelisted
     return sql, where.params
 
 
 EXPORT_KINDS: dict[str, Callable[[Filters], tuple[str, list]]] = {
     "records": _records_sql,
-    "monthly": seizure_stats.monthly_trend_sql,
+    "monthly": monthly_trend_sql,
 }
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from queries import breakdowns, seizure_stats
+from queries.engine.sql import monthly_trend_sql
 from queries.filters import Filters
 from queries.gateway import Gateway
 from queries.readonly import ReadOnlyError, check_select, run_select
@@ -79,8 +80,8 @@ def test_qry005b_trend_from_the_monthly_rollup_equals_the_events(gw):
         end=date(2026, 9, 29),
         area=("tucson-field-office", "san-diego-field-office"),
     )
-    assert "seizures_monthly" in seizure_stats.monthly_trend_sql(whole)[0]
-    assert "seizures_periods" in seizure_stats.monthly_trend_sql(ragged)[0]
+    assert "seizures_monthly" in monthly_trend_sql(whole)[0]
+    assert "seizures_periods" in monthly_trend_sql(ragged)[0]
     from_cells = seizure_stats.monthly_trend(whole, gw)
     from_events = seizure_stats.monthly_trend(ragged, gw)
     assert from_cells["events"].sum() > 0

@@ -11,9 +11,9 @@ import pytest
 
 from lake.writer import commit, write_partitioned
 from queries import records
+from queries.engine.record_pages import ORDER_KEYS, ORDERS
 from queries.filters import Filters
 from queries.gateway import Gateway
-from queries.record_pages import ORDER_KEYS, ORDERS
 from tests.lake_rows import varied
 from tests.views import VIEWS
 

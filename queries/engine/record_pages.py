@@ -9,11 +9,12 @@ those fifty rows; the total is a slice of the events in date order and one mask.
 Each order of ``ORDERS`` (date or pounds, either direction; a missing value last and the
 seizure id breaking ties, exactly as ``queries.records.grid_order`` writes it) keeps the
 events' positions in that order and, laid out in the same order, their days and dimension
-codes, so the filter is evaluated along the order without gathering (``queries/event_masks``).
+codes, so the filter is evaluated along the order without gathering (``queries/engine/masks.py``).
 
-Built with the seizure arrays (``queries/seizure_arrays.py``) from the same rows, and used by
-``queries.records.fetch_page`` only while the grid's own column filters are empty: its SQL
-answers every other page, and every page until the arrays of the data version are built.
+Built with the seizure arrays (``queries/engine/arrays.py``) from the same rows, and asked by the
+engine's interface (``queries.engine.record_page``, ``record_count``) only while the grid's own
+column filters are empty: their SQL (``queries/engine/sql.py``) answers every other page, and
+every page until the arrays of the data version are built.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from queries.event_masks import date_mask, day_position, member_mask
+from queries.engine.masks import date_mask, day_position, member_mask
 from queries.filters import SEIZURE_TARGET, Filters
 from queries.record_columns import COLUMNS, DEFAULT_ORDER
 
 ORDER_KEYS = ("event_date", "lbs")  # a sort by seizure id is rare: its SQL serves it
 FIRST_SCAN = 1 << 14  # rows of an order the first look for a page scans; four times more next
 DIMENSIONS = tuple(SEIZURE_TARGET.columns.values())
-SELECT_SQL = ", ".join(f"{c.sql} AS {c.key}" for c in COLUMNS)  # the record columns
 
 
 def order_sql(key: str, descending: bool) -> str:
@@ -72,9 +72,9 @@ class RecordPages:
     def __init__(
         self, table: pa.Table, lookup: dict[str, dict[str, int]], codes: dict[str, np.ndarray]
     ) -> None:
-        """``table``: the columns of ``SELECT_SQL`` (others are ignored); ``codes``: its
-        dimensions as ``dictionary_codes`` gives them and ``lookup`` each value's code, made
-        once by the caller, who needs them too."""
+        """``table``: the record columns (``queries.engine.sql.RECORD_SELECT_SQL``; others are
+        ignored); ``codes``: its dimensions as ``dictionary_codes`` gives them and ``lookup``
+        each value's code, made once by the caller, who needs them too."""
         # a polars frame in one chunk per column: gathering a page from it and making dicts
         # of it took less than half the time it took from the Arrow table (a take per column,
         # then decoding the ENUMs and converting); it holds about 100 MB at a million events,
@@ -119,7 +119,9 @@ class RecordPages:
             seen += kept
             begin, step = stop, step * 4
         rows = ordered.rows[np.concatenate(positions)] if positions else ordered.rows[:0]
-        return self.frame[rows]
+        # the hot table's ENUMs arrive as categoricals; the SQL's rows carry text (the gateway's
+        # frames always do), and the page is cached as the SQL's answer
+        return self.frame[rows].with_columns(pl.col(pl.Categorical).cast(pl.String))
 
     def _window_start(self, key: tuple[str, bool], filters: Filters) -> int:
         """Where the filters' window begins in an order by date (the events before it are

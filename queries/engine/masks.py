@@ -1,7 +1,7 @@
 """Which in-memory events a filter keeps, as boolean masks over arrays of codes and days.
 
-Shared by the layouts that answer views from memory (``queries/seizure_arrays.py``,
-``queries/record_pages.py``): each keeps the dimensions as the hot table's ENUM codes and the
+Shared by the layouts that answer views from memory (``queries/engine/arrays.py``,
+``queries/engine/record_pages.py``): each keeps the dimensions as the hot table's ENUM codes and the
 dates as day numbers, so a filter becomes integer comparisons with the meaning of the SQL
 predicate (``queries.filters.predicate``): a value listed for a dimension keeps the events that
 carry it, and the window keeps the events dated inside it.

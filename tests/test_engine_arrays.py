@@ -10,11 +10,13 @@ import polars as pl
 import pytest
 
 from lake.writer import commit, write_partitioned
-from queries import breakdowns, seizure_arrays, seizure_stats
+from queries import breakdowns, seizure_stats
+from queries.engine import arrays as engine_arrays
+from queries.engine.arrays import SeizureArrays
+from queries.engine.sql import MEASURES
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway
-from queries.seizure_arrays import SeizureArrays
-from queries.seizure_stats import GROUPS, MEASURES
+from queries.seizure_stats import GROUPS
 from tests.lake_rows import varied
 from tests.views import VIEWS
 
@@ -151,10 +153,10 @@ def test_arr007_the_pooled_median_is_the_same_gathered_or_searched(gateways, mon
     """Small pools are gathered and their middle selected, large ones searched: each way must
     give the SQL's median, so each is made to answer every view here in turn."""
     sql, arrays = gateways
-    limit = seizure_arrays.GATHER_LIMIT
+    limit = engine_arrays.GATHER_LIMIT
     pooled = []
     for forced in (0, 10**9):  # searched only, then gathered only
-        monkeypatch.setattr(seizure_arrays, "GATHER_LIMIT", forced)
+        monkeypatch.setattr(engine_arrays, "GATHER_LIMIT", forced)
         for view in VIEWS:
             for by in ("port", "source", "commodity"):
                 expected = breakdowns.breakdown(view, by, "lbs", 3, gateway=sql)

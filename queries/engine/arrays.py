@@ -14,10 +14,10 @@ A missing value is the code one past the last value.
 
 Built from the hot table's ``LOAD_SQL`` rows (``Gateway._build_arrays``) and held by the
 gateway per data version (``Gateway.seizure_arrays``), with the records grid's pages from the
-same rows (``queries/record_pages.py``, ``SeizureArrays.records``); the queries that use them
-(``queries/breakdowns.py``, ``queries/seizure_stats.py``, ``queries/records.py``) answer the
-same numbers as their SQL, which serves whenever the arrays for the current version are not
-built yet.
+same rows (``queries/engine/record_pages.py``, ``SeizureArrays.records``). Nothing outside
+``queries/engine/`` asks them a question: the engine's interface (``queries/engine/__init__.py``)
+pairs each answer here with its SQL (``queries/engine/sql.py``), which is its specification
+and serves whenever the arrays of the current version are not built yet.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from queries.event_masks import date_mask, day_position, dictionary_codes, member_mask
+from queries.engine.masks import date_mask, day_position, dictionary_codes, member_mask
+from queries.engine.record_pages import RecordPages
+from queries.engine.sql import OTHERS, RECORD_SELECT_SQL
 from queries.filters import SEIZURE_TARGET, Filters, whole_months
 from queries.hot import HotTable
-from queries.record_pages import SELECT_SQL as RECORD_SELECT_SQL
-from queries.record_pages import RecordPages
 
 COLUMNS = tuple(SEIZURE_TARGET.columns.values())  # the dimensions: filtered and grouped on
 FENTANYL = "Fentanyl"  # cbp_drug_type of the fentanyl-pounds measure (hot.PERIOD_COLUMNS)
@@ -47,6 +47,17 @@ MONTHLY_SCHEMA = {
     "fentanyl_lbs": pl.Float64,
     "pills": pl.Int64,
     "modelled_events": pl.Int64,
+}
+RANKED_SCHEMA = {  # the columns of ``queries.engine.sql.ranked_sql`` for one key
+    "key": pl.String,
+    "events": pl.Int64,
+    "lbs": pl.Float64,
+    "pills": pl.Int64,
+    "value": pl.Float64,
+    "members": pl.Int64,
+    "median_lbs": pl.Float64,
+    "max_lbs": pl.Float64,
+    "dominated": pl.Boolean,
 }
 PROBES = 64  # weights counted per round of the pooled median's search
 # up to this many pooled weights, gathering them and selecting the middle beats the search,
@@ -306,7 +317,7 @@ class SeizureArrays:
         }
 
     def monthly(self, filters: Filters) -> pl.DataFrame | None:
-        """The monthly trend of ``seizure_stats.monthly_trend_sql``, or None for its SQL to
+        """The monthly trend of ``queries.engine.sql.monthly_trend_sql``, or None for its SQL to
         answer: when an event has no date, or when a window that cuts a month and dimension
         filters keep more than half of its events (gathering them would cost more than SQL).
 
@@ -414,6 +425,49 @@ class SeizureArrays:
             first=first,
             values=values,
         )
+
+    def ranked(self, filters: Filters, column: str, measure: str, n: int) -> pl.DataFrame:
+        """``queries.engine.sql.ranking_sql``'s rows: the same members, ranks and tie-breaks,
+        without a pass over the events for the medians."""
+        stats = self.member_stats(filters, column)
+        names = self.names[column]
+        width = len(names)  # the missing-value code, last, is left out as SQL's IS NOT NULL does
+        totals = {"events": stats.events, "lbs": stats.lbs, "pills": stats.pills}
+        values = totals[measure][:width].astype(np.float64)
+        present = np.flatnonzero(stats.events[:width])
+        # by value, descending, then by name, as the SQL's row_number() orders them
+        ranked = present[np.lexsort((self.name_rank[column][present], -values[present]))]
+        top, rest = ranked[:n], ranked[n:]
+        largest = stats.largest_each()
+        out = {
+            "key": [names[c] for c in top],
+            "events": stats.events[top].tolist(),
+            "lbs": stats.lbs[top].tolist(),
+            "pills": stats.pills[top].tolist(),
+            "value": values[top].tolist(),
+            "members": [1] * len(top),
+            "median_lbs": [stats.median(int(c)) for c in top],
+            "max_lbs": [_or_none(largest[c]) for c in top],
+        }
+        if len(rest):
+            weighed = stats.weighed[rest].any()
+            pooled = {
+                "key": OTHERS,
+                "events": int(stats.events[rest].sum()),
+                "lbs": float(stats.lbs[rest].sum()),
+                "pills": int(stats.pills[rest].sum()),
+                "value": float(values[rest].sum()),
+                "members": len(rest),
+                "median_lbs": self.pooled_median(filters, stats, top.tolist()),
+                "max_lbs": _or_none(np.nanmax(largest[rest])) if weighed else None,
+            }
+            for name, value in pooled.items():
+                out[name].append(value)
+        out["dominated"] = [
+            heaviest is not None and heaviest > lbs / 2
+            for heaviest, lbs in zip(out["max_lbs"], out["lbs"], strict=True)
+        ]
+        return pl.DataFrame(out, schema=RANKED_SCHEMA)
 
     def pooled_median(self, filters: Filters, stats: MemberStats, apart: list[int]) -> float | None:
         """The median weight of the filtered events of every member but those ``apart``
@@ -545,6 +599,10 @@ def _fiscal_years(day: np.ndarray) -> np.ndarray:
     year = as_date.astype("datetime64[Y]").astype(np.int64) + 1970
     month = (as_date.astype("datetime64[M]").astype(np.int64) % 12) + 1
     return (year + (month >= 10)).astype(np.int32)
+
+
+def _or_none(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 def _middle(lower: float, upper: float) -> float:
