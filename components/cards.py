@@ -65,25 +65,36 @@ def chart_card(
     title: str,
     height: int = 320,
     graph_id: str | dict | None = None,
-    csv: bool = False,
+    csv: bool | str = False,
     loading: bool = True,
+    drawn: tuple | None = None,
 ) -> dbc.Card:
     """A chart with its title, generated summary and table alternative.
 
     ``graph_id`` lets a page give the graph a pattern-matching id (cross-filtering); ``csv`` adds
-    a download link ``{card_id}-csv`` whose href the page keeps in step with the URL. With
-    ``loading=False`` the graph has no ``dcc.Loading``: the callback that draws it passes
-    ``running=busy(card_id)`` instead (see ``busy``).
-    """
+    a download link ``{card_id}-csv`` whose href the page keeps in step with the URL (or, a
+    string, the link's href). With ``loading=False`` the graph has no ``dcc.Loading``: the
+    callback that draws it passes ``running=busy(card_id)`` instead (see ``busy``).
+
+    ``drawn`` is (figure, summary, table) for a card a callback builds whole, already drawn
+    (a section that exists only in one mode of the page)."""
+    figure, summary, table = drawn or (None, None, None)
     header = [html.H2(title, id=f"{card_id}-title", className="chart-title h6 mb-0 me-auto")]
     if csv:
-        header.append(
-            html.A("CSV", id=f"{card_id}-csv", className="small csv-link d-print-none",
-                   title="Download the data behind this chart")
-        )  # fmt: skip
+        link = html.A(
+            "CSV",
+            id=f"{card_id}-csv",
+            className="small csv-link d-print-none",
+            title="Download the data behind this chart",
+        )
+        if isinstance(csv, str):
+            link.href = csv
+        header.append(link)
     graph = dcc.Graph(
         id=graph_id or f"{card_id}-graph", config=GRAPH_CONFIG, style={"height": f"{height}px"}
     )
+    if figure is not None:
+        graph.figure = figure
     return dbc.Card(
         dbc.CardBody(
             [
@@ -93,11 +104,11 @@ def chart_card(
                     id=box_id(card_id),
                     className=BOX_CLASS,
                 ),
-                html.P(id=f"{card_id}-summary", className="chart-summary small mb-1"),
+                html.P(summary, id=f"{card_id}-summary", className="chart-summary small mb-1"),
                 html.Details(
                     [
                         html.Summary("Data table", className="small"),
-                        html.Div(id=f"{card_id}-table", className="table-alt"),
+                        html.Div(table, id=f"{card_id}-table", className="table-alt"),
                     ],
                     className="d-print-none",
                 ),

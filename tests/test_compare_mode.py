@@ -18,15 +18,35 @@ def client(internal_app):
     return internal_app.server.test_client()
 
 
+def _by_id(tree) -> dict:
+    """Every component of a JSON component tree, by its id."""
+    found = {}
+    if isinstance(tree, list):
+        for item in tree:
+            found.update(_by_id(item))
+    elif isinstance(tree, dict):
+        props = tree.get("props", {})
+        if "id" in props and isinstance(props["id"], str):
+            found[props["id"]] = props
+        for value in props.values():
+            found.update(_by_id(value))
+    return found
+
+
 def test_cmp001_drivers_for_ports_and_modes_and_a_port_mode_table(client):
     body = callback_answer(client, "explorer-cmp-totals.children", "?cmp=fytd")
     assert "Period A" in body["explorer-cmp-totals"]["children"]
+    cards = _by_id(body["explorer-cmp-cards"]["children"])  # built whole, each chart drawn
     for dim in ("port", "mode", "transit", "category"):
-        summary = body[f"explorer-cmp-{dim}-summary"]["children"]
+        summary = cards[f"explorer-cmp-{dim}-summary"]["children"]
         assert summary and "vs prior FYTD" in summary, (dim, summary)
-    table = str(body["explorer-cmp-portmode-table"]["children"])
+        assert (
+            cards[f"explorer-cmp-{dim}-csv"]["href"] == f"/export/explorer-cmp-{dim}.csv?cmp=fytd"
+        )
+    table = str(cards["explorer-cmp-portmode-table"]["children"])
     assert "Port" in table and "Mode" in table
-    assert "moved most" in body["explorer-cmp-portmode-summary"]["children"]
+    assert "moved most" in cards["explorer-cmp-portmode-summary"]["children"]
+    assert cards["explorer-cmp-portmode-graph"]["figure"]["data"], "the chart comes drawn"
 
 
 def test_cmp001b_the_comparison_asks_nothing_outside_compare_mode(client):

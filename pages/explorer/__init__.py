@@ -20,13 +20,13 @@ from components.filter_bar import URL_VIEW
 from pages.explorer import breakdowns, compare, records_grid, routes, traffic, trend
 from pages.explorer.common import PAGE
 
-# every card with a CSV link: one callback below keeps all their links in step with the URL
+# every card with a CSV link always in the page: one callback below keeps their links in step
+# with the URL (the comparison's cards are built with theirs)
 CSV_CARDS = (
     *trend.CSV_CARDS,
     *routes.CSV_CARDS,
     *traffic.CSV_CARDS,
     *breakdowns.CSV_CARDS,
-    *compare.CSV_CARDS,
 )
 
 

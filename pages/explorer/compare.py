@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
-from components.cards import busy, chart_card, data_table
+from components.cards import chart_card, data_table
 from components.exports import register_export
 from components.figures import empty_figure
 from components.filter_bar import COMPARE_VIEW, URL_VIEW
@@ -41,22 +41,13 @@ PORT_MODE_ROWS = 15
 CSV_CARDS = (*[f"cmp-{dim}" for dim, _ in COMPARE_DIMS], "cmp-portmode")
 
 
+CARDS = f"{PAGE}-cmp-cards"  # the section's charts, built by the callback once it compares
+
+
 def layout() -> html.Div:
-    """The section, hidden until the URL names two periods (``SHOW_COMPARE`` shows it)."""
-    cards = [
-        dbc.Col(
-            chart_card(
-                f"{PAGE}-cmp-{dim}",
-                f"What drove the change: {noun}",
-                320,
-                graph_id=graph_id(PAGE, dim, "compare"),
-                csv=True,
-                loading=False,
-            ),
-            lg=4,
-        )
-        for dim, noun in COMPARE_DIMS
-    ]
+    """The section, hidden until the URL names two periods (``SHOW_COMPARE`` shows it). Its nine
+    charts are not in the page until then: built whole by ``update_compare``, each already
+    drawn, so a page outside compare mode neither mounts nor re-renders them."""
     sides = [
         dcc.Link(
             label,
@@ -66,13 +57,6 @@ def layout() -> html.Div:
         )
         for key, label in url_state.SIDES.items()
     ]
-    port_mode = chart_card(
-        f"{PAGE}-cmp-portmode",
-        "Ports of entry by mode: period A against period B",
-        300,
-        csv=True,
-        loading=False,
-    )
     return html.Div(
         [
             html.H2("Compare two periods", className="h5"),
@@ -81,8 +65,7 @@ def layout() -> html.Div:
                 [html.Span("Records below: ", className="small me-1"), *sides],
                 className="mb-2",
             ),
-            dbc.Row(cards, className="g-3"),
-            dbc.Row(dbc.Col(port_mode), className="g-3 mt-1"),
+            html.Div(id=CARDS),
             html.P(
                 "The breakdowns below cover the filters' dates, not the two periods; "
                 "the cards above compare the periods.",
@@ -93,6 +76,38 @@ def layout() -> html.Div:
         className="mb-3",
         style={"display": "none"},
     )
+
+
+def _cards(drawn: list[tuple], port_mode: tuple, search: str) -> list:
+    """The nine charts of the section, drawn: one per dimension, then ports by mode."""
+
+    def csv(card: str) -> str:
+        return f"/export/{PAGE}-{card}.csv{search or ''}"
+
+    cards = [
+        dbc.Col(
+            chart_card(
+                f"{PAGE}-cmp-{dim}",
+                f"What drove the change: {noun}",
+                320,
+                graph_id=graph_id(PAGE, dim, "compare"),
+                csv=csv(f"cmp-{dim}"),
+                loading=False,
+                drawn=card,
+            ),
+            lg=4,
+        )
+        for (dim, noun), card in zip(COMPARE_DIMS, drawn, strict=True)
+    ]
+    port_mode_card = chart_card(
+        f"{PAGE}-cmp-portmode",
+        "Ports of entry by mode: period A against period B",
+        300,
+        csv=csv("cmp-portmode"),
+        loading=False,
+        drawn=port_mode,
+    )
+    return [dbc.Row(cards, className="g-3"), dbc.Row(dbc.Col(port_mode_card), className="g-3 mt-1")]
 
 
 def compare_periods(view: url_state.View):
@@ -116,17 +131,12 @@ clientside_callback(
 
 @callback(
     Output(f"{PAGE}-cmp-totals", "children"),
-    *[Output(graph_id(PAGE, dim, "compare"), "figure") for dim, _ in COMPARE_DIMS],
-    *[Output(f"{PAGE}-cmp-{dim}-summary", "children") for dim, _ in COMPARE_DIMS],
-    *[Output(f"{PAGE}-cmp-{dim}-table", "children") for dim, _ in COMPARE_DIMS],
-    Output(f"{PAGE}-cmp-portmode-graph", "figure"),
-    Output(f"{PAGE}-cmp-portmode-summary", "children"),
-    Output(f"{PAGE}-cmp-portmode-table", "children"),
+    Output(CARDS, "children"),
     *[Output(f"{PAGE}-side-{key or 'all'}", "href") for key in url_state.SIDES],
     *[Output(f"{PAGE}-side-{key or 'all'}", "className") for key in url_state.SIDES],
     Input(COMPARE_VIEW, "data"),
     *versions("seizures"),
-    running=busy(*[f"{PAGE}-cmp-{dim}" for dim, _ in COMPARE_DIMS], f"{PAGE}-cmp-portmode"),
+    running=[(Output(CARDS, "className"), "busy-section", "")],
 )
 @cached_view("seizures")
 def update_compare(search: str | None, *_versions: str):
@@ -146,25 +156,25 @@ def update_compare(search: str | None, *_versions: str):
         f"{fmt.whole(totals['lbs_a'])} → {fmt.whole(totals['lbs_b'])} lbs "
         f"({fmt.signed_percent(totals['lbs_pct'])})."
     )
-    figures, summaries, tables = [], [], []
+    drawn = []
     versus = "prior FYTD" if view.compare == "fytd" else "period A"
     for dim, noun in COMPARE_DIMS:
         full = compare.compare(view.filters, a, b, dim)
         frame = full.head(10)
         if frame.is_empty():
-            figures.append(empty_figure(NO_DATA))
-            summaries.append(NO_DATA)
-            tables.append(None)
+            drawn.append((empty_figure(NO_DATA), NO_DATA, None))
             continue
         names = reference.names_for(dim)
         keys = frame["key"].to_list()
         labels = [names.get(k, k) for k in keys]
-        figures.append(delta_figure(frame, labels, keys, measure))
-        summaries.append(
-            compare.drivers_sentence(full, noun, measure, names=names, versus=versus, total=totals)
-        )
-        tables.append(
-            data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(frame.drop("key")))
+        drawn.append(
+            (
+                delta_figure(frame, labels, keys, measure),
+                compare.drivers_sentence(
+                    full, noun, measure, names=names, versus=versus, total=totals
+                ),
+                data_table(pl.DataFrame({noun.capitalize(): labels}).hstack(frame.drop("key"))),
+            )
         )
     pairs = port_mode_frame(compare.compare(view.filters, a, b, "port_mode"))
     if pairs.is_empty():
@@ -198,10 +208,7 @@ def update_compare(search: str | None, *_versions: str):
     ]
     return (
         head,
-        *figures,
-        *summaries,
-        *tables,
-        *pair_outputs,
+        _cards(drawn, pair_outputs, search),
         *[f"/explorer{h}" for h in hrefs],
         *classes,
     )
