@@ -260,7 +260,7 @@ def _label_cbp(cube: pl.DataFrame) -> pl.DataFrame:
             "events",
             "lbs",
             "suppressed",
-        )  # fmt: skip
+        )
         .sort("fiscal_year", "period_kind", "period", "geo_level", "geo", "drug_type")
     )
 
@@ -337,11 +337,17 @@ def modes_cube_frame(
                 pl.lit(fy, pl.Int32).alias("fiscal_year"),
                 pl.lit(fy == open_fy).alias("fy_partial"),
                 pl.lit(part["through"].max()).alias("through"),
-                pl.when(pl.Series(hidden)).then(None).otherwise(pl.Series(cube.events)).alias("events"),
-                pl.when(pl.Series(hidden)).then(None).otherwise(pl.Series(cube.lbs).round(2)).alias("lbs"),
+                pl.when(pl.Series(hidden))
+                .then(None)
+                .otherwise(pl.Series(cube.events))
+                .alias("events"),
+                pl.when(pl.Series(hidden))
+                .then(None)
+                .otherwise(pl.Series(cube.lbs).round(2))
+                .alias("lbs"),
                 pl.Series("suppressed", hidden),
             )
-        )  # fmt: skip
+        )
     out.frame = pl.concat(frames).sort("fiscal_year", "commodity", "mode")
     out.narrowest_events = min(narrow["events"], default=None)
     out.narrowest_lbs = min(narrow["lbs"], default=None)
@@ -455,8 +461,9 @@ def publish(
         "folder": folder.name,
         "files": {name: f"{folder.name}/{name}.parquet" for name in frames},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "as_of": date(through.year, through.month, monthrange(through.year, through.month)[1])
-        .isoformat(),
+        "as_of": date(
+            through.year, through.month, monthrange(through.year, through.month)[1]
+        ).isoformat(),
         "lake_version": data_version(data_dir),
         "cbp": {
             "publication": "nationwide",
@@ -471,14 +478,22 @@ def publish(
             "fiscal_years": sorted(modes["fiscal_year"].unique().to_list()) if modes.height else [],
         },
         "rule": {"min_events": rule.min_events, "dominance": rule.dominance},
-        "protection": {"events": protection.events, "lbs": protection.lbs,
-                       "share": protection.share},
-        "audit": {"hidden_cells": modes_cube.audited,
-                  "narrowest_events": modes_cube.narrowest_events,
-                  "narrowest_lbs": modes_cube.narrowest_lbs},
-        "suppressed": {name: int(f["suppressed"].sum()) for name, f in frames.items()
-                       if "suppressed" in f.columns},
-    }  # fmt: skip
+        "protection": {
+            "events": protection.events,
+            "lbs": protection.lbs,
+            "share": protection.share,
+        },
+        "audit": {
+            "hidden_cells": modes_cube.audited,
+            "narrowest_events": modes_cube.narrowest_events,
+            "narrowest_lbs": modes_cube.narrowest_lbs,
+        },
+        "suppressed": {
+            name: int(f["suppressed"].sum())
+            for name, f in frames.items()
+            if "suppressed" in f.columns
+        },
+    }
     write_bytes_atomic(json.dumps(manifest, indent=1).encode(), root / MANIFEST)
     _retire_old(root, version)
     return PublishReport(

@@ -191,7 +191,7 @@ SCORES: tuple[Column, ...] = (
             "consignee_address_id",
             "outcome",
         )
-    ),  # fmt: skip
+    ),
 )
 
 CONTRACT: dict[str, tuple[Column, ...]] = {

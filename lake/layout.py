@@ -79,7 +79,7 @@ TABLES: dict[str, TableLayout] = {
             month_files="arrived_at",
             row_group_rows=16_384,
             head_rows=256,
-        ),  # fmt: skip
+        ),
     )
 }
 

@@ -20,29 +20,96 @@ from lake import reference
 # Descriptions that name no good at all (CBP/DEA "junk data" examples, widened with their kin).
 JUNK_PHRASES: frozenset[str] = frozenset(
     {
-        "gift", "gifts", "present", "sample", "samples", "free sample", "daily necessities",
-        "daily necessity", "daily use", "daily goods", "freight of all kinds", "fak",
-        "general merchandise", "general cargo", "merchandise", "goods", "items", "products",
-        "product", "stuff", "misc", "miscellaneous", "various", "various goods", "commodity",
-        "household goods", "household items", "personal effects", "personal items",
-        "accessories", "parts", "spare parts", "samples no commercial value",
-        "no commercial value", "raw material", "raw materials", "industrial raw material",
-        "chemical", "chemicals", "chemical product", "chemical products", "organic chemical",
-        "intermediate", "reagent", "material", "materials", "cosmetic raw material",
-        "food additive", "powder", "white powder",
+        "gift",
+        "gifts",
+        "present",
+        "sample",
+        "samples",
+        "free sample",
+        "daily necessities",
+        "daily necessity",
+        "daily use",
+        "daily goods",
+        "freight of all kinds",
+        "fak",
+        "general merchandise",
+        "general cargo",
+        "merchandise",
+        "goods",
+        "items",
+        "products",
+        "product",
+        "stuff",
+        "misc",
+        "miscellaneous",
+        "various",
+        "various goods",
+        "commodity",
+        "household goods",
+        "household items",
+        "personal effects",
+        "personal items",
+        "accessories",
+        "parts",
+        "spare parts",
+        "samples no commercial value",
+        "no commercial value",
+        "raw material",
+        "raw materials",
+        "industrial raw material",
+        "chemical",
+        "chemicals",
+        "chemical product",
+        "chemical products",
+        "organic chemical",
+        "intermediate",
+        "reagent",
+        "material",
+        "materials",
+        "cosmetic raw material",
+        "food additive",
+        "powder",
+        "white powder",
     }
-)  # fmt: skip
+)
 LONE_NUMBER = re.compile(r"^[\d\s.,#-]*$")  # "9", "123", "" — a number is not a description
 
 # Placeholder consignee names (fake-consignee examples, widened with common fillers).
 PLACEHOLDER_NAMES: frozenset[str] = frozenset(
     {
-        "unknown", "present", "mickey mouse", "minnie mouse", "donald duck", "john doe",
-        "jane doe", "john smith", "test", "test test", "testing", "n/a", "na", "none", "null",
-        "nil", "customer", "consignee", "receiver", "recipient", "buyer", "client", "xxx",
-        "xx", "x", "abc", "asdf", "name", "no name", "tbd", "to be advised",
+        "unknown",
+        "present",
+        "mickey mouse",
+        "minnie mouse",
+        "donald duck",
+        "john doe",
+        "jane doe",
+        "john smith",
+        "test",
+        "test test",
+        "testing",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "customer",
+        "consignee",
+        "receiver",
+        "recipient",
+        "buyer",
+        "client",
+        "xxx",
+        "xx",
+        "x",
+        "abc",
+        "asdf",
+        "name",
+        "no name",
+        "tbd",
+        "to be advised",
     }
-)  # fmt: skip
+)
 # Also: runs of x, names of only digits and punctuation ("-", "123"), "test ...", "... doe",
 # anything with "unknown". Letters of any script count as a name ("王伟" is one).
 PLACEHOLDER_PATTERN = re.compile(r"^(x+|[\W\d_]*|test\b.*|.*\bdoe|.*\bunknown\b.*)$")
@@ -52,31 +119,113 @@ PLACEHOLDER_PATTERN = re.compile(r"^(x+|[\W\d_]*|test\b.*|.*\bdoe|.*\bunknown\b.
 # contradicts its HTS code (e.g. "cosmetic raw material" under chapter 29, organic chemicals).
 CHAPTER_GROUPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "apparel": (
-        frozenset({"shirt", "t-shirt", "tee", "dress", "jeans", "socks", "hoodie", "sweater",
-                   "sweatshirt", "bra", "leggings", "trousers", "shorts", "garment", "scarf",
-                   "shoes", "sneakers", "sandals", "slippers", "slides"}),
+        frozenset(
+            {
+                "shirt",
+                "t-shirt",
+                "tee",
+                "dress",
+                "jeans",
+                "socks",
+                "hoodie",
+                "sweater",
+                "sweatshirt",
+                "bra",
+                "leggings",
+                "trousers",
+                "shorts",
+                "garment",
+                "scarf",
+                "shoes",
+                "sneakers",
+                "sandals",
+                "slippers",
+                "slides",
+            }
+        ),
         frozenset({"61", "62", "63", "64", "65"}),
     ),
     "chemical": (
-        frozenset({"chemical", "compound", "acid", "chloride", "amine", "derivative",
-                   "reagent", "solvent", "hydrochloride", "piperidine", "piperidone", "aniline",
-                   "pyridine", "heterocyclic", "methylamine", "ephedrine", "intermediate"}),
+        frozenset(
+            {
+                "chemical",
+                "compound",
+                "acid",
+                "chloride",
+                "amine",
+                "derivative",
+                "reagent",
+                "solvent",
+                "hydrochloride",
+                "piperidine",
+                "piperidone",
+                "aniline",
+                "pyridine",
+                "heterocyclic",
+                "methylamine",
+                "ephedrine",
+                "intermediate",
+            }
+        ),
         frozenset({"28", "29", "30", "32", "34", "38"}),
     ),
     "cosmetic": (
-        frozenset({"cosmetic", "cosmetics", "cream", "lotion", "serum", "mascara", "eyeliner",
-                   "eyeshadow", "makeup", "perfume", "shampoo", "skin"}),
+        frozenset(
+            {
+                "cosmetic",
+                "cosmetics",
+                "cream",
+                "lotion",
+                "serum",
+                "mascara",
+                "eyeliner",
+                "eyeshadow",
+                "makeup",
+                "perfume",
+                "shampoo",
+                "skin",
+            }
+        ),
         frozenset({"33", "34"}),
     ),
     "food": (
-        frozenset({"food", "tea", "coffee", "candy", "snack", "snacks", "supplement", "vitamin",
-                   "gummies", "protein", "avocados", "fruit", "spice"}),
-        frozenset({"02", "03", "04", "07", "08", "09", "16", "17", "18", "19", "20", "21", "22",
-                   "84"}),  # food machines (candy making machine) are chapter 84
+        frozenset(
+            {
+                "food",
+                "tea",
+                "coffee",
+                "candy",
+                "snack",
+                "snacks",
+                "supplement",
+                "vitamin",
+                "gummies",
+                "protein",
+                "avocados",
+                "fruit",
+                "spice",
+            }
+        ),
+        frozenset(
+            {"02", "03", "04", "07", "08", "09", "16", "17", "18", "19", "20", "21", "22", "84"}
+        ),  # food machines (candy making machine) are chapter 84
     ),
     "electronics": (
-        frozenset({"phone", "smartphone", "charger", "cable", "earbuds", "headphones",
-                   "battery", "laptop", "adapter", "router", "usb"}),
+        frozenset(
+            {
+                "phone",
+                "smartphone",
+                "charger",
+                "cable",
+                "earbuds",
+                "headphones",
+                "battery",
+                "laptop",
+                "adapter",
+                "router",
+                "usb",
+            }
+        ),
         frozenset({"84", "85", "90", "39"}),  # phone cases are plastic (39)
     ),
     "toy": (
@@ -84,11 +233,23 @@ CHAPTER_GROUPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"95"}),
     ),
     "machine": (
-        frozenset({"machine", "press", "filler", "mixer", "pump", "motor", "die", "dies",
-                   "punch", "tooling"}),
+        frozenset(
+            {
+                "machine",
+                "press",
+                "filler",
+                "mixer",
+                "pump",
+                "motor",
+                "die",
+                "dies",
+                "punch",
+                "tooling",
+            }
+        ),
         frozenset({"82", "84", "85", "90"}),
     ),
-}  # fmt: skip
+}
 
 WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 

@@ -115,12 +115,18 @@ def country_names() -> dict[str, str]:
 
 # Words for the lake's enumerations where a person reads them (the lake and exports keep codes).
 CONCEALMENT_NAMES = {
-    "vehicle_compartment": "Vehicle compartment", "gas_tank": "Gas tank", "tires": "Tires",
-    "body_carry": "Carried on the body", "luggage": "Luggage",
-    "commercial_cargo": "Commercial cargo", "mislabeled_goods": "Mislabeled goods",
-    "parcel": "Parcel", "backpack": "Backpack", "vessel_compartment": "Vessel compartment",
+    "vehicle_compartment": "Vehicle compartment",
+    "gas_tank": "Gas tank",
+    "tires": "Tires",
+    "body_carry": "Carried on the body",
+    "luggage": "Luggage",
+    "commercial_cargo": "Commercial cargo",
+    "mislabeled_goods": "Mislabeled goods",
+    "parcel": "Parcel",
+    "backpack": "Backpack",
+    "vessel_compartment": "Vessel compartment",
     "unknown": "Unknown",
-}  # fmt: skip
+}
 PROVENANCE_NAMES = {
     "cbp_cell": "Rebuilt from CBP's published figures",
     "continuation": "Modelled continuation after CBP's latest published month",

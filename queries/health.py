@@ -20,14 +20,29 @@ import polars as pl
 import settings
 from queries.gateway import Gateway, default_gateway
 
-HOURLY = {"hour": pl.Datetime("us"), "batches": pl.Int64, "rows_read": pl.Int64,
-          "rows_accepted": pl.Int64, "rows_quarantined": pl.Int64}  # fmt: skip
+HOURLY = {
+    "hour": pl.Datetime("us"),
+    "batches": pl.Int64,
+    "rows_read": pl.Int64,
+    "rows_accepted": pl.Int64,
+    "rows_quarantined": pl.Int64,
+}
 REASONS = {"table_name": pl.String, "reason": pl.String, "rows": pl.Int64, "batches": pl.Int64}
-LAG = {"hour": pl.Datetime("us"), "p50_lag_s": pl.Float64, "p95_lag_s": pl.Float64,
-       "max_lag_s": pl.Float64}  # fmt: skip
-QUARANTINED = {"quarantined_at": pl.Datetime("us"), "table_name": pl.String,
-               "batch_id": pl.String, "source_file": pl.String, "source_row": pl.String,
-               "reason": pl.String, "row": pl.String}  # fmt: skip
+LAG = {
+    "hour": pl.Datetime("us"),
+    "p50_lag_s": pl.Float64,
+    "p95_lag_s": pl.Float64,
+    "max_lag_s": pl.Float64,
+}
+QUARANTINED = {
+    "quarantined_at": pl.Datetime("us"),
+    "table_name": pl.String,
+    "batch_id": pl.String,
+    "source_file": pl.String,
+    "source_row": pl.String,
+    "reason": pl.String,
+    "row": pl.String,
+}
 BOOKKEEPING = ("source_row", "reason", "batch_id", "quarantined_at")
 SHIPMENT_LAGS = """
     SELECT ingested_at, date_diff('microsecond', arrived_at, ingested_at) / 1e6 AS lag
@@ -145,8 +160,13 @@ def ingest_lag(hours: int = 48, gateway: Gateway | None = None) -> pl.DataFrame:
 def feed_status(gateway: Gateway | None = None) -> dict:
     """Freshness for the badge: last batch, last accepted rows, and the last hour's counts."""
     gw = _gateway(gateway)
-    empty = {"last_batch_at": None, "last_row_at": None, "batches_last_hour": 0,
-             "rows_last_hour": 0, "quarantined_last_hour": 0}  # fmt: skip
+    empty = {
+        "last_batch_at": None,
+        "last_row_at": None,
+        "batches_last_hour": 0,
+        "rows_last_hour": 0,
+        "quarantined_last_hour": 0,
+    }
     if not gw.has("ingest_log"):
         return empty
     row = gw.frame(

@@ -229,11 +229,29 @@ def fetch_page(
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")
 SHIPMENT_DETAIL = (
-    "shipment_id", "arrived_at", "port_code", "area_id", "mode", "hts_code", "description",
-    "declared_value_usd", "declared_weight_kg", "origin_country", "transit_country", "shipper_id",
-    "consignee_id", "consignee_name", "consignee_address_id", "carrier", "entry_type",
-    "master_carton", "preprinted_domestic_label", "dea_transaction_id", "examined", "outcome",
-)  # fmt: skip
+    "shipment_id",
+    "arrived_at",
+    "port_code",
+    "area_id",
+    "mode",
+    "hts_code",
+    "description",
+    "declared_value_usd",
+    "declared_weight_kg",
+    "origin_country",
+    "transit_country",
+    "shipper_id",
+    "consignee_id",
+    "consignee_name",
+    "consignee_address_id",
+    "carrier",
+    "entry_type",
+    "master_carton",
+    "preprinted_domestic_label",
+    "dea_transaction_id",
+    "examined",
+    "outcome",
+)
 REFERRAL_STEPS = (
     ("referred_on", "Referred"),
     ("seizure_on", "Follow-up seizure"),

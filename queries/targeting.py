@@ -52,10 +52,21 @@ QUEUE_BY_KEY = {c.key: c for c in QUEUE_COLUMNS}
 # what the queue's columns and the watches read; a window of a whole year is sorted, so the
 # other twelve columns of a shipment are left on disk
 WINDOW_COLUMNS = (
-    "shipment_id", "arrived_at", "port_code", "mode", "origin_country", "transit_country",
-    "hts_code", "description", "declared_value_usd", "consignee_name", "outcome", "shipper_id",
-    "consignee_id", "consignee_address_id",
-)  # fmt: skip
+    "shipment_id",
+    "arrived_at",
+    "port_code",
+    "mode",
+    "origin_country",
+    "transit_country",
+    "hts_code",
+    "description",
+    "declared_value_usd",
+    "consignee_name",
+    "outcome",
+    "shipper_id",
+    "consignee_id",
+    "consignee_address_id",
+)
 
 
 def _gw(gateway: Gateway | None) -> Gateway:
@@ -386,12 +397,30 @@ def watch_counts(
 
 # -- one shipment ----------------------------------------------------------------------------
 SHIPMENT_COLUMNS = (
-    "shipment_id", "arrived_at", "port_code", "area_id", "mode", "hts_code", "description",
-    "declared_value_usd", "declared_weight_kg", "origin_country", "transit_country",
-    "shipper_id", "consignee_id", "consignee_name", "consignee_address_id", "carrier",
-    "entry_type", "master_carton", "preprinted_domestic_label", "dea_transaction_id",
-    "examined", "outcome", "seizure_id",
-)  # fmt: skip
+    "shipment_id",
+    "arrived_at",
+    "port_code",
+    "area_id",
+    "mode",
+    "hts_code",
+    "description",
+    "declared_value_usd",
+    "declared_weight_kg",
+    "origin_country",
+    "transit_country",
+    "shipper_id",
+    "consignee_id",
+    "consignee_name",
+    "consignee_address_id",
+    "carrier",
+    "entry_type",
+    "master_carton",
+    "preprinted_domestic_label",
+    "dea_transaction_id",
+    "examined",
+    "outcome",
+    "seizure_id",
+)
 
 
 def shipment_detail(shipment_id: str, gateway: Gateway | None = None) -> dict | None:
@@ -432,8 +461,11 @@ def _current_score(gw: Gateway, shipment: dict) -> pl.DataFrame:
     return gw.frame(head + "shipment_id = ?" + tail, [shipment["shipment_id"]])
 
 
-PARTY_COLUMNS = {"shipper": "shipper_id", "consignee": "consignee_id",
-                 "address": "consignee_address_id"}  # fmt: skip
+PARTY_COLUMNS = {
+    "shipper": "shipper_id",
+    "consignee": "consignee_id",
+    "address": "consignee_address_id",
+}
 
 
 def party_history(shipment: dict, gateway: Gateway | None = None) -> dict[str, dict]:
@@ -481,10 +513,19 @@ def similar_seizures(shipment: dict, gateway: Gateway | None = None) -> list[dic
     """
     sh = shipment
     params = [
-        sh["hts_code"], sh["origin_country"], sh["transit_country"], sh["port_code"], sh["mode"],
-        sh["arrived_at"], sh["shipment_id"], sh["hts_code"], sh["origin_country"],
-        sh["port_code"], sh["mode"], SIMILAR_ROWS,
-    ]  # fmt: skip
+        sh["hts_code"],
+        sh["origin_country"],
+        sh["transit_country"],
+        sh["port_code"],
+        sh["mode"],
+        sh["arrived_at"],
+        sh["shipment_id"],
+        sh["hts_code"],
+        sh["origin_country"],
+        sh["port_code"],
+        sh["mode"],
+        SIMILAR_ROWS,
+    ]
     return gw.frame(sql, params).to_dicts()
 
 

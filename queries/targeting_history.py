@@ -40,12 +40,29 @@ LOG_VPK = "ln(greatest(declared_value_usd, 0.01) / greatest(declared_weight_kg, 
 
 # Base columns every history computation reads; history features are added to these.
 BASE_COLUMNS = (
-    "shipment_id", "arrived_at", "port_code", "area_id", "mode", "hts_code", "description",
-    "declared_value_usd", "declared_weight_kg", "origin_country", "transit_country",
-    "shipper_id", "consignee_id", "consignee_name", "consignee_address_id", "carrier",
-    "entry_type", "master_carton", "preprinted_domestic_label", "dea_transaction_id",
-    "examined", "outcome",
-)  # fmt: skip
+    "shipment_id",
+    "arrived_at",
+    "port_code",
+    "area_id",
+    "mode",
+    "hts_code",
+    "description",
+    "declared_value_usd",
+    "declared_weight_kg",
+    "origin_country",
+    "transit_country",
+    "shipper_id",
+    "consignee_id",
+    "consignee_name",
+    "consignee_address_id",
+    "carrier",
+    "entry_type",
+    "master_carton",
+    "preprinted_domestic_label",
+    "dea_transaction_id",
+    "examined",
+    "outcome",
+)
 PRIOR_SQL = {  # each prior's key as SQL over the shipments columns
     "shipper": "shipper_id",
     "consignee": "consignee_id",
@@ -190,8 +207,9 @@ def _run_parts(
 ) -> HistoryParts:
     start = datetime.combine(lo, datetime.min.time())
     end = datetime.combine(hi, datetime.min.time())
-    rows = session.frame(_normalised("shipments", "arrived_at >= ? AND arrived_at < ?"),
-                         [start, end])  # fmt: skip
+    rows = session.frame(
+        _normalised("shipments", "arrived_at >= ? AND arrived_at < ?"), [start, end]
+    )
     first, last = (lo - date(1970, 1, 1)).days, (hi - date(1970, 1, 1)).days
     priors = {
         name: session.frame(f"SELECT * FROM {table} WHERE day >= ? AND day < ?", [first, last])  # noqa: S608

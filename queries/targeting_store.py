@@ -157,6 +157,7 @@ def all_feedback(data_dir: Path | None = None) -> pl.DataFrame:
             "SELECT shipment_id, verdict, created_at FROM feedback ORDER BY id"
         ).fetchall()
     return pl.DataFrame(
-        rows, schema={"shipment_id": pl.Utf8, "verdict": pl.Utf8, "created_at": pl.Utf8},
+        rows,
+        schema={"shipment_id": pl.Utf8, "verdict": pl.Utf8, "created_at": pl.Utf8},
         orient="row",
-    )  # fmt: skip
+    )

@@ -73,13 +73,17 @@ def main(argv: list[str] | None = None) -> int:
             print(emerging.table(answer.frame))
             beyond = int(answer.frame["emerging"].sum()) if answer.frame.height else 0
             seconds = time.perf_counter() - started
-            print(f"\nemerging threats as of {answer.as_of}: {answer.frame.height} signals "
-                  f"({beyond} beyond their control limits) in {seconds:.1f} s")  # fmt: skip
+            print(
+                f"\nemerging threats as of {answer.as_of}: {answer.frame.height} signals "
+                f"({beyond} beyond their control limits) in {seconds:.1f} s"
+            )
             if args.json:
                 rows = answer.frame.drop("month", strict=False).to_dicts()
-                args.json.write_text(json.dumps(
-                    {"as_of": answer.as_of.isoformat(), "signals": rows}, indent=1, default=str
-                ))  # fmt: skip
+                args.json.write_text(
+                    json.dumps(
+                        {"as_of": answer.as_of.isoformat(), "signals": rows}, indent=1, default=str
+                    )
+                )
                 print(f"wrote {args.json}")
         else:
             scored = scoring.score_lake()

@@ -140,11 +140,19 @@ def detect(counts: pl.DataFrame, as_of: date) -> pl.DataFrame:
             }
         )
     schema = {
-        "key": pl.Utf8, "recent": pl.Int64, "baseline": pl.Int64, "recent_per_30d": pl.Float64,
-        "baseline_per_30d": pl.Float64, "expected": pl.Float64, "ratio": pl.Float64,
-        "p_value": pl.Float64, "new": pl.Boolean, "emerging": pl.Boolean, "tested": pl.Int64,
+        "key": pl.Utf8,
+        "recent": pl.Int64,
+        "baseline": pl.Int64,
+        "recent_per_30d": pl.Float64,
+        "baseline_per_30d": pl.Float64,
+        "expected": pl.Float64,
+        "ratio": pl.Float64,
+        "p_value": pl.Float64,
+        "new": pl.Boolean,
+        "emerging": pl.Boolean,
+        "tested": pl.Int64,
         "limit": pl.Float64,
-    }  # fmt: skip
+    }
     out = pl.DataFrame(rows, schema=schema, orient="row")
     return out.sort(["emerging", "p_value", "ratio", "key"], descending=[True, False, True, False])
 
@@ -220,8 +228,10 @@ def table(frame: pl.DataFrame) -> str:
     """The signals as a plain-text table for the terminal, emerging ones first per signal."""
     if frame.is_empty():
         return "no signal can be computed yet (the lake needs seizures, shipments and scores)"
-    lines = [f"{'signal':<18} {'kind':<16} {'status':<9} {'recent':>6} {'base':>6} "
-             f"{'ratio':>6} {'p':>8}  key"]  # fmt: skip
+    lines = [
+        f"{'signal':<18} {'kind':<16} {'status':<9} {'recent':>6} {'base':>6} "
+        f"{'ratio':>6} {'p':>8}  key"
+    ]
     for row in frame.iter_rows(named=True):
         status = "new" if row["new"] else "EMERGING" if row["emerging"] else "watching"
         lines.append(

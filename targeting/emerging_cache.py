@@ -62,8 +62,9 @@ def store(answer: Answer, data_dir: Path) -> Path:
     meta = {"as_of": answer.as_of.isoformat(), "computed_at": answer.computed_at.isoformat()}
     frame = answer.frame if answer.frame.width else pl.DataFrame({"_empty": []})
     table = frame.to_arrow()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           META_KEY: json.dumps(meta).encode()})  # fmt: skip
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), META_KEY: json.dumps(meta).encode()}
+    )
     return write_parquet_atomic(table, _state(data_dir) / ANSWER_FILE)
 
 

@@ -63,9 +63,15 @@ SNAPSHOT_KEYS = {"route": "route", "hts": "hts_code"}
 PRIOR_KEYS = {**PARTY_KEYS, **SNAPSHOT_KEYS, "all": "'all'"}  # column of the rows frame
 HISTORY_COLUMNS = (
     *(f"{p}_prior_{x}" for p in (*PARTY_KEYS, *SNAPSHOT_KEYS, "all") for x in ("n", "s")),
-    "address_window_n", "address_window_names", "consignee_window_n", "pair_window_n",
-    "norm_median", "norm_mad", "norm_n", "history_days",
-)  # fmt: skip
+    "address_window_n",
+    "address_window_names",
+    "consignee_window_n",
+    "pair_window_n",
+    "norm_median",
+    "norm_mad",
+    "norm_n",
+    "history_days",
+)
 DERIVED_COLUMNS = ("base_rate", "route_rate", "hts_rate", "value_z")
 
 
@@ -80,9 +86,11 @@ def _attach(
     for name, prior in priors.items():
         key = PRIOR_KEYS[name]
         renamed = prior.select(
-            pl.col("k").alias(key if key != "'all'" else "_all"), pl.col("day").cast(pl.Int64),
-            pl.col("pn").alias(f"{name}_prior_n"), pl.col("ps").alias(f"{name}_prior_s"),
-        )  # fmt: skip
+            pl.col("k").alias(key if key != "'all'" else "_all"),
+            pl.col("day").cast(pl.Int64),
+            pl.col("pn").alias(f"{name}_prior_n"),
+            pl.col("ps").alias(f"{name}_prior_s"),
+        )
         if key == "'all'":
             frame = frame.join(renamed.drop("_all"), on="day", how="left")
         else:
@@ -263,7 +271,10 @@ def _empty_prior() -> pl.DataFrame:
 def _empty_norms() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "month": pl.Date, "hts_code": pl.Utf8, "norm_median": pl.Float64,
-            "norm_n": pl.Int64, "norm_mad": pl.Float64,
+            "month": pl.Date,
+            "hts_code": pl.Utf8,
+            "norm_median": pl.Float64,
+            "norm_n": pl.Int64,
+            "norm_mad": pl.Float64,
         }
-    )  # fmt: skip
+    )

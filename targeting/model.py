@@ -120,7 +120,7 @@ def fit(x: np.ndarray, y: np.ndarray, names: list[str], seed: int, weight=None) 
             "folds": CALIBRATION_FOLDS,
             "slope": round(slope, 6),
             "offset": round(offset, 6),
-        },  # fmt: skip
+        },
     )
 
 
@@ -176,14 +176,18 @@ def reasons_from(model: Model, contrib: np.ndarray, top: int = TOP_REASONS) -> p
     )
     parts = [
         pl.when(pl.col(f"c{i}") >= MIN_REASON).then(
-            pl.concat_str([
-                pl.col(f"i{i}").replace_strict(list(range(len(labels))), labels,
-                                               return_dtype=pl.Utf8),
-                pl.lit(" +"), pl.col(f"c{i}").cast(pl.Utf8),
-            ])
+            pl.concat_str(
+                [
+                    pl.col(f"i{i}").replace_strict(
+                        list(range(len(labels))), labels, return_dtype=pl.Utf8
+                    ),
+                    pl.lit(" +"),
+                    pl.col(f"c{i}").cast(pl.Utf8),
+                ]
+            )
         )
         for i in range(k)
-    ]  # fmt: skip
+    ]
     text = pl.concat_str(parts, separator=" · ", ignore_nulls=True).fill_null("")
     return frame.select(text.alias("reasons")).to_series()
 

@@ -76,10 +76,14 @@ def _now() -> datetime:
 def empty_scores() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "shipment_id": pl.Utf8, "score": pl.Float64, "model_version": pl.Utf8,
-            "flags": pl.List(pl.Utf8), "reasons": pl.Utf8, "scored_at": pl.Datetime("us"),
+            "shipment_id": pl.Utf8,
+            "score": pl.Float64,
+            "model_version": pl.Utf8,
+            "flags": pl.List(pl.Utf8),
+            "reasons": pl.Utf8,
+            "scored_at": pl.Datetime("us"),
         }
-    )  # fmt: skip
+    )
 
 
 def score_frame(
@@ -106,9 +110,13 @@ def score_frame(
             "reasons": reasons,
         }
     ).select(
-        "shipment_id", "score", pl.lit(version, pl.Utf8).alias("model_version"), "flags",
-        "reasons", pl.lit(scored_at or _now(), pl.Datetime("us")).alias("scored_at"),
-    )  # fmt: skip
+        "shipment_id",
+        "score",
+        pl.lit(version, pl.Utf8).alias("model_version"),
+        "flags",
+        "reasons",
+        pl.lit(scored_at or _now(), pl.Datetime("us")).alias("scored_at"),
+    )
 
 
 def _no_lake_history(frame: pl.DataFrame) -> pl.DataFrame:
@@ -116,13 +124,22 @@ def _no_lake_history(frame: pl.DataFrame) -> pl.DataFrame:
     base = frame.select(history.BASE_COLUMNS).with_columns(
         pl.col("consignee_address_id").alias("address_id"),
         pl.concat_str(
-            [pl.col("origin_country"), pl.col("transit_country").fill_null("-"),
-             pl.col("port_code"), pl.col("mode")], separator=">",
+            [
+                pl.col("origin_country"),
+                pl.col("transit_country").fill_null("-"),
+                pl.col("port_code"),
+                pl.col("mode"),
+            ],
+            separator=">",
         ).alias("route"),
         (pl.col("outcome") == "seized").alias("seized"),
-        (pl.col("declared_value_usd").clip(lower_bound=0.01)
-         / pl.col("declared_weight_kg").clip(lower_bound=0.001)).log().alias("lv"),
-    )  # fmt: skip
+        (
+            pl.col("declared_value_usd").clip(lower_bound=0.01)
+            / pl.col("declared_weight_kg").clip(lower_bound=0.001)
+        )
+        .log()
+        .alias("lv"),
+    )
     zeros = [pl.lit(0, pl.Int64).alias(c) for c in history.HISTORY_COLUMNS]
     nulls = [pl.lit(None, pl.Float64).alias(c) for c in ("norm_median", "norm_mad")]
     return history.derive(base.with_columns(zeros).with_columns(nulls))
@@ -223,8 +240,9 @@ def score_lake(
     for i, chunk in enumerate(chunks):
         scores = score_frame(chunk, trained, run)
         keyed = _with_shipment(scores, chunk)
-        written += write_partitioned("scores", conform("scores", keyed),
-                                     f"{LAKE_PREFIX}{version}-{i:03d}", data_dir)  # fmt: skip
+        written += write_partitioned(
+            "scores", conform("scores", keyed), f"{LAKE_PREFIX}{version}-{i:03d}", data_dir
+        )
         rows += scores.height
     if written:
         commit("scores", add=written, data_dir=data_dir, replace_prefix="")

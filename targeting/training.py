@@ -39,9 +39,10 @@ def with_labels(frame: pl.DataFrame, feedback: pl.DataFrame | None = None) -> pl
         return out
     verdicts = feedback.select(
         "shipment_id",
-        pl.col("verdict").replace_strict({"seized": 1, "clean": 0}, return_dtype=pl.Int8)
+        pl.col("verdict")
+        .replace_strict({"seized": 1, "clean": 0}, return_dtype=pl.Int8)
         .alias("_verdict"),
-    ).unique("shipment_id", keep="last")  # fmt: skip
+    ).unique("shipment_id", keep="last")
     out = out.join(verdicts, on="shipment_id", how="left", maintain_order="left")
     return out.with_columns(
         pl.coalesce("_verdict", "label").alias("label"),

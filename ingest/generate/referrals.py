@@ -94,8 +94,11 @@ def _agencies(rng: np.random.Generator, mode: np.ndarray, category: np.ndarray) 
     out = np.empty(len(mode), dtype=object)
     mail = mode == "mail"
     chemical = ~mail & np.isin(category, ["precursor", "equipment"])
-    for mask, table in ((mail, AGENCY_MAIL), (chemical, AGENCY_CHEMICAL),
-                        (~mail & ~chemical, AGENCY_OTHER)):  # fmt: skip
+    for mask, table in (
+        (mail, AGENCY_MAIL),
+        (chemical, AGENCY_CHEMICAL),
+        (~mail & ~chemical, AGENCY_OTHER),
+    ):
         rows = np.flatnonzero(mask)
         p = np.fromiter(table.values(), dtype=float)
         out[rows] = np.array(list(table), dtype=object)[

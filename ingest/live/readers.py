@@ -27,8 +27,14 @@ import pyarrow.parquet as pq
 from ingest.live.incoming import LIVE_TABLES, WHAT, required_columns, target_types
 
 TABLE_IN_NAME = re.compile(r"^(seizures|shipments|referrals)(?:[-_.]|$)", re.IGNORECASE)
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-           ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 EXTRA_FIELDS = "extra_fields"  # overflow of CSV rows longer than the header
 BLANK = "row: blank line"
 RAGGED = "row: number of fields differs from the header"

@@ -173,28 +173,40 @@ def seizure_checks(now: datetime) -> list[Check]:
         (pl.col("pills") > MAX_QUANTITY["pills"], "pills: implausibly large"),
         *_day("event_date", now),
         *_moment("event_time", now),
-        (_lookup("area_id", "area_component") != pl.col("component"), "area_id: not an area of "
-         "the row's component"),
+        (
+            _lookup("area_id", "area_component") != pl.col("component"),
+            "area_id: not an area of the row's component",
+        ),
         (_lookup("area_id", "area_region") != pl.col("region"), "region: not the area's region"),
-        (_lookup("port_code", "port_area") != pl.col("area_id"), "port_code: not a port of the "
-         "row's area_id"),
-        (_lookup("commodity", "commodity_category") != pl.col("category"), "category: not the "
-         "commodity's category"),
+        (
+            _lookup("port_code", "port_area") != pl.col("area_id"),
+            "port_code: not a port of the row's area_id",
+        ),
+        (
+            _lookup("commodity", "commodity_category") != pl.col("category"),
+            "category: not the commodity's category",
+        ),
         (_lookup("commodity", "commodity_unit") != unit, "unit: not the commodity's unit"),
         (
             _lookup("commodity", "commodity_drug_type").ne_missing(pl.col("cbp_drug_type"))
             & pl.col("commodity").is_in(list(v["commodities"])),
             "cbp_drug_type: not the commodity's CBP drug type",
         ),
-        ((unit == "lbs") & ((pl.col("lbs") - quantity).abs() > 1e-6 * (quantity.abs() + 1)),
-         "lbs: differs from quantity (unit lbs)"),
-        ((unit == "pills") & (pl.col("pills").cast(pl.Float64) != quantity),
-         "pills: differs from quantity (unit pills)"),
+        (
+            (unit == "lbs") & ((pl.col("lbs") - quantity).abs() > 1e-6 * (quantity.abs() + 1)),
+            "lbs: differs from quantity (unit lbs)",
+        ),
+        (
+            (unit == "pills") & (pl.col("pills").cast(pl.Float64) != quantity),
+            "pills: differs from quantity (unit pills)",
+        ),
         ((unit != "pills") & pl.col("pills").is_not_null(), "pills: set but unit is not pills"),
         ((unit == "pieces") & pl.col("lbs").is_not_null(), "lbs: set but unit is pieces"),
-        ((pl.col("event_time").dt.date() - pl.col("event_date")).dt.total_days().abs() > 1,
-         "event_time: more than a day from event_date"),
-    ]  # fmt: skip
+        (
+            (pl.col("event_time").dt.date() - pl.col("event_date")).dt.total_days().abs() > 1,
+            "event_time: more than a day from event_date",
+        ),
+    ]
 
 
 def shipment_checks(now: datetime) -> list[Check]:
@@ -208,23 +220,31 @@ def shipment_checks(now: datetime) -> list[Check]:
         _not_in("port_code", v["ports"], "unknown port (ports.csv)"),
         _not_in("area_id", v["areas"], "unknown area (areas.csv)"),
         _not_in("mode", v["modes"], "unknown mode (modes.csv)"),
-        (~pl.col("hts_code").str.contains(HTS_PATTERN), "hts_code: not a dotted HTS code "
-         "like 2933.33.0100"),
+        (
+            ~pl.col("hts_code").str.contains(HTS_PATTERN),
+            "hts_code: not a dotted HTS code like 2933.33.0100",
+        ),
         *_countries("origin_country", "transit_country"),
         _not_in("entry_type", ENTRY_TYPES, "not 01, 11 or 86"),
         _not_in("outcome", OUTCOMES, "not not_examined, cleared or seized"),
         *_number("declared_value_usd", MAX_VALUE_USD, "USD"),
         *_number("declared_weight_kg", MAX_WEIGHT_KG, "kg"),
         *_moment("arrived_at", now),
-        (_lookup("port_code", "port_area") != pl.col("area_id"), "area_id: not the port's field "
-         "office"),
-        ((entry == "86") & (~pl.col("mode").is_in(["express", "mail"]) | (value > 800)),
-         "entry_type: 86 only for express or mail lines worth at most 800 USD"),
+        (
+            _lookup("port_code", "port_area") != pl.col("area_id"),
+            "area_id: not the port's field office",
+        ),
+        (
+            (entry == "86") & (~pl.col("mode").is_in(["express", "mail"]) | (value > 800)),
+            "entry_type: 86 only for express or mail lines worth at most 800 USD",
+        ),
         ((entry == "11") & (value > 2500), "entry_type: 11 only for lines worth at most 2,500 USD"),
         ((outcome == "not_examined") == pl.col("examined"), "outcome: disagrees with examined"),
-        (pl.col("seizure_id").is_not_null() != (outcome == "seized"),
-         "seizure_id: must be set exactly when outcome is seized"),
-    ]  # fmt: skip
+        (
+            pl.col("seizure_id").is_not_null() != (outcome == "seized"),
+            "seizure_id: must be set exactly when outcome is seized",
+        ),
+    ]
 
 
 def referral_checks(now: datetime) -> list[Check]:

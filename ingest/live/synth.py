@@ -28,14 +28,37 @@ from lake import reference
 
 # Share of events by commodity, after CBP's event counts (FY2023-FY2025), plus modelled chemicals.
 SEIZURE_MIX = {
-    "marijuana": 0.27, "methamphetamine": 0.21, "cocaine": 0.12, "fentanyl_pills": 0.09,
-    "fentanyl_powder": 0.06, "heroin": 0.03, "other_drugs": 0.06, "ketamine": 0.02,
-    "ecstasy": 0.02, "khat": 0.02, "lsd": 0.005, "xylazine": 0.01, "nitazenes": 0.005,
-    "4_ap": 0.015, "1_boc_4_ap": 0.012, "npp": 0.008, "anpp": 0.008, "propionyl_chloride": 0.006,
-    "pill_press": 0.006, "die_set": 0.008, "press_parts": 0.005,
-}  # fmt: skip
-MEDIAN_LBS = {"marijuana": 45.0, "meth": 12.0, "cocaine": 9.0, "fentanyl": 1.2, "heroin": 2.0,
-              "precursor": 12.0, "default": 1.5}  # fmt: skip
+    "marijuana": 0.27,
+    "methamphetamine": 0.21,
+    "cocaine": 0.12,
+    "fentanyl_pills": 0.09,
+    "fentanyl_powder": 0.06,
+    "heroin": 0.03,
+    "other_drugs": 0.06,
+    "ketamine": 0.02,
+    "ecstasy": 0.02,
+    "khat": 0.02,
+    "lsd": 0.005,
+    "xylazine": 0.01,
+    "nitazenes": 0.005,
+    "4_ap": 0.015,
+    "1_boc_4_ap": 0.012,
+    "npp": 0.008,
+    "anpp": 0.008,
+    "propionyl_chloride": 0.006,
+    "pill_press": 0.006,
+    "die_set": 0.008,
+    "press_parts": 0.005,
+}
+MEDIAN_LBS = {
+    "marijuana": 45.0,
+    "meth": 12.0,
+    "cocaine": 9.0,
+    "fentanyl": 1.2,
+    "heroin": 2.0,
+    "precursor": 12.0,
+    "default": 1.5,
+}
 USBP_SHARE = 0.33  # of drug events, Border Patrol between ports
 USBP_REGION = {"Southwest Border": 0.9, "Northern Border": 0.05, "Coastal/Interior": 0.05}
 LAND_DEFAULT_WEIGHT = 2e6  # a land port's weight when the lake has no BTS traffic
@@ -175,12 +198,23 @@ def synth_referrals(
 
 
 CORRUPTIONS = {
-    "seizures": (("quantity", "-5"), ("port_code", "9999"), ("source_country", "XX"),
-                 ("mode", "hovercraft"), ("commodity", "unobtainium"), ("quantity", "NaN")),
-    "shipments": (("declared_value_usd", "-1"), ("origin_country", "XX"), ("port_code", "9999"),
-                  ("entry_type", "99"), ("declared_weight_kg", "1e12")),
+    "seizures": (
+        ("quantity", "-5"),
+        ("port_code", "9999"),
+        ("source_country", "XX"),
+        ("mode", "hovercraft"),
+        ("commodity", "unobtainium"),
+        ("quantity", "NaN"),
+    ),
+    "shipments": (
+        ("declared_value_usd", "-1"),
+        ("origin_country", "XX"),
+        ("port_code", "9999"),
+        ("entry_type", "99"),
+        ("declared_weight_kg", "1e12"),
+    ),
     "referrals": (("agency", "CIA"), ("status", "lost")),
-}  # fmt: skip
+}
 FUTURE = {"seizures": "event_date", "shipments": "arrived_at", "referrals": "referred_on"}
 
 

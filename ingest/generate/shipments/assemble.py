@@ -59,8 +59,9 @@ def assemble(
             "origin_country": _lookup(ctx.countries, cols["origin"]),
             "transit_country": _lookup(ctx.countries, cols["transit"]),
             "_shipper": cols["shipper"],
-            "_consignee": bijection(cols["consignee"], ctx.parcel_consignees
-                                    + ctx.cargo_consignees, 2) + 1,
+            "_consignee": (
+                bijection(cols["consignee"], ctx.parcel_consignees + ctx.cargo_consignees, 2) + 1
+            ),
             "consignee_name": _lookup(list(name_table()), name_index(cols, ctx)),
             "_address": cols["address"],
             "carrier": _lookup(ctx.carriers, cols["carrier"]),
@@ -74,11 +75,14 @@ def assemble(
             "fiscal_year": fiscal,
             "_seq": sequence,
         }
-    )  # fmt: skip
+    )
     frame = frame.with_columns(
         pl.concat_str(
-            [pl.lit("MF"), pl.col("fiscal_year").cast(pl.Utf8),
-             pl.col("_seq").cast(pl.Utf8).str.zfill(8)]
+            [
+                pl.lit("MF"),
+                pl.col("fiscal_year").cast(pl.Utf8),
+                pl.col("_seq").cast(pl.Utf8).str.zfill(8),
+            ]
         ).alias("shipment_id"),
         _padded("SH", "_shipper", 7).alias("shipper_id"),
         _padded("CE", "_consignee", 8).alias("consignee_id"),
@@ -88,5 +92,5 @@ def assemble(
         .alias("dea_transaction_id"),
         pl.lit(batch_id).alias("batch_id"),
         pl.lit(ingested_at).cast(pl.Datetime("us")).alias("ingested_at"),
-    )  # fmt: skip
+    )
     return conform("shipments", frame)

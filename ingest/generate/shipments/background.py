@@ -57,8 +57,12 @@ def _origins(
 ) -> np.ndarray:
     """Origin country by mode; land rows mostly come from the neighbour at that border."""
     origin = np.zeros(len(mode), dtype=np.int16)
-    for m, table in ((M_EXPRESS, ORIGIN_PARCEL), (M_MAIL, ORIGIN_PARCEL), (M_AIR, ORIGIN_AIR),
-                     (M_SEA, ORIGIN_SEA)):  # fmt: skip
+    for m, table in (
+        (M_EXPRESS, ORIGIN_PARCEL),
+        (M_MAIL, ORIGIN_PARCEL),
+        (M_AIR, ORIGIN_AIR),
+        (M_SEA, ORIGIN_SEA),
+    ):
         rows = np.flatnonzero(mode == m)
         origin[rows] = country_codes(ctx, table)[pick(rng, table, len(rows))]
     land = np.flatnonzero(np.isin(mode, (M_TRUCK, M_RAIL)))
@@ -143,11 +147,23 @@ def background_rows(
         -1,
     )
     cols.update(
-        t=t, port=port, mode=mode, hts=line, text=text.astype(np.int32), value=value,
-        weight=weight, origin=origin, transit=transit,
-        shipper=shippers(ctx, rng, mode, origin), consignee=consignee,
-        address=addresses(ctx, rng, consignee), placeholder=placeholder,
-        carrier=carriers(ctx, rng, mode, port), want86=rng.random(size) < 0.97,
-        master=master, preprinted=preprinted, dea=dea,
-    )  # fmt: skip
+        t=t,
+        port=port,
+        mode=mode,
+        hts=line,
+        text=text.astype(np.int32),
+        value=value,
+        weight=weight,
+        origin=origin,
+        transit=transit,
+        shipper=shippers(ctx, rng, mode, origin),
+        consignee=consignee,
+        address=addresses(ctx, rng, consignee),
+        placeholder=placeholder,
+        carrier=carriers(ctx, rng, mode, port),
+        want86=rng.random(size) < 0.97,
+        master=master,
+        preprinted=preprinted,
+        dea=dea,
+    )
     return cols

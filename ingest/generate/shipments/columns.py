@@ -11,10 +11,28 @@ import numpy as np
 Columns = dict[str, np.ndarray]
 
 COLUMNS = (
-    "t", "port", "mode", "hts", "text", "value", "weight", "origin", "transit", "shipper",
-    "consignee", "address", "placeholder", "carrier", "want86", "master", "preprinted", "dea",
-    "illicit", "exam_rate", "seizure",
-)  # fmt: skip
+    "t",
+    "port",
+    "mode",
+    "hts",
+    "text",
+    "value",
+    "weight",
+    "origin",
+    "transit",
+    "shipper",
+    "consignee",
+    "address",
+    "placeholder",
+    "carrier",
+    "want86",
+    "master",
+    "preprinted",
+    "dea",
+    "illicit",
+    "exam_rate",
+    "seizure",
+)
 
 
 def blank_columns(size: int) -> Columns:

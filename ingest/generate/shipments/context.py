@@ -113,11 +113,16 @@ def build_context(n: int, linked: pl.DataFrame) -> Context:
     if emerging is None and express:
         emerging = express[min(4, len(express) - 1)]
     countries = sorted(
-        set(ORIGIN_PARCEL) | set(ORIGIN_AIR) | set(ORIGIN_SEA) | set(ORIGIN_LAND_OTHER)
-        | set(TRANSIT_PARCEL) | set(TRANSIT_CARGO) | {"MX", "CA", "US", EMERGING_TRANSIT}
+        set(ORIGIN_PARCEL)
+        | set(ORIGIN_AIR)
+        | set(ORIGIN_SEA)
+        | set(ORIGIN_LAND_OTHER)
+        | set(TRANSIT_PARCEL)
+        | set(TRANSIT_CARGO)
+        | {"MX", "CA", "US", EMERGING_TRANSIT}
         | set(linked["source_country"].drop_nulls().to_list())
         | set(linked["transit_country"].drop_nulls().to_list())
-    )  # fmt: skip
+    )
     country_index = {c: i for i, c in enumerate(countries)}
 
     # Shipper pools per (group, country): parcel, air, sea, land. A pool holds about one shipper
@@ -126,9 +131,11 @@ def build_context(n: int, linked: pl.DataFrame) -> Context:
         (ORIGIN_PARCEL, n * (MODE_SHARE[0] + MODE_SHARE[1])),
         (ORIGIN_AIR, n * MODE_SHARE[2]),
         (ORIGIN_SEA, n * MODE_SHARE[3]),
-        ({"MX": 0.55, "CA": 0.41, **{k: v * 0.04 for k, v in ORIGIN_LAND_OTHER.items()}},
-         n * (MODE_SHARE[4] + MODE_SHARE[5])),
-    )  # fmt: skip
+        (
+            {"MX": 0.55, "CA": 0.41, **{k: v * 0.04 for k, v in ORIGIN_LAND_OTHER.items()}},
+            n * (MODE_SHARE[4] + MODE_SHARE[5]),
+        ),
+    )
     pool = np.full((len(groups), len(countries)), 20, dtype=np.int64)
     for g, (weights, rows) in enumerate(groups):
         total = sum(weights.values())

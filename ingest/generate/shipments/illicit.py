@@ -204,15 +204,21 @@ def carton_rows(
     value = np.clip(lognormal(rng, np.full(size, 25.0), np.full(size, 0.6)), 2, 400)
     consignee = consignees(ctx, rng, np.ones(size, dtype=bool), np.ones(size, dtype=bool))
     cols.update(
-        hts=line, text=text, weight=weight, value=value, shipper=c_shipper[of],
-        consignee=consignee, address=c_address[of],
+        hts=line,
+        text=text,
+        weight=weight,
+        value=value,
+        shipper=c_shipper[of],
+        consignee=consignee,
+        address=c_address[of],
         placeholder=np.where(
             rng.random(size) < PLACEHOLDER_RATE_ILLICIT,
-            rng.integers(0, len(PLACEHOLDER_NAMES), size), -1,
+            rng.integers(0, len(PLACEHOLDER_NAMES), size),
+            -1,
         ).astype(np.int16),
         carrier=carriers(ctx, rng, mode, cols["port"]),
         want86=np.ones(size, dtype=bool),
         master=rng.random(size) < 0.97,
         preprinted=rng.random(size) < 0.88,
-    )  # fmt: skip
+    )
     return cols

@@ -125,9 +125,18 @@ def linked_rows(ctx: Context, rng: np.random.Generator, linked: pl.DataFrame) ->
     value = np.maximum(value, 1.0)
 
     cols.update(
-        t=t, port=port, mode=mode, hts=line, text=text, value=value, weight=weight,
-        origin=origin, transit=transit, want86=de_minimis, exam_rate=np.full(size, 1.0),
-    )  # fmt: skip
+        t=t,
+        port=port,
+        mode=mode,
+        hts=line,
+        text=text,
+        value=value,
+        weight=weight,
+        origin=origin,
+        transit=transit,
+        want86=de_minimis,
+        exam_rate=np.full(size, 1.0),
+    )
     illicit_parties(ctx, rng, cols, size)
     cols["placeholder"] = np.where(
         parcel, cols["placeholder"], np.where(rng.random(size) < 0.03, 0, -1)
