@@ -41,19 +41,28 @@ def add_partial_key(fig: go.Figure) -> None:
     """A legend entry for the hatching: a short last bar reads as a collapse unless the chart
     says the period is not over."""
     fig.add_bar(
-        x=[None], y=[None], name="Partial period (hatched)", hoverinfo="skip",
-        marker={"color": "rgba(0,0,0,0)", "line": {"color": INK, "width": 1},
-                "pattern": {"shape": PARTIAL_PATTERN, "fgcolor": INK}},
-    )  # fmt: skip
+        x=[None],
+        y=[None],
+        name="Partial period (hatched)",
+        hoverinfo="skip",
+        marker={
+            "color": "rgba(0,0,0,0)",
+            "line": {"color": INK, "width": 1},
+            "pattern": {"shape": PARTIAL_PATTERN, "fgcolor": INK},
+        },
+    )
 
 
 def add_modelled_key(fig: go.Figure) -> None:
     """A legend entry for the muted bars of periods after CBP's last published month, which a
     chart drawing every period as one trace colours point by point."""
     fig.add_bar(
-        x=[None], y=[None], name="Modelled (after CBP's published data)", hoverinfo="skip",
+        x=[None],
+        y=[None],
+        name="Modelled (after CBP's published data)",
+        hoverinfo="skip",
         marker={"color": MUTED},
-    )  # fmt: skip
+    )
 
 
 def month_in_progress(as_of: date | None) -> date | None:

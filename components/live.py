@@ -111,8 +111,10 @@ def _last_commit_at() -> str | None:
 def poll_versions(_n: int, *known: str):
     """New version for each table that changed, ``no_update`` for the rest."""
     current = table_versions()
-    out = [current[t] if current[t] != k else no_update for t, k in zip(LIVE_TABLES, known,
-                                                                          strict=True)]  # fmt: skip
+    out = [
+        current[t] if current[t] != k else no_update
+        for t, k in zip(LIVE_TABLES, known, strict=True)
+    ]
     changed = any(v is not no_update for v in out)
     return (*out, _last_commit_at() if changed else no_update)
 

@@ -40,8 +40,9 @@ def apply_click(filters: Filters, dim: str, value: str) -> Filters:
     """The filters after clicking a point whose filter value is ``value`` on a ``dim`` chart."""
     if dim == PERIOD:
         lo, hi = (date.fromisoformat(part) for part in value.split(".."))
-        return Filters.from_query({**filters.to_query(), "start": lo.isoformat(),
-                                   "end": hi.isoformat(), "fy": ""})  # fmt: skip
+        return Filters.from_query(
+            {**filters.to_query(), "start": lo.isoformat(), "end": hi.isoformat(), "fy": ""}
+        )
     if dim == ROUTE and ";" in value:  # a whole route: "source:MX;transit:GT;port:2504"
         for part in value.split(";"):
             filters = apply_click(filters, ROUTE, part)

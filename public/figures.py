@@ -104,9 +104,12 @@ def mix_figure(frame: pl.DataFrame, measure: str = "lbs") -> go.Figure:
         textposition="outside",
         cliponaxis=False,
         customdata=shown[other].to_list(),
-        hovertemplate="%{y}: %{x:,.0f} " + unit + " (%{customdata:,.0f} " + MEASURE_UNITS[other]
+        hovertemplate="%{y}: %{x:,.0f} "
+        + unit
+        + " (%{customdata:,.0f} "
+        + MEASURE_UNITS[other]
         + ")<extra></extra>",
-    )  # fmt: skip
+    )
     hidden = ordered.filter(pl.col("suppressed"))["drug_type"].to_list()
     _suppressed_labels(fig, hidden, 0, horizontal=True)
     top = shown[measure].max() or 1
@@ -128,8 +131,10 @@ def yearly_figure(frame: pl.DataFrame, measure: str, drug: str) -> go.Figure:
     fig = _figure()
     part = frame.filter(pl.col("drug_type") == drug)
     shown = part.filter(~pl.col("suppressed"))
-    years = [f"FY{y}" + (" to date" if p else "") for y, p in
-             zip(part["fiscal_year"], part["provisional"], strict=True)]  # fmt: skip
+    years = [
+        f"FY{y}" + (" to date" if p else "")
+        for y, p in zip(part["fiscal_year"], part["provisional"], strict=True)
+    ]
     labels = dict(zip(part["fiscal_year"].to_list(), years, strict=True))
     unit = MEASURE_UNITS[measure]
     fig.add_bar(
@@ -168,11 +173,15 @@ def map_figure(frame: pl.DataFrame, measure: str, label: str) -> go.Figure:
             text=part["name"].to_list(),
             customdata=part.select("events", "lbs").to_numpy(),
             name=COMPONENT_NAMES[component],
-            marker={"size": sizes, "color": colour, "opacity": 0.75,
-                    "line": {"width": 1, "color": "#FFFFFF"}},
+            marker={
+                "size": sizes,
+                "color": colour,
+                "opacity": 0.75,
+                "line": {"width": 1, "color": "#FFFFFF"},
+            },
             hovertemplate="<b>%{text}</b><br>%{customdata[1]:,.0f} lbs<br>"
             "%{customdata[0]:,} events<extra></extra>",
-        )  # fmt: skip
+        )
     hidden = frame.filter(pl.col("suppressed"))
     if hidden.height:
         fig.add_scattergeo(

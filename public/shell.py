@@ -77,8 +77,13 @@ def shell() -> html.Div:
     )
 
 
-VERSION_KEYS = ("python_version", "dash_version", "plotly_version", "ddk_version",
-                "dash_version_url")  # fmt: skip
+VERSION_KEYS = (
+    "python_version",
+    "dash_version",
+    "plotly_version",
+    "ddk_version",
+    "dash_version_url",
+)
 FINGERPRINT = re.compile(r"\.v[\w-]+?m([0-9a-fA-F]+)\.")
 FAVICON_VERSION = re.compile(r"(_favicon\.ico)\?v=[^\"&]*")
 

@@ -105,16 +105,20 @@ def filter_bar(
         regions = [(ANY, "Nationwide"), *((px.slug(r), r) for r in px.REGIONS)]
         cols.append(_select("region", "Region", regions, px.slug(q.region) if q.region else ANY))
     if "component" in keys:
-        components = [(ANY, "Both"), *((code, px.COMPONENT_SHORT[name])
-                                       for code, name in px.COMPONENTS.items())]  # fmt: skip
+        components = [
+            (ANY, "Both"),
+            *((code, px.COMPONENT_SHORT[name]) for code, name in px.COMPONENTS.items()),
+        ]
         value = q.component.lower() if q.component else ANY
         cols.append(_select("component", "Component", components, value))
     if "area" in keys and info is not None:
         value = q.area.slug if q.area else ANY
         cols.append(_select("area", "Field office or sector", _area_options(q, info), value))
     if "drug" in keys:
-        options = [(ANY, "All drugs"), *((px.slug(px.drug_label(d)), px.drug_label(d))
-                                         for d in drugs)]  # fmt: skip
+        options = [
+            (ANY, "All drugs"),
+            *((px.slug(px.drug_label(d)), px.drug_label(d)) for d in drugs),
+        ]
         value = px.slug(px.drug_label(q.drug)) if q.drug in drugs else ANY
         cols.append(_select("drug", "Drug type", options, value))
     if "measure" in keys:
@@ -235,12 +239,19 @@ def figure_card(
     body += [
         html.P(summary, id=f"{card_id}-summary", className="small mb-2"),
         html.Details(
-            [html.Summary("Show the numbers as a table", className="small"),
-             html.Div(table, className="table-scroll", tabIndex="0", role="region",
-                      **{"aria-label": f"{title}: table"})],
+            [
+                html.Summary("Show the numbers as a table", className="small"),
+                html.Div(
+                    table,
+                    className="table-scroll",
+                    tabIndex="0",
+                    role="region",
+                    **{"aria-label": f"{title}: table"},
+                ),
+            ],
             open=figure is None,
         ),
-    ]  # fmt: skip
+    ]
     return dbc.Card(dbc.CardBody(body), className="public-card mb-3")
 
 

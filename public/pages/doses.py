@@ -41,7 +41,7 @@ def assumptions() -> html.Section:
                         html.Tbody(rows),
                     ],
                     className="table table-sm mb-2",
-                ),  # fmt: skip
+                ),
                 className="table-scroll",
                 tabIndex="0",
                 role="region",
@@ -101,7 +101,7 @@ def layout(**query: str) -> html.Div:
                         "doses_if_pure": "If pure (ceiling)",
                     },
                     "Fentanyl pounds and potentially lethal doses by fiscal year",
-                ),  # fmt: skip
+                ),
                 download=("doses", q),
             ),
             assumptions(),

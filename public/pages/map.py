@@ -65,7 +65,7 @@ def layout(**query: str) -> html.Div:
                         "lbs": "Pounds",
                     },
                     "Events and pounds by field office or sector",
-                ),  # fmt: skip
+                ),
                 download=("areas", q),
                 height=460,
             ),
@@ -85,7 +85,7 @@ def layout(**query: str) -> html.Div:
                         "lbs": "Pounds",
                     },
                     "Events and pounds by field office or sector and month",
-                ),  # fmt: skip
+                ),
                 download=("area-months", q),
             ),
             ui.provenance(info),
