@@ -46,8 +46,12 @@ def public_load(clients: int, seconds: float) -> int:
 
 
 def _save(kind: str, result: dict) -> int:
-    result = {"kind": kind, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), **result}  # fmt: skip
+    result = {
+        "kind": kind,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **result,
+    }
     print(json.dumps(result, indent=2))
     out = write_result(kind, result)
     print(f"written {out.relative_to(RESULTS.parent.parent)}")
@@ -125,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
         "rows": rows,
     }
-    print(f"Callback latency, {seizures:,} seizures / {shipments:,} shipments, "
-          f"{machine()['cpus']} CPUs, {args.repeats} warm repeats x 6 views")  # fmt: skip
+    print(
+        f"Callback latency, {seizures:,} seizures / {shipments:,} shipments, "
+        f"{machine()['cpus']} CPUs, {args.repeats} warm repeats x 6 views"
+    )
     print(table(rows))
     out = write_result("callbacks", result)
     print(f"written {out.relative_to(RESULTS.parent.parent)}")

@@ -90,10 +90,17 @@ def _driver(size: tuple[int, int]):
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", f"--window-size={size[0]},{size[1]}",
-    ):  # fmt: skip
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--window-size={size[0]},{size[1]}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     if size[0] < 500:  # a headless window is never narrower than 500 px: emulate the phone
@@ -208,22 +215,27 @@ def steps() -> list[Step]:
         Step("Targeting: open", "/targeting"),
         Step("Data health: open", "/health"),
         Step(
-            "Overview: click a port bar", "/",
-            _click(_xfilter_bar("overview", "port")), _xfilter_bar("overview", "port"),
+            "Overview: click a port bar",
+            "/",
+            _click(_xfilter_bar("overview", "port")),
+            _xfilter_bar("overview", "port"),
         ),
         Step(
-            "Explorer: click a field office bar", "/explorer?fy=2025",
-            _click(_xfilter_bar("explorer", "area")), _xfilter_bar("explorer", "area"),
+            "Explorer: click a field office bar",
+            "/explorer?fy=2025",
+            _click(_xfilter_bar("explorer", "area")),
+            _xfilter_bar("explorer", "area"),
         ),
         Step(
-            "Explorer: week grain", "/explorer",
+            "Explorer: week grain",
+            "/explorer",
             lambda d: d.execute_script(
                 "document.querySelector(\"#filters-grain input[value='week']\").click();"
             ),
             "#filters-grain input[value='week']",
         ),
         Step("Explorer: open in compare mode", "/explorer?cmp=fytd"),
-    ]  # fmt: skip
+    ]
 
 
 def run_browser_bench(base: str, repeats: int = 5, widths=(DESKTOP, PHONE)) -> list[dict]:

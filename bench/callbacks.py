@@ -51,8 +51,12 @@ class Timing:
         }
 
 
-GRID_REQUEST = {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "lbs", "sort": "desc"}],
-                "filterModel": {}}  # fmt: skip
+GRID_REQUEST = {
+    "startRow": 50,
+    "endRow": 100,
+    "sortModel": [{"colId": "lbs", "sort": "desc"}],
+    "filterModel": {},
+}
 
 
 def _value(item: dict, search: str, pathname: str):

@@ -45,8 +45,12 @@ REPO = Path(__file__).resolve().parents[1]
 SIZES = (10_000, 50_000, 200_000)
 SEED_IDS = 1_000_000
 LATENCY_ROWS = 500
-CASES = (("shipments", "csv", "new"), ("shipments", "parquet", "new"), ("seizures", "csv", "new"),
-         ("shipments", "csv", "mixed"))  # fmt: skip
+CASES = (
+    ("shipments", "csv", "new"),
+    ("shipments", "parquet", "new"),
+    ("seizures", "csv", "new"),
+    ("shipments", "csv", "mixed"),
+)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -237,8 +241,9 @@ def _table(rows: list[dict]) -> str:
     columns = list(rows[0])
     widths = [max(len(c), *(len(str(r[c])) for r in rows)) for c in columns]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
-    lines += ["  ".join(str(r[c]).ljust(w) for c, w in zip(columns, widths, strict=True))
-              for r in rows]  # fmt: skip
+    lines += [
+        "  ".join(str(r[c]).ljust(w) for c, w in zip(columns, widths, strict=True)) for r in rows
+    ]
     return "\n".join(lines)
 
 

@@ -25,8 +25,12 @@ from bench.ingest import LATENCY_ROWS, _encode, _frames, _relabel, _watcher, pct
 
 def _deps(client) -> tuple[dict, dict]:
     deps = json.loads(client.get("/_dash-dependencies").get_data())
-    poll = next(d for d in deps if "live-version-seizures.data" in d["output"]
-                and any(i["id"] == "live-interval" for i in d["inputs"]))  # fmt: skip
+    poll = next(
+        d
+        for d in deps
+        if "live-version-seizures.data" in d["output"]
+        and any(i["id"] == "live-interval" for i in d["inputs"])
+    )
     counter = next(d for d in deps if d["output"].startswith("..live-badge.title"))
     return poll, counter
 

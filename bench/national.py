@@ -126,13 +126,16 @@ def query_ratios(base: dict) -> list[dict]:
         if not all(p95.values()):
             rows.append({"kind": kind, "skipped": True, **p95})
             continue
-        rows.append({
-            "kind": kind, **p95,
-            "uncached_over_raw": round(p95["app_uncached"] / p95["raw_duckdb"], 3),
-            "cached_over_raw": round(p95["app_cached"] / p95["raw_duckdb"], 4),
-            "pandas_over_uncached": round(p95["pandas"] / p95["app_uncached"], 1),
-            "pandas_over_cached": round(p95["pandas"] / p95["app_cached"], 1),
-        })  # fmt: skip
+        rows.append(
+            {
+                "kind": kind,
+                **p95,
+                "uncached_over_raw": round(p95["app_uncached"] / p95["raw_duckdb"], 3),
+                "cached_over_raw": round(p95["app_cached"] / p95["raw_duckdb"], 4),
+                "pandas_over_uncached": round(p95["pandas"] / p95["app_uncached"], 1),
+                "pandas_over_cached": round(p95["pandas"] / p95["app_cached"], 1),
+            }
+        )
     return rows
 
 
@@ -145,8 +148,11 @@ def with_ratios(rows: list[dict], base: dict) -> list[dict]:
         pandas = base["pandas"].get(kind, {}) if kind else {}
         app = row.get("warm_p95_ms")
         cold = row.get("cold_p50_ms")
-        extra = {"baseline": kind or "", "raw_p95_ms": raw.get("p95_ms"),
-                 "pandas_p95_ms": pandas.get("p95_ms")}  # fmt: skip
+        extra = {
+            "baseline": kind or "",
+            "raw_p95_ms": raw.get("p95_ms"),
+            "pandas_p95_ms": pandas.get("p95_ms"),
+        }
         if app and raw.get("p95_ms"):
             extra["x_raw"] = round(app / raw["p95_ms"], 3)
             extra["x_raw_cold"] = round(cold / raw["p95_ms"], 3) if cold else None
@@ -184,8 +190,9 @@ def browser_runs(base: str, public: str | None, repeats: int, analysts: int) -> 
 
     def load() -> None:
         while not stop.is_set():
-            session.concurrent_analysts(base, analysts, 20, public_base=public,
-                                        think_s=session.THINK_S)  # fmt: skip
+            session.concurrent_analysts(
+                base, analysts, 20, public_base=public, think_s=session.THINK_S
+            )
 
     worker = threading.Thread(target=load, daemon=True)
     worker.start()
@@ -218,11 +225,12 @@ def bench_size(
         finally:
             browser.close()
         if with_browser:
-            result["browser"] = browser_runs(served.base, public, min(repeats, 5),
-                                             analysts or 20)  # fmt: skip
+            result["browser"] = browser_runs(served.base, public, min(repeats, 5), analysts or 20)
         if analysts:  # as analysts work (reading between actions), then as a stress test
-            for key, think_s in (("concurrent", session.THINK_S),
-                                 ("concurrent_stress", session.NO_THINK)):  # fmt: skip
+            for key, think_s in (
+                ("concurrent", session.THINK_S),
+                ("concurrent_stress", session.NO_THINK),
+            ):
                 result[key] = session.concurrent_analysts(
                     served.base, analysts, seconds, public_base=public, think_s=think_s
                 )
@@ -310,8 +318,10 @@ def summary(result: dict) -> dict:
     for key in ("concurrent", "concurrent_stress"):
         if key in result:
             c = result[key]
-            out[key] = {k: c.get(k) for k in ("analysts", "think_s", "requests", "errors",
-                                                "p50_ms", "p95_ms", "max_ms")}  # fmt: skip
+            out[key] = {
+                k: c.get(k)
+                for k in ("analysts", "think_s", "requests", "errors", "p50_ms", "p95_ms", "max_ms")
+            }
     return out
 
 
@@ -398,8 +408,11 @@ def markdown_report(report: dict) -> str:
 
 def _concurrency_line(c: dict) -> str:
     think = c.get("think_s") or [0, 0]
-    how = (f"pausing {think[0]:g}–{think[1]:g} s after each action" if think[1]
-           else "with no pause between actions (stress)")  # fmt: skip
+    how = (
+        f"pausing {think[0]:g}–{think[1]:g} s after each action"
+        if think[1]
+        else "with no pause between actions (stress)"
+    )
     return (
         f"{c['analysts']} concurrent analysts, {how}: {c['requests']:,} requests, "
         f"{c['errors']} errors, p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, max {c['max_ms']} ms."

@@ -150,10 +150,23 @@ def gunicorn(data_dir: Path, workers: int | None = None, threads: int = 8) -> It
     workers = workers or max(2, os.cpu_count() or 1)  # CPU-bound Python: one worker per CPU
     env = {**os.environ, "CHOKEPOINT_DATA": str(data_dir)}
     cmd = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--chdir", str(ROOT), "--log-level", "warning", "public.app:server()",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
+        "public.app:server()",
+    ]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

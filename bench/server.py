@@ -116,8 +116,12 @@ def _numbers_once(conn: http.client.HTTPConnection) -> str | None:
     payload = _first_numbers_payload(json.loads(body))
     if payload is None:
         return f"the KPI callback is not among the {len(json.loads(body))} dependencies listed"
-    conn.request("POST", "/_dash-update-component", body=payload,
-                 headers={"Content-Type": "application/json"})  # fmt: skip
+    conn.request(
+        "POST",
+        "/_dash-update-component",
+        body=payload,
+        headers={"Content-Type": "application/json"},
+    )
     response = conn.getresponse()
     answer = response.read()
     if response.status != 200:
@@ -166,11 +170,27 @@ def serve(data_dir: Path, workers: int = 2, threads: int = 4) -> Iterator[Served
     port = free_port()
     env = {**os.environ, "CHOKEPOINT_DATA": str(data_dir)}
     cmd = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--keep-alive", "30", "--timeout", "120", "--chdir", str(ROOT),
-        "--log-level", "warning", "bench.server:wsgi()",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "30",
+        "--timeout",
+        "120",
+        "--chdir",
+        str(ROOT),
+        "--log-level",
+        "warning",
+        "bench.server:wsgi()",
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

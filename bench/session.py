@@ -444,9 +444,13 @@ class Tab:
         outputs = self._items(dep.outputs, value=False)
         if not dep.multi:
             outputs = outputs[0]
-        payload = {"output": dep.raw["output"], "outputs": outputs,
-                   "inputs": self._items(dep.inputs), "changedPropIds": changed,
-                   "parsedChangedPropsIds": changed}  # fmt: skip
+        payload = {
+            "output": dep.raw["output"],
+            "outputs": outputs,
+            "inputs": self._items(dep.inputs),
+            "changedPropIds": changed,
+            "parsedChangedPropsIds": changed,
+        }
         if dep.state:
             payload["state"] = self._items(dep.state)
         view = [dep.name]
@@ -528,8 +532,11 @@ class Tab:
         return calls
 
     def _grid_request(self, grid: str, start: int, end: int, sort: list[dict]) -> list[_Call]:
-        self._set(grid, "getRowsRequest", {"startRow": start, "endRow": end, "sortModel": sort,
-                                           "filterModel": {}, "api": {}})  # fmt: skip
+        self._set(
+            grid,
+            "getRowsRequest",
+            {"startRow": start, "endRow": end, "sortModel": sort, "filterModel": {}, "api": {}},
+        )
         calls = self._triggered([(grid, "getRowsRequest")], None)
         for call in calls:
             call.merge = False
@@ -537,10 +544,11 @@ class Tab:
 
     def _infinite_grids(self, keys: Iterable[str]) -> list[str]:
         return [
-            k for k in keys
+            k
+            for k in keys
             if self.nodes[k].get("type") == "AgGrid"
             and self.nodes[k]["props"].get("rowModelType") == "infinite"
-        ]  # fmt: skip
+        ]
 
     def _purged(self, changed: list[tuple[str, str]]) -> list[_Call]:
         """Grids a clientside callback purges (URL change: first block) or refreshes (new data:
@@ -549,15 +557,15 @@ class Tab:
         for dep in self.deps:
             if not dep.clientside or not any((s, p) in changed for s, p in dep.inputs):
                 continue
-            for grid in self._infinite_grids(s for s, p in dep.state if p == "id" and s in
-                                             self.nodes):  # fmt: skip
+            for grid in self._infinite_grids(
+                s for s, p in dep.state if p == "id" and s in self.nodes
+            ):
                 request = self.get(grid, "getRowsRequest")
                 request = request if isinstance(request, dict) else {}
                 size = request.get("endRow", 50) - request.get("startRow", 0)
                 new_view = ("url", "search") in changed or (URL_VIEW, "data") in changed
                 start = 0 if new_view else request.get("startRow", 0)
-                calls += self._grid_request(grid, start, start + size,
-                                            request.get("sortModel", []))  # fmt: skip
+                calls += self._grid_request(grid, start, start + size, request.get("sortModel", []))
         return calls
 
     def _apply(self, call: _Call, answer: dict) -> tuple[list[_Call], str | None]:
@@ -582,8 +590,10 @@ class Tab:
             before_keys = set(self.order)
             before = {
                 json.dumps(s, sort_keys=True): self._expand(s)
-                for d in self.deps for s, _ in d.inputs if isinstance(s, dict)
-            }  # fmt: skip
+                for d in self.deps
+                for s, _ in d.inputs
+                if isinstance(s, dict)
+            }
             self._index()
             added = set(self.order) - before_keys
             calls += self._initial(added, call.dep)
@@ -602,8 +612,16 @@ class Tab:
     def _expired(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
-    def _record(self, step: _Step, name: str, view: str, status: int, body: bytes, ms: float,
-                error: str | None) -> Sample:  # fmt: skip
+    def _record(
+        self,
+        step: _Step,
+        name: str,
+        view: str,
+        status: int,
+        body: bytes,
+        ms: float,
+        error: str | None,
+    ) -> Sample:
         key = f"{name}|{view}"
         cold = key not in self.client.seen
         self.client.seen.add(key)
@@ -611,8 +629,18 @@ class Tab:
             excerpt = " ".join(body[:400].decode(errors="replace").split())
             error = f"HTTP {status}: {excerpt[:200]}"
         search = self.get("url", "search") if self.root is not None else MISSING
-        sample = Sample(self.label, step.name, name, round(ms, 2), status, len(body), cold,
-                        error, view=view, search="" if search is MISSING else search)  # fmt: skip
+        sample = Sample(
+            self.label,
+            step.name,
+            name,
+            round(ms, 2),
+            status,
+            len(body),
+            cold,
+            error,
+            view=view,
+            search="" if search is MISSING else search,
+        )
         step.samples.append(sample)
         return sample
 
@@ -662,8 +690,9 @@ class Tab:
             if twin is None:
                 out.append(call)
             else:
-                out[out.index(twin)] = self._call(call.dep, list(dict.fromkeys(
-                    twin.changed + call.changed)))  # fmt: skip
+                out[out.index(twin)] = self._call(
+                    call.dep, list(dict.fromkeys(twin.changed + call.changed))
+                )
         return out
 
     def _open(self, step: _Step, action: Action) -> None:
@@ -676,15 +705,20 @@ class Tab:
         self.root = json.loads(layout)
         self.deps = parse_deps(json.loads(deps))
         self._index()
-        locations = [("url", "pathname", action.path), ("url", "search", action.search),
-                     ("_pages_location", "pathname", action.path),
-                     ("_pages_location", "search", action.search)]  # fmt: skip
+        locations = [
+            ("url", "pathname", action.path),
+            ("url", "search", action.search),
+            ("_pages_location", "pathname", action.path),
+            ("_pages_location", "search", action.search),
+        ]
         for key, prop, value in locations:
             self._set(key, prop, value)
         changed = [(k, p) for k, p, _ in locations]
         # initial calls, merged with what the Locations set off reporting the address on mount
-        self._run(step, self._merged(self._initial(set(self.order), None) +
-                                     self._triggered(changed, None)))  # fmt: skip
+        self._run(
+            step,
+            self._merged(self._initial(set(self.order), None) + self._triggered(changed, None)),
+        )
 
     def _public(self, step: _Step, action: Action) -> None:
         if self.client.public is None:
@@ -710,8 +744,11 @@ class Tab:
         elif self.root is None:
             raise RuntimeError(f"{action.name}: the session must start with open_app")
         elif action.kind == "navigate":
-            changed = [("url", "pathname"), ("_pages_location", "pathname"),
-                       ("_pages_location", "search")]  # fmt: skip
+            changed = [
+                ("url", "pathname"),
+                ("_pages_location", "pathname"),
+                ("_pages_location", "search"),
+            ]
             self._set("url", "pathname", action.path)
             self._set("_pages_location", "pathname", action.path)
             self._set("_pages_location", "search", self.get("url", "search"))
@@ -728,8 +765,9 @@ class Tab:
             answer = self.get(action.target, "getRowsResponse")
             total = answer.get("rowCount") if isinstance(answer, dict) else None
             page_turn = action.rows[0] > 0  # a page turn needs rows there; a sort does not
-            if action.target in self.nodes and not (page_turn and total is not None
-                                                    and action.rows[0] >= total):  # fmt: skip
+            if action.target in self.nodes and not (
+                page_turn and total is not None and action.rows[0] >= total
+            ):
                 sort = [{"sort": d, "type": "default", "colId": c} for c, d in action.sort]
                 self._run(step, self._grid_request(action.target, *action.rows, sort))
         else:
@@ -799,16 +837,18 @@ def summarise(samples: list[Sample]) -> list[dict]:
     for name, group in by_name.items():
         cold = [s.ms for s in group if s.cold and not s.error]
         warm = [s.ms for s in group if not s.cold and not s.error]
-        rows.append({
-            "callback": name,
-            "cold_p50_ms": _p50(cold),
-            "cold_max_ms": round(max(cold), 1) if cold else None,
-            "warm_p50_ms": _p50(warm),
-            "warm_p95_ms": _pct(warm, 0.95),
-            "warm_max_ms": round(max(warm), 1) if warm else None,
-            "n": len(warm),
-            "kb_p50": round(statistics.median(s.bytes for s in group) / 1024, 1),
-        })  # fmt: skip
+        rows.append(
+            {
+                "callback": name,
+                "cold_p50_ms": _p50(cold),
+                "cold_max_ms": round(max(cold), 1) if cold else None,
+                "warm_p50_ms": _p50(warm),
+                "warm_p95_ms": _pct(warm, 0.95),
+                "warm_max_ms": round(max(warm), 1) if warm else None,
+                "n": len(warm),
+                "kb_p50": round(statistics.median(s.bytes for s in group) / 1024, 1),
+            }
+        )
     return sorted(rows, key=lambda r: -(r["cold_p50_ms"] or r["warm_p50_ms"] or 0))
 
 
@@ -823,10 +863,14 @@ def steps_summary(samples: list[Sample], replays: int) -> list[dict]:
             if index == 0:
                 counts[sample.step] = counts.get(sample.step, 0) + 1
     return [
-        {"step": step, "requests": counts.get(step, 0), "cold_ms": round(ms[0], 1),
-         "warm_p50_ms": _p50(ms[1:])}
+        {
+            "step": step,
+            "requests": counts.get(step, 0),
+            "cold_ms": round(ms[0], 1),
+            "warm_p50_ms": _p50(ms[1:]),
+        }
         for step, ms in totals.items()
-    ]  # fmt: skip
+    ]
 
 
 def _by_replay(samples: list[Sample], replays: int) -> list[list[Sample]]:
@@ -892,8 +936,9 @@ def _analyst(
                 try:
                     out.extend(tab.perform(action))
                 except Exception as exc:  # a harness failure is an error, never a hang
-                    out.append(Sample(tab.label, action.name, "harness", 0.0, 0, 0,
-                                      error=repr(exc)))  # fmt: skip
+                    out.append(
+                        Sample(tab.label, action.name, "harness", 0.0, 0, 0, error=repr(exc))
+                    )
                     break
                 left = deadline - time.monotonic()
                 if think_s[1] > 0 and left > 0:
@@ -955,10 +1000,16 @@ def tail_by_callback(samples: list[Sample], top: int = 12) -> list[dict]:
         by_name.setdefault(sample.callback, []).append(sample.ms)
     total = sum(s.ms for s in answered) or 1.0
     rows = [
-        {"callback": name, "n": len(ms), "p50_ms": _p50(ms), "p95_ms": _pct(ms, 0.95),
-         "over_p95": sum(1 for m in ms if m > cut), "time_share": round(sum(ms) / total, 3)}
+        {
+            "callback": name,
+            "n": len(ms),
+            "p50_ms": _p50(ms),
+            "p95_ms": _pct(ms, 0.95),
+            "over_p95": sum(1 for m in ms if m > cut),
+            "time_share": round(sum(ms) / total, 3),
+        }
         for name, ms in by_name.items()
-    ]  # fmt: skip
+    ]
     rows.sort(key=lambda r: (-r["over_p95"], -(r["p95_ms"] or 0)))
     return rows[:top]
 
@@ -992,9 +1043,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analysts", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument(
-        "--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
+        "--think",
+        type=float,
+        nargs=2,
+        default=THINK_S,
+        metavar=("MIN", "MAX"),
         help="seconds an analyst pauses after each action (0 0: the stress case)",
-    )  # fmt: skip
+    )
     parser.add_argument("--public", action="store_true", help="also replay the public pages")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
