@@ -59,10 +59,13 @@ def call(client, output_part: str, values: dict[str, object], changed: str) -> d
 
     def items(part: str) -> list[dict]:
         return [
-            {"id": i["id"], "property": i["property"],
-             "value": values.get(f"{i['id']}.{i['property']}")}
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": values.get(f"{i['id']}.{i['property']}"),
+            }
             for i in spec[part]
-        ]  # fmt: skip
+        ]
 
     payload = {
         "output": spec["output"],

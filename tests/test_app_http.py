@@ -142,8 +142,9 @@ def test_http007_every_view_callback_answers_views_with_nothing_to_rank(client, 
     assert not failures, failures
 
 
-def test_http008_a_card_rerun_by_new_data_is_computed_from_it(client, tiny_lake, tmp_path,
-                                                               monkeypatch):  # fmt: skip
+def test_http008_a_card_rerun_by_new_data_is_computed_from_it(
+    client, tiny_lake, tmp_path, monkeypatch
+):
     """The page's poll sees a batch before the process's throttled check does; the KPI card it
     re-runs must still count the batch (it once showed the old count until the next batch)."""
     import os

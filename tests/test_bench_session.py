@@ -34,14 +34,42 @@ from bench.session import (
 )
 from queries.filters import Filters
 
-FIGURE_STEPS = {"overview", "fiscal-year", "field-office", "explorer", "commodity",
-                "cross-filter", "grain-week", "measure", "compare-fytd"}  # fmt: skip
-GRID_STEPS = {"explorer", "commodity", "cross-filter", "records-sort", "records-page-2",
-              "targeting", "queue-mode", "queue-sort", "queue-page-2"}  # fmt: skip
-MUST_COVER = ("overview-events-value", "overview:area:main", "explorer:period:main",
-              "explorer-records-grid", "explorer-cmp-totals", "targeting-queue-grid",
-              "targeting-emerging", "health-status", "filter-bar", "cross-filter",
-              "page-router", "live-poll")  # fmt: skip
+FIGURE_STEPS = {
+    "overview",
+    "fiscal-year",
+    "field-office",
+    "explorer",
+    "commodity",
+    "cross-filter",
+    "grain-week",
+    "measure",
+    "compare-fytd",
+}
+GRID_STEPS = {
+    "explorer",
+    "commodity",
+    "cross-filter",
+    "records-sort",
+    "records-page-2",
+    "targeting",
+    "queue-mode",
+    "queue-sort",
+    "queue-page-2",
+}
+MUST_COVER = (
+    "overview-events-value",
+    "overview:area:main",
+    "explorer:period:main",
+    "explorer-records-grid",
+    "explorer-cmp-totals",
+    "targeting-queue-grid",
+    "targeting-emerging",
+    "health-status",
+    "filter-bar",
+    "cross-filter",
+    "page-router",
+    "live-poll",
+)
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,9 @@ from tests.lake_rows import seizures as make_seizures
 pytestmark = pytest.mark.browser
 
 
-def test_liv001_new_batch_appears_without_reload(dash_duo, internal_app, tiny_lake, tmp_path,
-                                                 monkeypatch):  # fmt: skip
+def test_liv001_new_batch_appears_without_reload(
+    dash_duo, internal_app, tiny_lake, tmp_path, monkeypatch
+):
     from ingest.live.watcher import watch
 
     lake = tmp_path / "live"

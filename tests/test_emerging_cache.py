@@ -116,7 +116,14 @@ def test_emc007_the_background_child_runs_on_idle_cpu_time_only():
         "idle = getattr(os, 'SCHED_IDLE', None); "
         "print(os.nice(0), idle is None or os.sched_getscheduler(0) == idle)"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, timeout=60, check=True, env=dict(os.environ))  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=dict(os.environ),
+    )
     niceness, idle = done.stdout.split()
     assert niceness == "19" and idle == "True", done.stdout

@@ -60,8 +60,11 @@ def test_gss004_a_statement_past_the_memory_limit_is_said_to_be_one(tiny_lake, m
 
 def test_gss005_a_session_has_the_gateways_locked_settings(tiny_lake):
     with Gateway(tiny_lake).session() as session:
-        for name, value in (("enable_external_access", False), ("lock_configuration", True),
-                            ("parquet_metadata_cache", True)):  # fmt: skip
+        for name, value in (
+            ("enable_external_access", False),
+            ("lock_configuration", True),
+            ("parquet_metadata_cache", True),
+        ):
             assert session.value("SELECT current_setting(?)", [name]) == value
         with pytest.raises(QueryError):
             session.frame("SELECT * FROM read_csv('/etc/passwd')")

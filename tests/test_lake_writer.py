@@ -148,8 +148,10 @@ def test_lak008_scores_are_written_a_file_per_month_ranked_within_office_and_mod
     ]
     written = writer.write_partitioned("scores", scores(rows), "run-1", tmp_path)
     assert sorted(p.name for p in written) == [
-        "run-1-202410.parquet", "run-1-202411.parquet", "run-1-none.parquet"
-    ]  # fmt: skip
+        "run-1-202410.parquet",
+        "run-1-202411.parquet",
+        "run-1-none.parquet",
+    ]
     by_name = {p.name: pq.read_table(p).to_pydict()["shipment_id"] for p in written}
     assert by_name["run-1-202410.parquet"] == ["S4", "S3", "S2", "S1"]
     assert by_name["run-1-202411.parquet"] == ["S6", "S5"]
@@ -162,8 +164,10 @@ def test_lak009_score_files_hold_small_row_groups(tmp_path):
     import pyarrow.parquet as pq
 
     n = 40_000
-    rows = [(f"S{i:06d}", datetime(2025, 1, 1 + i % 28), "a-office", "mail", (i % 997) / 997)
-            for i in range(n)]  # fmt: skip
+    rows = [
+        (f"S{i:06d}", datetime(2025, 1, 1 + i % 28), "a-office", "mail", (i % 997) / 997)
+        for i in range(n)
+    ]
     (path,) = writer.write_partitioned("scores", scores(rows), "run-1", tmp_path)
     meta = pq.ParquetFile(path).metadata
     layout = writer.TABLES["scores"]
@@ -186,17 +190,28 @@ def test_lak010_score_files_open_with_the_heads_of_every_run(tmp_path):
     meta = pq.ParquetFile(path).metadata
     assert meta.row_group(0).num_rows == head + 5 + head  # every run's best, capped at head
     table = pq.read_table(path).to_pydict()
-    heads = list(zip(table["area_id"][: meta.row_group(0).num_rows],
-                     table["mode"][: meta.row_group(0).num_rows],
-                     table["score"][: meta.row_group(0).num_rows], strict=True))  # fmt: skip
+    heads = list(
+        zip(
+            table["area_id"][: meta.row_group(0).num_rows],
+            table["mode"][: meta.row_group(0).num_rows],
+            table["score"][: meta.row_group(0).num_rows],
+            strict=True,
+        )
+    )
     runs = [("a-office", "express"), ("a-office", "mail"), ("b-office", "mail")]
     assert [r for r in dict.fromkeys((a, m) for a, m, _ in heads)] == runs
     for run in runs:
         in_run = [sc for a, m, sc in heads if (a, m) == run]
         assert in_run == sorted(in_run, reverse=True)
     # the heads are the best of their runs: nothing after them outranks them
-    tail = list(zip(table["area_id"][len(heads):], table["mode"][len(heads):],
-                    table["score"][len(heads):], strict=True))  # fmt: skip
+    tail = list(
+        zip(
+            table["area_id"][len(heads) :],
+            table["mode"][len(heads) :],
+            table["score"][len(heads) :],
+            strict=True,
+        )
+    )
     for run in runs:
         best_left = max((sc for a, m, sc in tail if (a, m) == run), default=-1)
         assert best_left <= min(sc for a, m, sc in heads if (a, m) == run)

@@ -133,7 +133,8 @@ def test_pub_br005_component_and_office_filters_narrow_each_other(dash_br, publi
     url = dash_br.driver.current_url
     assert "area=tucson-sector" in url and "region=southwest-border" in url, url
     select("region").select_by_value("northern-border")
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border, Border Patrol",
-                                   timeout=20)  # fmt: skip
+    dash_br.wait_for_contains_text(
+        "#trend-title", "Fentanyl, Northern Border, Border Patrol", timeout=20
+    )
     assert "area=" not in dash_br.driver.current_url
     assert dash_br.get_logs() == []

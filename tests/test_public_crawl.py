@@ -33,11 +33,31 @@ FORBIDDEN = re.compile(
     re.IGNORECASE,
 )
 ALLOWED_COLUMNS = {
-    "fiscal_year", "drug_type", "events", "lbs", "month", "name", "component", "region",
-    "latitude", "longitude", "measure", "period", "value", "prior_fiscal_year", "prior_value",
-    "change_pct", "provisional", "commodity", "mode", "doses_low", "doses_high", "doses_if_pure",
-    "as_of", "extract_version",
-}  # fmt: skip
+    "fiscal_year",
+    "drug_type",
+    "events",
+    "lbs",
+    "month",
+    "name",
+    "component",
+    "region",
+    "latitude",
+    "longitude",
+    "measure",
+    "period",
+    "value",
+    "prior_fiscal_year",
+    "prior_value",
+    "change_pct",
+    "provisional",
+    "commodity",
+    "mode",
+    "doses_low",
+    "doses_high",
+    "doses_if_pure",
+    "as_of",
+    "extract_version",
+}
 PAGES = {
     "/": (("fy", "region", "component"), ("headline", "drug-mix", "yearly-by-drug")),
     "/trends": (("region", "component", "drug"), ("monthly",)),
@@ -170,8 +190,11 @@ def test_pub_crawl002_page_tables_hold_what_their_csv_holds(crawl):
         if kind != "page" or name not in pairs:
             continue
         download = pairs[name][0]
-        rows = list(csv.DictReader(io.StringIO(by_key[("csv", download, json.dumps(
-            combo, sort_keys=True))][2])))  # fmt: skip
+        rows = list(
+            csv.DictReader(
+                io.StringIO(by_key[("csv", download, json.dumps(combo, sort_keys=True))][2])
+            )
+        )
         shown = tables(json.loads(body))[0]
         events = shown[0].index("Events")
         page_values = sorted(r[events].replace(",", "") for r in shown[1:])
@@ -254,8 +277,9 @@ def relations(cells: dict, areas_of: dict[str, str], measure: str, fy: int, ytd:
         out.append((("FY", g, d), [(m, g, d) for m in months]))
         if ytd:
             out.append((("FYTD", g, d), [(m, g, d) for m in months[:ytd]]))
-    return [((measure, fy, *total), [(measure, fy, *part) for part in parts])
-            for total, parts in out]  # fmt: skip
+    return [
+        ((measure, fy, *total), [(measure, fy, *part) for part in parts]) for total, parts in out
+    ]
 
 
 def solvable(equations: list[dict], unknown: set) -> set:
@@ -330,15 +354,20 @@ def test_pub_crawl004_modelled_totals_cannot_be_solved_either(crawl):
                 cell = (row["commodity"], row["mode"])
                 shown = value if value == "suppressed" else float(value)
                 assert by_year[row["fiscal_year"]].setdefault(cell, shown) == shown, cell
-    parts = {"All drugs": ["Fentanyl", "Other drugs"],
-             "All categories": ["All drugs", *px.MODES_OTHER]}  # fmt: skip
+    parts = {
+        "All drugs": ["Fentanyl", "Other drugs"],
+        "All categories": ["All drugs", *px.MODES_OTHER],
+    }
     hidden_total = 0
     for cells in by_year.values():
         modes = sorted({m for _, m in cells} - {"All modes"})
         commodities = ["Fentanyl", "Other drugs", "All drugs", *px.MODES_OTHER, "All categories"]
         rels = [((c, "All modes"), [(c, m) for m in modes]) for c in commodities]
-        rels += [((total, m), [(c, m) for c in members]) for total, members in parts.items()
-                 for m in [*modes, "All modes"]]  # fmt: skip
+        rels += [
+            ((total, m), [(c, m) for c in members])
+            for total, members in parts.items()
+            for m in [*modes, "All modes"]
+        ]
         equations, unknown = [], set()
         for total, members in rels:
             row: dict = {}

@@ -101,8 +101,14 @@ def test_pub_ext007_queries_accept_only_known_filters(info):
     q = px.parse_query({"fy": "2025", "region": "southwest-border", "drug": "fentanyl"}, years)
     assert q == px.PublicQuery(2025, "Southwest Border", "Fentanyl")
     assert px.parse_query({"drug": "other-drugs"}, years).drug == "Other Drugs**"
-    for bad in ({"fy": "1999"}, {"fy": "20x5"}, {"region": "mars"}, {"drug": "lsd'--"},
-                {"port": "2604"}, {"fy": ["2024", "2025"]}):  # fmt: skip
+    for bad in (
+        {"fy": "1999"},
+        {"fy": "20x5"},
+        {"region": "mars"},
+        {"drug": "lsd'--"},
+        {"port": "2604"},
+        {"fy": ["2024", "2025"]},
+    ):
         with pytest.raises(px.BadQuery):
             px.parse_query(bad, years)
 

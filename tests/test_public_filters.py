@@ -27,8 +27,11 @@ def test_pfl001_components_and_offices_add_up_to_the_places_above_them(public_gw
     usbp = headline_value(px.PublicQuery(component="USBP"), info, public_gw, fentanyl)
     assert ofo > 0 and usbp > 0 and ofo + usbp == pytest.approx(nation, abs=0.05)
     sw = px.PublicQuery(region="Southwest Border", component="USBP")
-    sectors = px.areas(px.PublicQuery(region="Southwest Border", component="USBP", drug="Fentanyl"),
-                       info, public_gw)  # fmt: skip
+    sectors = px.areas(
+        px.PublicQuery(region="Southwest Border", component="USBP", drug="Fentanyl"),
+        info,
+        public_gw,
+    )
     assert set(sectors["component"]) == {"USBP"} and set(sectors["region"]) == {"Southwest Border"}
     assert sectors["lbs"].sum() == pytest.approx(
         headline_value(sw, info, public_gw, fentanyl), abs=0.05
@@ -64,12 +67,15 @@ def test_pfl002_links_are_checked_against_the_offices_and_the_measures(info):
 def test_pfl003_changing_one_filter_keeps_the_others_consistent(info):
     tucson = {"area": "tucson-sector"}
     assert consistent_filters(tucson, "area", info) == {
-        "area": "tucson-sector", "region": "southwest-border", "component": "usbp"
-    }  # fmt: skip
+        "area": "tucson-sector",
+        "region": "southwest-border",
+        "component": "usbp",
+    }
     moved = {"area": "tucson-sector", "region": "northern-border", "component": "usbp"}
     assert consistent_filters(moved, "region", info) == {
-        "region": "northern-border", "component": "usbp"
-    }  # fmt: skip
+        "region": "northern-border",
+        "component": "usbp",
+    }
     switched = {"area": "tucson-sector", "region": "southwest-border", "component": "ofo"}
     assert "area" not in consistent_filters(switched, "component", info)
     assert consistent_filters({"drug": "cocaine", "measure": "doses"}, "drug", info) == {
@@ -84,8 +90,9 @@ def test_pfl004_yearly_totals_by_drug_are_the_drug_mix_of_each_year(public_gw, i
     yearly = px.yearly_by_drug(q, info, public_gw)
     assert set(yearly["fiscal_year"]) == set(info.fiscal_years)
     for fy in (info.fiscal_years[0], info.latest_fy):
-        mix = px.drug_mix(px.PublicQuery(fy=fy, region=q.region, component=q.component), info,
-                          public_gw)  # fmt: skip
+        mix = px.drug_mix(
+            px.PublicQuery(fy=fy, region=q.region, component=q.component), info, public_gw
+        )
         year = yearly.filter((pl.col("fiscal_year") == fy) & (pl.col("drug_type") != "All drugs"))
         joined = year.join(mix, on="drug_type", suffix="_mix")
         assert joined.height == len(px.DRUG_TYPES)

@@ -208,10 +208,19 @@ def test_pub_http004_security_headers_on_every_response(public_site):
     assert scripts and styles
     responses = [
         fetch(public_site, path)
-        for path in ["/", "/map?fy=2025", "/_dash-layout", "/_dash-dependencies",
-                     "/assets/topojson/north-america_110m.json", "/download/monthly.csv",
-                     "/explorer", "/?fy=1850", scripts[0], styles[0]]
-    ]  # fmt: skip
+        for path in [
+            "/",
+            "/map?fy=2025",
+            "/_dash-layout",
+            "/_dash-dependencies",
+            "/assets/topojson/north-america_110m.json",
+            "/download/monthly.csv",
+            "/explorer",
+            "/?fy=1850",
+            scripts[0],
+            styles[0],
+        ]
+    ]
     responses.append(route(public_site, "/trends", "?drug=fentanyl"))
     for status, headers, _ in responses:
         assert status in (200, 400, 404)
@@ -226,9 +235,17 @@ def test_pub_http004_security_headers_on_every_response(public_site):
 
 
 def test_pub_http005_unknown_query_values_are_rejected(public_site):
-    bad = ("?fy=1850", "?fy=2025;DROP", "?region=mars", "?drug=tea", "?port=2604",
-           "?fy=2025&fy=2024", "?area=atlantis-sector", "?component=amo",
-           "?drug=%27%20OR%201=1")  # fmt: skip
+    bad = (
+        "?fy=1850",
+        "?fy=2025;DROP",
+        "?region=mars",
+        "?drug=tea",
+        "?port=2604",
+        "?fy=2025&fy=2024",
+        "?area=atlantis-sector",
+        "?component=amo",
+        "?drug=%27%20OR%201=1",
+    )
     for query in bad:
         assert fetch(public_site, "/map" + query)[0] == 400, query
         assert fetch(public_site, "/download/areas.csv" + query)[0] == 400, query

@@ -135,12 +135,32 @@ CBP_DRUG_TYPES = {
 CATEGORIES = {"drug", "precursor", "equipment", "other"}
 UNITS = {"lbs", "pills", "pieces"}
 REQUIRED_COMMODITIES = {
-    "cocaine", "ecstasy", "fentanyl_powder", "fentanyl_pills", "heroin", "ketamine",
-    "khat", "lsd", "marijuana", "methamphetamine", "other_drugs", "xylazine",
-    "nitazenes", "4_ap", "1_boc_4_ap", "npp", "anpp", "norfentanyl",
-    "propionyl_chloride", "benzylfentanyl", "4_piperidone", "pill_press",
-    "encapsulating_machine", "die_set", "press_parts",
-}  # fmt: skip
+    "cocaine",
+    "ecstasy",
+    "fentanyl_powder",
+    "fentanyl_pills",
+    "heroin",
+    "ketamine",
+    "khat",
+    "lsd",
+    "marijuana",
+    "methamphetamine",
+    "other_drugs",
+    "xylazine",
+    "nitazenes",
+    "4_ap",
+    "1_boc_4_ap",
+    "npp",
+    "anpp",
+    "norfentanyl",
+    "propionyl_chloride",
+    "benzylfentanyl",
+    "4_piperidone",
+    "pill_press",
+    "encapsulating_machine",
+    "die_set",
+    "press_parts",
+}
 
 HTS_RE = re.compile(r"^\d{4}\.\d{2}(\.\d{2,4})*$")
 COORD_RE = re.compile(r"^-?\d{1,3}\.\d{4}$")

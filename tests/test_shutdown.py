@@ -39,8 +39,13 @@ _SCRIPT = textwrap.dedent(
 
 
 def _run(delay: float) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", _SCRIPT, str(delay)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", _SCRIPT, str(delay)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_sdn001_exit_waits_for_background_threads_to_reach_their_check():
@@ -72,7 +77,8 @@ def test_sdn002_native_calls_are_refused_once_exiting():
             print("before exit")
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["before", "exit", "refused"]

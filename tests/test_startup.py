@@ -38,8 +38,15 @@ def test_stu002_a_fresh_app_process_has_frozen_its_start_up(lake_copy):
     )
     # its own copy: a starting app computes and stores the emerging threats in its lake
     env = {**os.environ, "CHOKEPOINT_DATA": str(lake_copy("startup"))}
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     frozen, walked = map(int, done.stdout.split()[-2:])
     # the start-up froze its objects (how many is the interpreter's business, not a contract)
     assert frozen > 0 and walked < frozen, done.stdout

@@ -69,8 +69,9 @@ def test_tgb002_queue_chips_and_row_detail(dash_duo, internal_app, scored):
     WebDriverWait(dash_duo.driver, 30).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, f"#{GRID} .targeting-chip")
     )
-    chips = [c.text for c in dash_duo.driver.find_elements(By.CSS_SELECTOR,
-                                                           f"#{GRID} .targeting-chip")]  # fmt: skip
+    chips = [
+        c.text for c in dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{GRID} .targeting-chip")
+    ]
     assert any(chips)
     cell = first_cell(dash_duo, "shipment_id")
     shipment_id = cell.text
@@ -145,8 +146,9 @@ def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, inte
     mode, mode_name = min(reference.mode_names().items(), key=lambda kv: kv[1])
     for part in ("origin", "mode"):
         selector = f"""[id*='"part":"{part}"']"""
-        dash_duo.select_dcc_dropdown(dash_duo.driver.find_element(By.CSS_SELECTOR, selector),
-                                     index=1)  # fmt: skip
+        dash_duo.select_dcc_dropdown(
+            dash_duo.driver.find_element(By.CSS_SELECTOR, selector), index=1
+        )
     dash_duo.find_element("#targeting-watch-label").send_keys("Picked route")
     press(dash_duo, "#targeting-watch-add")
     dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=20)

@@ -20,16 +20,32 @@ T0 = datetime(2025, 3, 3, 9, 0)
 
 def row(shipment_id: str, when: datetime, **values) -> dict:
     base = {
-        "shipment_id": shipment_id, "arrived_at": when, "port_code": "4196",
-        "area_id": "chicago-field-office", "mode": "express", "hts_code": "6109.10.0012",
-        "description": "t-shirt", "declared_value_usd": 20.0, "declared_weight_kg": 1.0,
-        "origin_country": "CN", "transit_country": None, "shipper_id": "SH1",
-        "consignee_id": "CE1", "consignee_name": "Ana Lopez", "consignee_address_id": "AD1",
-        "carrier": "DHL Express", "entry_type": "86", "master_carton": False,
-        "preprinted_domestic_label": False, "dea_transaction_id": None, "examined": False,
-        "outcome": "not_examined", "seizure_id": None, "batch_id": "hand",
+        "shipment_id": shipment_id,
+        "arrived_at": when,
+        "port_code": "4196",
+        "area_id": "chicago-field-office",
+        "mode": "express",
+        "hts_code": "6109.10.0012",
+        "description": "t-shirt",
+        "declared_value_usd": 20.0,
+        "declared_weight_kg": 1.0,
+        "origin_country": "CN",
+        "transit_country": None,
+        "shipper_id": "SH1",
+        "consignee_id": "CE1",
+        "consignee_name": "Ana Lopez",
+        "consignee_address_id": "AD1",
+        "carrier": "DHL Express",
+        "entry_type": "86",
+        "master_carton": False,
+        "preprinted_domestic_label": False,
+        "dea_transaction_id": None,
+        "examined": False,
+        "outcome": "not_examined",
+        "seizure_id": None,
+        "batch_id": "hand",
         "ingested_at": datetime(2026, 1, 1),
-    }  # fmt: skip
+    }
     base.update(values)
     if base["outcome"] != "not_examined":
         base["examined"] = True
@@ -73,8 +89,10 @@ def test_tgh001_priors_count_earlier_days_only_and_outcomes_after_the_lag(tmp_pa
 def test_tgh002_a_later_shipment_never_changes_an_earlier_ones_history(tmp_path):
     rows = [row("A", T0), row("B", T0 + timedelta(days=3))]
     before = batch(lake(tmp_path / "one", rows))
-    later = [row("X", T0 + timedelta(days=5), outcome="seized"),
-             row("Y", T0 + timedelta(days=3, hours=2), consignee_id="CE9")]  # fmt: skip
+    later = [
+        row("X", T0 + timedelta(days=5), outcome="seized"),
+        row("Y", T0 + timedelta(days=3, hours=2), consignee_id="CE9"),
+    ]
     after = batch(lake(tmp_path / "two", rows + later))
     columns = [*history.HISTORY_COLUMNS, *history.DERIVED_COLUMNS]
     for sid in ("A", "B"):
@@ -98,8 +116,10 @@ def test_tgh003_windows_count_parcels_up_to_the_arrival(tmp_path):
 
 def test_tgh004_value_norms_come_from_earlier_months(tmp_path):
     # 40 rows at 20 USD/kg in February, then in March one at 20 and one at 0.5 USD/kg.
-    feb = [row(f"F{i}", datetime(2025, 2, 1 + i % 27, 10), declared_value_usd=20.0 + i % 3)
-           for i in range(40)]  # fmt: skip
+    feb = [
+        row(f"F{i}", datetime(2025, 2, 1 + i % 27, 10), declared_value_usd=20.0 + i % 3)
+        for i in range(40)
+    ]
     march = [
         row("M1", datetime(2025, 3, 10), declared_value_usd=20.0),
         row("M2", datetime(2025, 3, 11), declared_value_usd=0.5),
@@ -113,10 +133,14 @@ def test_tgh004_value_norms_come_from_earlier_months(tmp_path):
 
 def test_tgh005_smoothing_keeps_a_tiny_route_near_the_base_rate(tmp_path):
     rows = [row(f"B{i}", T0 + timedelta(minutes=i)) for i in range(300)]
-    rows += [row(f"S{i}", T0 + timedelta(minutes=400 + i), outcome="seized",
-                 origin_country="VN") for i in range(3)]  # fmt: skip
-    rows += [row("NEXT_BIG", T0 + timedelta(days=3)),
-             row("NEXT_TINY", T0 + timedelta(days=3), origin_country="VN")]  # fmt: skip
+    rows += [
+        row(f"S{i}", T0 + timedelta(minutes=400 + i), outcome="seized", origin_country="VN")
+        for i in range(3)
+    ]
+    rows += [
+        row("NEXT_BIG", T0 + timedelta(days=3)),
+        row("NEXT_TINY", T0 + timedelta(days=3), origin_country="VN"),
+    ]
     found = batch(lake(tmp_path, rows))
     tiny, big = found["NEXT_TINY"], found["NEXT_BIG"]
     assert tiny["route_prior_n"] == 3 and tiny["route_prior_s"] == 3

@@ -28,8 +28,9 @@ def client(internal_app):
 
 
 def text_of(components) -> str:
-    return json.dumps([c.to_plotly_json() if hasattr(c, "to_plotly_json") else c
-                       for c in components], default=str)  # fmt: skip
+    return json.dumps(
+        [c.to_plotly_json() if hasattr(c, "to_plotly_json") else c for c in components], default=str
+    )
 
 
 def seized_on(gateway: Gateway, newest: bool) -> str:

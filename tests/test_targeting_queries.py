@@ -57,8 +57,9 @@ def test_tgq002_url_filters_narrow_the_queue(scored):
 def test_tgq003_watch_hits_and_counts(scored):
     rows, _ = q.fetch_queue(Filters(), 0, 1, gateway=scored)
     hts = rows[0]["hts_code"]
-    watches = watch_sql([Watch(41, "hts", hts, "test", ""), Watch(42, "route", "ZW>*>*>*", "x",
-                                                                   "")])  # fmt: skip
+    watches = watch_sql(
+        [Watch(41, "hts", hts, "test", ""), Watch(42, "route", "ZW>*>*>*", "x", "")]
+    )
     hit_rows, _ = q.fetch_queue(Filters(), 0, 200, watches=watches, gateway=scored)
     assert all((41 in r["watch_hits"]) == (r["hts_code"] == hts) for r in hit_rows)
     assert all(42 not in r["watch_hits"] for r in hit_rows)
@@ -68,8 +69,9 @@ def test_tgq003_watch_hits_and_counts(scored):
 
 
 def test_tgq004_sorting_is_whitelisted(scored):
-    rows, _ = q.fetch_queue(Filters(), 0, 5, [{"colId": "arrived_at", "sort": "asc"}],
-                            gateway=scored)  # fmt: skip
+    rows, _ = q.fetch_queue(
+        Filters(), 0, 5, [{"colId": "arrived_at", "sort": "asc"}], gateway=scored
+    )
     assert [r["arrived_at"] for r in rows] == sorted(r["arrived_at"] for r in rows)
     with pytest.raises(GridModelError):
         q.fetch_queue(Filters(), 0, 5, [{"colId": "1; DROP", "sort": "asc"}], gateway=scored)

@@ -152,18 +152,22 @@ def test_tqs005_unscored_shipments_fall_back_to_the_join(lake):
         "DESC LIMIT 3",
         [span[0]],
     )
-    kept = lake.frame("SELECT * FROM scores WHERE NOT list_contains(?, shipment_id)",
-                      [unscored["shipment_id"].to_list()])  # fmt: skip
+    kept = lake.frame(
+        "SELECT * FROM scores WHERE NOT list_contains(?, shipment_id)",
+        [unscored["shipment_id"].to_list()],
+    )
     files = list(lake.data_dir.glob("lake/scores/*/*.parquet"))
     written = _write(lake, kept, "without-three")
     commit("scores", remove=files, data_dir=lake.data_dir)
     lake.refresh(force=True)
     try:
-        by_value = q._page_from_scores(lake, Filters(), span, (0, 50), VALUE_DESC,
-                                       watch_sql([]), total)  # fmt: skip
+        by_value = q._page_from_scores(
+            lake, Filters(), span, (0, 50), VALUE_DESC, watch_sql([]), total
+        )
         assert by_value is None  # the three would sort among the scored ones
-        last = q._page_from_scores(lake, Filters(), span, (total - 10, total), None,
-                                   watch_sql([]), total)  # fmt: skip
+        last = q._page_from_scores(
+            lake, Filters(), span, (total - 10, total), None, watch_sql([]), total
+        )
         assert last is None  # the page reaches them, last by score
         rows, _ = q.fetch_queue(Filters(), total - 3, total, gateway=lake)
         assert {r["shipment_id"] for r in rows} == set(unscored["shipment_id"])

@@ -74,13 +74,16 @@ def test_tgr003_precursor_watchlist_ignores_benign_chemistry_and_lookalike_words
 def test_tgr004_press_without_dea_needs_a_machine_and_no_id():
     rows = [
         {"hts_code": "8479.89.9499", "description": "Rotary Tablet Press"},  # named, no id
-        {"hts_code": "8479.89.9499", "description": "rotary tablet press",
-         "dea_transaction_id": "DEA452-12345678"},  # declared: fine
+        {
+            "hts_code": "8479.89.9499",
+            "description": "rotary tablet press",
+            "dea_transaction_id": "DEA452-12345678",
+        },  # declared: fine
         {"hts_code": "8479.89.9499", "description": "sugar press machine"},  # disguised
         {"hts_code": "8422.30.9100", "description": "capsule filling machine"},
         {"hts_code": "8479.89.9499", "description": "industrial mixer"},  # other machine
         {"hts_code": "8504.40.9580", "description": "phone charger"},
-    ]  # fmt: skip
+    ]
     assert fired("press_without_dea", *rows) == [True, False, True, True, False, False]
 
 
@@ -202,5 +205,7 @@ def test_tgr015_registry_is_complete_and_documented():
 
 def test_tgr016_fired_lists_name_the_rules_in_registry_order():
     flags = rules.apply_rules(frame({}, {"consignee_name": "John Doe", "description": "gift"}))
-    assert rules.fired_lists(flags).to_list() == [[], ["vague_description",
-                                                       "placeholder_consignee"]]  # fmt: skip
+    assert rules.fired_lists(flags).to_list() == [
+        [],
+        ["vague_description", "placeholder_consignee"],
+    ]

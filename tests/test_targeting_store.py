@@ -63,10 +63,20 @@ def test_tgs003_feedback_latest_verdict_wins(tmp_path):
 SHIPMENTS = pl.DataFrame(
     {
         "shipment_id": ["S1", "S2", "S3", "S4", "S5"],
-        "hts_code": ["2933.39.9100", "2942.00.5000", "8479.89.9499", "6109.10.0012",
-                     "2942.00.5000"],
-        "description": ["pyridine compound", "4-AP intermediate", "rotary tablet press",
-                        "t-shirt", "organic compound"],
+        "hts_code": [
+            "2933.39.9100",
+            "2942.00.5000",
+            "8479.89.9499",
+            "6109.10.0012",
+            "2942.00.5000",
+        ],
+        "description": [
+            "pyridine compound",
+            "4-AP intermediate",
+            "rotary tablet press",
+            "t-shirt",
+            "organic compound",
+        ],
         "origin_country": ["CN", "CN", "CN", "VN", "CN"],
         "transit_country": ["VN", None, "HK", None, "VN"],
         "port_code": ["4198", "4198", "2704", "4198", "4196"],
@@ -75,7 +85,7 @@ SHIPMENTS = pl.DataFrame(
         "consignee_id": ["CE1", "CE2", "CE3", "CE4", "CE5"],
         "consignee_address_id": ["AD1", "AD2", "AD3", "AD4", "SH1"],
     }
-)  # fmt: skip
+)
 
 
 def hits(tmp_path, kind: str, value: str) -> list[str]:
@@ -116,8 +126,7 @@ def test_tgs005_hits_list_names_every_watch_a_row_hits(tmp_path):
     rows = con.sql(
         f"SELECT shipment_id, {sql.hits_sql} FROM shipments ORDER BY 1", params=sql.hits_params
     ).fetchall()
-    assert rows == [("S1", [b.id]), ("S2", [a.id]), ("S3", []), ("S4", []),
-                    ("S5", [a.id, b.id])]  # fmt: skip
+    assert rows == [("S1", [b.id]), ("S2", [a.id]), ("S3", []), ("S4", []), ("S5", [a.id, b.id])]
 
 
 def test_tst_reading_an_empty_store_creates_no_file(tmp_path):

@@ -24,8 +24,11 @@ def new_search(client, click, search: str) -> str | None:
     the same answer (the cards start from it, not from the URL)."""
     client.get("/")
     deps = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
-    spec = next(d for d in deps if any(i["id"] == CLICK for i in d["inputs"])
-                and not d.get("clientside_function"))  # fmt: skip
+    spec = next(
+        d
+        for d in deps
+        if any(i["id"] == CLICK for i in d["inputs"]) and not d.get("clientside_function")
+    )
     outputs = []
     for part in spec["output"].strip(".").split("..."):
         ident, _, prop = part.partition(".")
