@@ -204,10 +204,28 @@ def ranked_bar_figure(frame: pl.DataFrame, labels: list[str], measure_label: str
         count = f" ({members:,})" if members else ""
         # a line of its own: on a phone one line ran past the plot's edge and was cut
         title += f"<br><sub>all others{count}: {compact(rest['value'][0])}</sub>"
-    fig.update_layout(
-        xaxis_title=title, margin={"l": 8, "r": 24, "t": 8, "b": 8}, clickmode="event"
-    )
+    fig.update_layout(xaxis_title=title, clickmode="event")
+    fig.update_layout(margin=label_margins(fig))
     return fig
+
+
+# Roughly the widest a character of the template's 13 px font draws, and the height of a line of
+# it: enough to reserve room for the axis labels before plotly measures them.
+CHAR_PX = 7.5
+LINE_PX = 18
+
+
+def label_margins(fig: go.Figure) -> dict:
+    """Margins that already hold the category labels on the left and the axis title (with its
+    second line) below. Plotly's automargin still widens them if a label needs more, but when
+    the room is there from the start it draws the chart once: finding the margins too small, it
+    draws everything again, and on a page of a dozen charts that second pass was a large part
+    of a click's wait in the browser."""
+    labels = [str(y) for trace in fig.data for y in (trace.y if trace.y is not None else ())]
+    title = fig.layout.xaxis.title.text or ""
+    left = int(max((len(label) for label in labels), default=0) * CHAR_PX) + 16
+    bottom = LINE_PX * (2 + title.count("<br>")) + 14
+    return {"l": max(left, 8), "r": 28, "t": 8, "b": bottom}
 
 
 def compact(value: float) -> str:

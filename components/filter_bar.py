@@ -365,9 +365,15 @@ def sync_filters(search, *rest):
 
     def everything(view: View, error: str | None, new_search=no_update):
         custom = shown if view.compare == "custom" else hidden
+        # only the controls whose value changes: each value sent is a re-render in the browser
+        # (the dropdowns with hundreds of options most of all), even when it is the same
+        controls = [
+            no_update if new == old else new
+            for new, old in zip(view_to_controls(view), values, strict=True)
+        ]
         return (
             new_search,
-            *view_to_controls(view),
+            *controls,
             chips(view.filters),
             custom,
             error,

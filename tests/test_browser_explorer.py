@@ -174,3 +174,18 @@ def test_exp005_a_chart_is_marked_busy_while_its_callback_runs(dash_duo, interna
     marked = set(dash_duo.driver.execute_script("return [...window.__busy];"))
     assert {"explorer-mode-box", "explorer-trend-box", "explorer-routes-box"} <= marked
     assert dash_duo.get_logs() == []
+
+
+def test_exp010_ranked_charts_draw_once_with_room_for_their_labels(dash_duo, internal_app):
+    """The breakdown charts come with margins that already hold their labels and axis title, so
+    plotly's automargin finds nothing to widen and does not draw each chart a second time (and
+    no label is cut: automargin would have widened a margin the estimate left too small)."""
+    open_explorer(dash_duo, internal_app, "?fy=2025")
+    dims = ("area", "port", "mode", "commodity", "category", "component", "source", "transit")
+    for dim in dims:
+        asked, drawn = dash_duo.driver.execute_script(
+            "const gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+            "return [gd.layout.margin, gd._fullLayout._size];",
+            graph_selector(dim),
+        )
+        assert (drawn["l"], drawn["b"]) == (asked["l"], asked["b"]), (dim, asked, drawn)
