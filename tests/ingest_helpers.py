@@ -23,8 +23,8 @@ from ingest.live.synth import synth_referrals, synth_seizures, synth_shipments
 from ingest.live.watcher import Watcher
 from lake import reference
 from lake.layout import table_files
+from tests.repo import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 ID = {"seizures": "seizure_id", "shipments": "shipment_id", "referrals": "referral_id"}
 
 

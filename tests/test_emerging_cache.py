@@ -109,7 +109,7 @@ def test_emc007_the_background_child_runs_on_idle_cpu_time_only():
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.repo import REPO
 
     script = (
         "import os; from targeting.__main__ import lowest_priority; lowest_priority(); "

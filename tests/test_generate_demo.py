@@ -157,7 +157,7 @@ def test_gen010_referrals_point_at_seizures(demo_gateway):
 
 
 def test_gen011_shipment_volume_is_what_was_asked(demo_gateway):
-    from tests.conftest import DEMO_SHIPMENTS
+    from tests.repo import DEMO_SHIPMENTS
 
     assert demo_gateway.scalar("SELECT count(*) FROM shipments") == DEMO_SHIPMENTS
     ids = demo_gateway.frame(
@@ -169,7 +169,7 @@ def test_gen011_shipment_volume_is_what_was_asked(demo_gateway):
 def test_gen012_regenerating_replaces_not_adds(tmp_path):
     from ingest.cbp import import_cbp_file
     from ingest.generate import generate_demo
-    from tests.conftest import REAL
+    from tests.repo import REAL
 
     import_cbp_file(REAL / "cbp-nationwide-drugs-fy23-fy26-dec.csv.gz", tmp_path)
     until = date(2026, 1, 31)

@@ -13,7 +13,7 @@ from ingest.cbp import CbpFormatError, import_cbp_file
 from lake.layout import table_files
 from queries.cbp_published import headline_by_year
 from queries.gateway import Gateway
-from tests.conftest import REAL
+from tests.repo import REAL
 
 NATIONWIDE = sorted(REAL.glob("cbp-nationwide-*.csv.gz"))
 AMO = sorted(REAL.glob("cbp-amo-*.csv.gz"))

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.conftest import REPO
+from tests.repo import REPO
 
 # A background thread that works in native code (Arrow, polars) between its exit checks, and
 # writes a line once it has seen the exit: the exit handler must have waited for it.

@@ -9,7 +9,7 @@ import sys
 import weakref
 
 from components.startup import freeze_survivors
-from tests.conftest import REPO
+from tests.repo import REPO
 
 
 class _Node:

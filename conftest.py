@@ -20,12 +20,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-TODAY = "2026-06-30"  # pinned: the generator continues CBP's series up to "today"
-DEMO_SHIPMENTS = 30_000
-pytest_plugins = ["tests.generate_fixtures"]  # synthetic-seizure fixtures of the generator tests
+from tests.repo import DEMO_SHIPMENTS, REAL, REPO
 
-REPO = Path(__file__).resolve().parents[1]
-REAL = REPO / "data" / "real"
+TODAY = "2026-06-30"  # pinned: the generator continues CBP's series up to "today"
+pytest_plugins = ["tests.generate_fixtures"]  # synthetic-seizure fixtures of the generator tests
 
 
 BROWSER_FIXTURES = {"dash_br", "dash_duo"}
@@ -292,7 +290,7 @@ def public_site(public_data, tmp_path_factory, request) -> str:
     with open(log, "wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, "app.py", "--public", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=REPO,
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
