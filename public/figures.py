@@ -88,7 +88,8 @@ MEASURE_UNITS = {"lbs": "lbs", "events": "events"}
 def mix_figure(frame: pl.DataFrame, measure: str = "lbs") -> go.Figure:
     """Each drug type by ``measure`` on a linear scale, each bar labelled with its value:
     marijuana outweighs LSD by 10,000 times, so small drugs are thin bars, but their numbers
-    are written beside them (a log scale misleads readers who compare bar lengths)."""
+    are written beside them (a log scale misleads readers who compare bar lengths); a bar long
+    enough carries its number inside."""
     fig = _figure()
     unit = MEASURE_UNITS[measure]
     ordered = frame.sort(pl.col(measure).fill_null(0))
@@ -101,7 +102,12 @@ def mix_figure(frame: pl.DataFrame, measure: str = "lbs") -> go.Figure:
         name=unit,
         marker_color=PALETTE[0],
         text=[f"{v:,.0f} {unit}" for v in shown[measure].to_list()],
-        textposition="outside",
+        # inside a bar long enough to hold it, beside a short one: beside the longest bar, the
+        # label ran past the plot's right edge on a phone and was cut
+        textposition="auto",
+        insidetextanchor="end",
+        insidetextfont={"color": "white"},
+        outsidetextfont={"color": INK},
         cliponaxis=False,
         customdata=shown[other].to_list(),
         hovertemplate="%{y}: %{x:,.0f} "

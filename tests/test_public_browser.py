@@ -138,3 +138,25 @@ def test_pub_br005_component_and_office_filters_narrow_each_other(dash_br, publi
     )
     assert "area=" not in dash_br.driver.current_url
     assert dash_br.get_logs() == []
+
+
+def test_pub_br006_drug_mix_labels_stay_inside_the_chart_on_a_phone(dash_br, public_site):  # noqa: F811
+    """Each drug's number is written on or beside its bar; on a 390 px phone none of them may
+    run past the chart's edge (the longest bar's label did, beside the bar)."""
+    dash_br.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    try:
+        open_page(dash_br, public_site, "/")
+        dash_br.wait_for_element("#mix-graph text.bartext", timeout=30)
+        labels, right = dash_br.driver.execute_script(
+            "const svg = document.querySelector('#mix-graph .main-svg');"
+            "const texts = [...document.querySelectorAll('#mix-graph text.bartext')];"
+            "return [texts.map(t => [t.textContent, t.getBoundingClientRect().right]),"
+            " svg.getBoundingClientRect().right];"
+        )
+        assert labels, "the chart labels its bars"
+        assert [text for text, edge in labels if edge > right + 0.5] == [], right
+    finally:
+        dash_br.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
