@@ -11,6 +11,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.waits import WAIT_S
+
 pytestmark = pytest.mark.browser
 GRID = "explorer-records-grid"
 
@@ -49,14 +51,14 @@ def first_row_value(dash_duo, column: str) -> str:
 def open_explorer(dash_duo, internal_app, query: str = "") -> None:
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/explorer" + query)
-    dash_duo.wait_for_contains_text("#explorer-area-summary", "leads with", timeout=30)
-    WebDriverWait(dash_duo.driver, 30).until(lambda _: record_count(dash_duo) > 0)
+    dash_duo.wait_for_contains_text("#explorer-area-summary", "leads with", timeout=WAIT_S)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: record_count(dash_duo) > 0)
 
 
 def test_exp001_explorer_loads_every_card_without_errors(dash_duo, internal_app):
     open_explorer(dash_duo, internal_app)
     for card in ("trend", "port", "mode", "commodity", "source", "transit", "routes", "traffic"):
-        dash_duo.wait_for_contains_text(f"#explorer-{card}-summary", " ", timeout=30)
+        dash_duo.wait_for_contains_text(f"#explorer-{card}-summary", " ", timeout=WAIT_S)
     assert dash_duo.find_element("#explorer-compare").get_attribute("style").find("none") >= 0
     assert dash_duo.get_logs() == []
 
@@ -68,34 +70,36 @@ def test_exp002_clicking_a_bar_cross_filters_everything(dash_duo, internal_app):
     bar = dash_duo.driver.find_elements(By.CSS_SELECTOR, graph_selector("area") + " g.point path")
     assert bar, "no bars drawn"
     ActionChains(dash_duo.driver).move_to_element(bar[-1]).click().perform()  # the top bar
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: "area" in query_of(dash_duo))
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: "area" in query_of(dash_duo))
     clicked = query_of(dash_duo)["area"][0]
     assert query_of(dash_duo)["fy"] == ["2025"]
-    dash_duo.wait_for_contains_text("#filters-chips", "Field office / sector", timeout=20)
-    WebDriverWait(dash_duo.driver, 20).until(
+    dash_duo.wait_for_contains_text("#filters-chips", "Field office / sector", timeout=WAIT_S)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda _: dash_duo.find_element("#explorer-mode-summary").text != mode_before
     )
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: 0 < record_count(dash_duo) < total_before)
-    dash_duo.wait_for_contains_text("#explorer-trend-title", "1 filter", timeout=20)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
+        lambda _: 0 < record_count(dash_duo) < total_before
+    )
+    dash_duo.wait_for_contains_text("#explorer-trend-title", "1 filter", timeout=WAIT_S)
     assert clicked in dash_duo.driver.find_element(
         By.ID, "explorer-records-download"
     ).get_attribute("href")
     # Back restores the unfiltered view, in the charts and in the grid.
     dash_duo.driver.back()
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: "area" not in query_of(dash_duo))
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: record_count(dash_duo) == total_before)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: "area" not in query_of(dash_duo))
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: record_count(dash_duo) == total_before)
     assert dash_duo.get_logs() == []
 
 
 def test_exp003_grid_pages_and_sorts_in_duckdb(dash_duo, internal_app, demo_gateway):
     open_explorer(dash_duo, internal_app, "?fy=2024&commodity=fentanyl_pills")
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: first_row_value(dash_duo, "seizure_id"))
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: first_row_value(dash_duo, "seizure_id"))
     first_page = first_row_value(dash_duo, "seizure_id")
     next_page = dash_duo.driver.find_element(
         By.CSS_SELECTOR, f"#{GRID} .ag-paging-button[aria-label='Next Page']"
     )
     dash_duo.driver.execute_script("arguments[0].click();", next_page)
-    WebDriverWait(dash_duo.driver, 20).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda _: first_row_value(dash_duo, "seizure_id") not in ("", first_page)
     )
     dash_duo.driver.execute_script(
@@ -107,7 +111,7 @@ def test_exp003_grid_pages_and_sorts_in_duckdb(dash_duo, internal_app, demo_gate
         "SELECT seizure_id FROM seizures WHERE fiscal_year = 2024 "
         "AND commodity = 'fentanyl_pills' ORDER BY lbs DESC, seizure_id LIMIT 1"
     )["seizure_id"][0]
-    WebDriverWait(dash_duo.driver, 20).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda _: first_row_value(dash_duo, "seizure_id") == heaviest
     )
     expected = demo_gateway.scalar(
@@ -118,26 +122,26 @@ def test_exp003_grid_pages_and_sorts_in_duckdb(dash_duo, internal_app, demo_gate
 
 def test_exp004_compare_mode_from_the_url(dash_duo, internal_app):
     open_explorer(dash_duo, internal_app, "?cmp=fytd&measure=events")
-    dash_duo.wait_for_contains_text("#explorer-cmp-totals", "Period A", timeout=30)
-    dash_duo.wait_for_contains_text("#explorer-cmp-area-summary", "vs prior FYTD", timeout=30)
+    dash_duo.wait_for_contains_text("#explorer-cmp-totals", "Period A", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#explorer-cmp-area-summary", "vs prior FYTD", timeout=WAIT_S)
     assert "block" in dash_duo.find_element("#explorer-compare").get_attribute("style")
     assert dash_duo.find_element("#filters-cmp").text.startswith("FYTD")
 
 
 def test_exp_route_a_route_bar_click_filters_on_its_parts(dash_duo, internal_app):
     open_explorer(dash_duo, internal_app, "?fy=2025")
-    dash_duo.wait_for_contains_text("#explorer-route-bars-summary", "Click a route", timeout=30)
+    dash_duo.wait_for_contains_text("#explorer-route-bars-summary", "Click a route", timeout=WAIT_S)
     bars = dash_duo.driver.find_elements(
         By.CSS_SELECTOR, graph_selector("route", "bars") + " g.point path"
     )
     assert bars, "no route bars drawn"
     ActionChains(dash_duo.driver).move_to_element(bars[-1]).click().perform()  # the top route
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: "source" in query_of(dash_duo))
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: "source" in query_of(dash_duo))
     query = query_of(dash_duo)
     assert query["fy"] == ["2025"] and len(query["source"]) == 1
-    dash_duo.wait_for_contains_text("#explorer-routes-title", "filter", timeout=20)
+    dash_duo.wait_for_contains_text("#explorer-routes-title", "filter", timeout=WAIT_S)
     sankey = dash_duo.driver.find_element(By.CSS_SELECTOR, graph_selector("route"))
-    WebDriverWait(dash_duo.driver, 20).until(lambda _: "All others" not in sankey.text)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: "All others" not in sankey.text)
     assert dash_duo.get_logs() == []
 
 
@@ -165,10 +169,10 @@ def test_exp005_a_chart_is_marked_busy_while_its_callback_runs(dash_duo, interna
     dash_duo.driver.execute_script(BUSY_WATCH_JS)
     bar = dash_duo.driver.find_elements(By.CSS_SELECTOR, graph_selector("area") + " g.point path")
     ActionChains(dash_duo.driver).move_to_element(bar[-1]).click().perform()
-    WebDriverWait(dash_duo.driver, 20).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda _: dash_duo.find_element("#explorer-mode-summary").text != mode_before
     )
-    WebDriverWait(dash_duo.driver, 20).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda _: not dash_duo.driver.find_elements(By.CSS_SELECTOR, ".chart-box.busy")
     )
     marked = set(dash_duo.driver.execute_script("return [...window.__busy];"))

@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.lake_rows import seizures as make_seizures
+from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,8 @@ def test_liv001_new_batch_appears_without_reload(
     monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?fy=2026&area=tucson-field-office")
-    dash_duo.wait_for_text_to_equal("#overview-events-value", "2", timeout=30)
-    dash_duo.wait_for_contains_text("#live-badge", "No live feed", timeout=30)
+    dash_duo.wait_for_text_to_equal("#overview-events-value", "2", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#live-badge", "No live feed", timeout=WAIT_S)
 
     # A batch file arrives in the inbox and the watcher takes it through validation.
     batch = make_seizures(3, "SZLIVE", day=date(2025, 12, 20)).drop(
@@ -38,12 +39,12 @@ def test_liv001_new_batch_appears_without_reload(
     os.utime(inbox / "seizures-live-test.csv", (1, 1))  # long settled: not still being written
     watch(lake, once=True)
 
-    dash_duo.wait_for_text_to_equal("#overview-events-value", "5", timeout=30)
-    dash_duo.wait_for_contains_text("#live-badge", "Updated", timeout=30)
-    dash_duo.wait_for_contains_text("#live-badge", "3 new", timeout=30)
+    dash_duo.wait_for_text_to_equal("#overview-events-value", "5", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#live-badge", "Updated", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#live-badge", "3 new", timeout=WAIT_S)
     query = parse_qs(urlparse(dash_duo.driver.current_url).query)
     assert query == {"fy": ["2026"], "area": ["tucson-field-office"]}
-    WebDriverWait(dash_duo.driver, 10).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda d: "Tucson" in d.find_element("css selector", "#filters-chips").text
     )
     assert dash_duo.get_logs() == []

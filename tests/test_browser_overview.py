@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.webdriver.common.by import By
 
+from tests.waits import WAIT_S
+
 pytestmark = pytest.mark.browser
 
 
@@ -17,14 +19,14 @@ def query_of(dash_duo) -> dict[str, list[str]]:
 
 def wait_for_kpis(dash_duo) -> None:
     dash_duo.wait_for_element("#overview-events-value")
-    dash_duo.wait_for_contains_text("#overview-events-delta", "vs", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-events-delta", "vs", timeout=WAIT_S)
 
 
 def test_ovw001_overview_loads_without_console_errors(dash_duo, internal_app):
     dash_duo.start_server(internal_app)
     wait_for_kpis(dash_duo)
-    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
-    dash_duo.wait_for_contains_text("#overview-trend-summary", "pounds", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#overview-trend-summary", "pounds", timeout=WAIT_S)
     assert dash_duo.find_element("#overview-events-value").text not in ("", "–")
     assert "Fiscal year to date" in dash_duo.find_element("#overview-period").text
     assert "Synthetic records" in dash_duo.find_element("#app-footer").text
@@ -34,15 +36,15 @@ def test_ovw001_overview_loads_without_console_errors(dash_duo, internal_app):
 def test_ovw002_changing_a_filter_updates_charts_and_url(dash_duo, internal_app):
     dash_duo.start_server(internal_app)
     wait_for_kpis(dash_duo)
-    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=WAIT_S)
     before = dash_duo.find_element("#overview-areas-summary").text
     dash_duo.select_dcc_dropdown("#filters-area", value="Tucson Field Office")
     dash_duo.wait_for_contains_text(
-        "#overview-areas-summary", "Tucson Field Office leads", timeout=20
+        "#overview-areas-summary", "Tucson Field Office leads", timeout=WAIT_S
     )
     assert dash_duo.find_element("#overview-areas-summary").text != before
     assert query_of(dash_duo) == {"area": ["tucson-field-office"]}
-    dash_duo.wait_for_contains_text("#overview-trend-title", "1 filter", timeout=10)
+    dash_duo.wait_for_contains_text("#overview-trend-title", "1 filter", timeout=WAIT_S)
     chips = dash_duo.find_elements("#filters-chips button")
     assert [c.text.replace("×", "").strip() for c in chips] == [
         "Field office / sector: Tucson Field Office"
@@ -53,9 +55,9 @@ def test_ovw002_changing_a_filter_updates_charts_and_url(dash_duo, internal_app)
 def test_ovw003_opening_a_url_restores_its_filters(dash_duo, internal_app):
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?fy=2025&mode=land_pov&measure=events")
-    dash_duo.wait_for_contains_text("#overview-period", "01 Oct 2024", timeout=20)
-    dash_duo.wait_for_contains_text("#filters-chips", "Mode: Personal vehicle", timeout=10)
-    dash_duo.wait_for_contains_text("#overview-trend-title", "Events · FY2025", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-period", "01 Oct 2024", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#filters-chips", "Mode: Personal vehicle", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#overview-trend-title", "Events · FY2025", timeout=WAIT_S)
     checked = dash_duo.driver.find_element(By.CSS_SELECTOR, "#filters-measure input:checked")
     assert checked.get_attribute("value") == "events"
     assert "Personal vehicle" in dash_duo.find_element("#filters-mode").text
@@ -65,16 +67,16 @@ def test_ovw003_opening_a_url_restores_its_filters(dash_duo, internal_app):
 def test_ovw004_chip_removal_and_back_button(dash_duo, internal_app):
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?area=laredo-field-office&fy=2024")
-    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=20)
+    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=WAIT_S)
     chip = dash_duo.driver.find_element(
         By.XPATH, "//div[@id='filters-chips']/button[contains(., 'Laredo')]"
     )
     chip.click()
-    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=WAIT_S)
     assert query_of(dash_duo) == {"fy": ["2024"]}
     assert "Laredo" not in dash_duo.find_element("#filters-chips").text
     dash_duo.driver.back()
-    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=20)
+    dash_duo.wait_for_contains_text("#filters-chips", "Laredo Field Office", timeout=WAIT_S)
     assert query_of(dash_duo) == {"area": ["laredo-field-office"], "fy": ["2024"]}
 
 
@@ -82,15 +84,15 @@ def test_ovw005_a_bad_link_says_what_is_wrong(dash_duo, internal_app):
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?area=atlantis-field-office")
     dash_duo.wait_for_contains_text("#filters-error", "unknown value 'atlantis-field-office'", 20)
-    dash_duo.wait_for_contains_text("#overview-trend-summary", "unknown value", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-trend-summary", "unknown value", timeout=WAIT_S)
 
 
 def test_ovw006_the_commodity_mix_names_every_bar(dash_duo, internal_app):
     """Plotly drops category labels that do not fit: with the legend above the plot, every
     other commodity bar had no name."""
     dash_duo.start_server(internal_app)
-    dash_duo.wait_for_contains_text("#overview-mix-summary", "Events by category", timeout=20)
-    dash_duo.wait_for_element("#overview-mix-graph .ytick text", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-mix-summary", "Events by category", timeout=WAIT_S)
+    dash_duo.wait_for_element("#overview-mix-graph .ytick text", timeout=WAIT_S)
     labels = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#overview-mix-graph .ytick text")
     rows = dash_duo.driver.find_elements(By.CSS_SELECTOR, "#overview-mix-table tbody tr")
     assert len(rows) > 12
@@ -102,7 +104,7 @@ def test_ovw007_each_page_shows_the_filter_controls_it_reads(dash_duo, internal_
     queue none, and Data health no filter at all; moving between pages keeps the filters."""
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/explorer?fy=2025&grain=week")
-    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=20)
+    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=WAIT_S)
 
     def shown() -> dict[str, bool]:
         keys = ("bar", "fy", "measure", "grain", "yoy", "cmp")
@@ -116,8 +118,8 @@ def test_ovw007_each_page_shows_the_filter_controls_it_reads(dash_duo, internal_
     }
     for link, (page, hidden) in expected.items():
         dash_duo.driver.find_element(By.LINK_TEXT, link).click()
-        dash_duo.wait_for_text_to_equal("h1", link, timeout=20)
-        dash_duo.wait_for_element(f"#filters-bar.for-{page}", timeout=10)
+        dash_duo.wait_for_text_to_equal("h1", link, timeout=WAIT_S)
+        dash_duo.wait_for_element(f"#filters-bar.for-{page}", timeout=WAIT_S)
         assert shown() == {k: k not in hidden for k in shown()}, link
         assert query_of(dash_duo) == {"fy": ["2025"], "grain": ["week"]}
 
@@ -128,7 +130,7 @@ def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, inte
     date pickers show only for that comparison (Bootstrap's d-flex used to override it)."""
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/explorer?fy=2025")
-    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=20)
+    dash_duo.wait_for_contains_text("#filters-chips", "Fiscal year: 2025", timeout=WAIT_S)
     assert not dash_duo.find_element("#filters-toggle").is_displayed()
     assert dash_duo.find_element("#filters-area").is_displayed()
     assert not dash_duo.find_element("#filters-cmp-custom").is_displayed()
@@ -141,7 +143,7 @@ def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, inte
     assert not dash_duo.find_element("#filters-area").is_displayed()
     assert dash_duo.find_element("#filters-chips").is_displayed()
     toggle.click()
-    dash_duo.wait_for_element("#filters-bar.show-controls", timeout=10)
+    dash_duo.wait_for_element("#filters-bar.show-controls", timeout=WAIT_S)
     assert dash_duo.find_element("#filters-area").is_displayed()
     assert toggle.get_attribute("aria-expanded") == "true"
     width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
@@ -154,8 +156,8 @@ def test_ovw_print_the_overview_prints_on_one_page_and_names_its_filters(dash_du
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?mode=land_truck")
     wait_for_kpis(dash_duo)
-    dash_duo.wait_for_contains_text("#overview-filters", "Mode: Commercial truck", timeout=20)
-    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=20)
+    dash_duo.wait_for_contains_text("#overview-filters", "Mode: Commercial truck", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#overview-areas-summary", "leads with", timeout=WAIT_S)
     pdf = base64.b64decode(
         dash_duo.driver.execute_cdp_cmd(
             "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": False}
@@ -176,9 +178,11 @@ def test_ovw_dates_a_typed_date_is_taken_on_enter_and_the_calendar_closes(dash_d
     field = dash_duo.driver.find_element(By.CSS_SELECTOR, "#filters-dates")
     field.click()
     field.send_keys("2025-01-01")
-    WebDriverWait(dash_duo.driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, calendar))
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, calendar)
+    )
     field.send_keys(Keys.ENTER)
-    WebDriverWait(dash_duo.driver, 20).until(lambda d: "start=2025-01-01" in d.current_url)
-    WebDriverWait(dash_duo.driver, 10).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda d: "start=2025-01-01" in d.current_url)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda d: not d.find_elements(By.CSS_SELECTOR, calendar)
     )

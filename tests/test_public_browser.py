@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import Select
 
 from public.ui import ANY
 from tests.public_helpers import PUBLIC_PAGES
+from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
@@ -36,10 +37,10 @@ def axe_source() -> str:
 
 def open_page(br, base: str, path: str) -> None:
     br.driver.get(base + path)
-    br.wait_for_contains_text("#main h1", PAGE_HEADINGS[path.split("?")[0]], timeout=30)
+    br.wait_for_contains_text("#main h1", PAGE_HEADINGS[path.split("?")[0]], timeout=WAIT_S)
     if path.startswith("/map"):
         # the map is drawn once plotly has fetched the geography from /assets/topojson/
-        br.wait_for_element("#areas-graph .geo .layer path", timeout=30)
+        br.wait_for_element("#areas-graph .geo .layer path", timeout=WAIT_S)
 
 
 def serious_violations(br, axe: str) -> list[str]:
@@ -81,12 +82,12 @@ def test_pub_br002_a_filter_rewrites_the_url_and_the_page_follows(dash_br, publi
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=drug]")).select_by_value(
         "fentanyl"
     )
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=WAIT_S)
     assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
         "northern-border"
     )
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=WAIT_S)
     assert "region=northern-border" in dash_br.driver.current_url
     summary = dash_br.find_element("#trend-summary").text
     assert "December 2025" in summary and "suppressed" not in summary  # as CBP publishes it
@@ -102,13 +103,13 @@ def test_pub_br003_an_invalid_link_explains_itself(dash_br, public_site):  # noq
 
 def test_pub_br004_back_restores_the_previous_filters(dash_br, public_site):  # noqa: F811
     open_page(dash_br, public_site, "/trends?drug=fentanyl")
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=WAIT_S)
     Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]")).select_by_value(
         "northern-border"
     )
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Northern Border", timeout=WAIT_S)
     dash_br.driver.back()
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, nationwide", timeout=WAIT_S)
     assert dash_br.driver.current_url.endswith("/trends?drug=fentanyl")
     region = Select(dash_br.driver.find_element(By.CSS_SELECTOR, "select[name=region]"))
     assert region.first_selected_option.get_attribute("value") == ANY  # nationwide again
@@ -124,17 +125,17 @@ def test_pub_br005_component_and_office_filters_narrow_each_other(dash_br, publi
 
     select("component").select_by_value("usbp")
     dash_br.wait_for_contains_text(
-        "#trend-title", "Fentanyl, Nationwide, Border Patrol", timeout=20
+        "#trend-title", "Fentanyl, Nationwide, Border Patrol", timeout=WAIT_S
     )
     names = [o.text for o in select("area").options if o.get_attribute("value") not in (ANY, "")]
     assert names and all(n.endswith("Sector") for n in names), names
     select("area").select_by_visible_text("Tucson Sector")
-    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Tucson Sector", timeout=20)
+    dash_br.wait_for_contains_text("#trend-title", "Fentanyl, Tucson Sector", timeout=WAIT_S)
     url = dash_br.driver.current_url
     assert "area=tucson-sector" in url and "region=southwest-border" in url, url
     select("region").select_by_value("northern-border")
     dash_br.wait_for_contains_text(
-        "#trend-title", "Fentanyl, Northern Border, Border Patrol", timeout=20
+        "#trend-title", "Fentanyl, Northern Border, Border Patrol", timeout=WAIT_S
     )
     assert "area=" not in dash_br.driver.current_url
     assert dash_br.get_logs() == []
@@ -149,7 +150,7 @@ def test_pub_br006_drug_mix_labels_stay_inside_the_chart_on_a_phone(dash_br, pub
     )
     try:
         open_page(dash_br, public_site, "/")
-        dash_br.wait_for_element("#mix-graph text.bartext", timeout=30)
+        dash_br.wait_for_element("#mix-graph text.bartext", timeout=WAIT_S)
         labels, right = dash_br.driver.execute_script(
             "const svg = document.querySelector('#mix-graph .main-svg');"
             "const texts = [...document.querySelectorAll('#mix-graph text.bartext')];"

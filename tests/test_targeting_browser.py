@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from targeting import store
+from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
 GRID = "targeting-queue-grid"
@@ -51,22 +52,22 @@ def press(dash_duo, selector: str) -> None:
 def open_targeting(dash_duo, internal_app, query: str = "") -> None:
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/targeting" + query)
-    dash_duo.wait_for_contains_text("#targeting-queue-count", "synthetic", timeout=40)
-    WebDriverWait(dash_duo.driver, 30).until(lambda _: first_cell(dash_duo, "shipment_id"))
+    dash_duo.wait_for_contains_text("#targeting-queue-count", "synthetic", timeout=WAIT_S)
+    WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _: first_cell(dash_duo, "shipment_id"))
 
 
 def test_tgb001_page_loads_with_queue_cards_and_no_errors(dash_duo, internal_app, scored):
     open_targeting(dash_duo, internal_app)
-    dash_duo.wait_for_contains_text("#targeting-model", "Rules alone", timeout=30)
-    dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=30)
-    dash_duo.wait_for_contains_text("#targeting-emerging", "per 30 days", timeout=40)
-    dash_duo.wait_for_contains_text("#targeting-period", "Arrivals", timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-model", "Rules alone", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-emerging", "per 30 days", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-period", "Arrivals", timeout=WAIT_S)
     assert dash_duo.get_logs() == []
 
 
 def test_tgb002_queue_chips_and_row_detail(dash_duo, internal_app, scored):
     open_targeting(dash_duo, internal_app)
-    WebDriverWait(dash_duo.driver, 30).until(
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, f"#{GRID} .targeting-chip")
     )
     chips = [
@@ -76,9 +77,9 @@ def test_tgb002_queue_chips_and_row_detail(dash_duo, internal_app, scored):
     cell = first_cell(dash_duo, "shipment_id")
     shipment_id = cell.text
     cell.click()
-    dash_duo.wait_for_contains_text("#targeting-detail", f"Shipment {shipment_id}", timeout=30)
-    dash_duo.wait_for_contains_text("#targeting-detail", "Why this score", timeout=10)
-    dash_duo.wait_for_contains_text("#targeting-detail", "Parties' history", timeout=10)
+    dash_duo.wait_for_contains_text("#targeting-detail", f"Shipment {shipment_id}", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-detail", "Why this score", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-detail", "Parties' history", timeout=WAIT_S)
     assert dash_duo.find_element("#targeting-feedback").is_displayed()
     assert dash_duo.get_logs() == []
 
@@ -90,13 +91,15 @@ def test_tgb003_a_saved_watch_survives_a_reload(dash_duo, internal_app, scored):
     dash_duo.find_element("#targeting-watch-value").send_keys(hts)
     dash_duo.find_element("#targeting-watch-label").send_keys("Browser test line")
     press(dash_duo, "#targeting-watch-add")
-    dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=20)
-    dash_duo.wait_for_contains_text("#targeting-watch-list", "Browser test line", timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text("#targeting-watch-list", "Browser test line", timeout=WAIT_S)
     assert any(w.value == hts for w in store.watches(scored))
     dash_duo.driver.refresh()
-    dash_duo.wait_for_contains_text("#targeting-watch-list", "Browser test line", timeout=30)
-    dash_duo.wait_for_contains_text("#targeting-watch-list", "hits in the queue window", timeout=30)
-    WebDriverWait(dash_duo.driver, 30).until(
+    dash_duo.wait_for_contains_text("#targeting-watch-list", "Browser test line", timeout=WAIT_S)
+    dash_duo.wait_for_contains_text(
+        "#targeting-watch-list", "hits in the queue window", timeout=WAIT_S
+    )
+    WebDriverWait(dash_duo.driver, WAIT_S).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, f"#{GRID} .targeting-chip-watch")
     )
     assert dash_duo.get_logs() == []
@@ -107,10 +110,10 @@ def test_tgb004_exam_feedback_is_stored(dash_duo, internal_app, scored):
     cell = first_cell(dash_duo, "shipment_id")
     shipment_id = cell.text
     cell.click()
-    dash_duo.wait_for_contains_text("#targeting-detail", f"Shipment {shipment_id}", timeout=30)
+    dash_duo.wait_for_contains_text("#targeting-detail", f"Shipment {shipment_id}", timeout=WAIT_S)
     dash_duo.find_element("#targeting-feedback-note").send_keys("found 2 kg in a lotion bottle")
     press(dash_duo, "#targeting-feedback-seized")
-    dash_duo.wait_for_contains_text("#targeting-feedback-status", "Saved", timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-feedback-status", "Saved", timeout=WAIT_S)
     verdict = store.feedback_for(shipment_id, scored)
     assert verdict is not None and verdict["verdict"] == "seized"
     assert verdict["note"] == "found 2 kg in a lotion bottle"
@@ -124,7 +127,7 @@ def test_tgb_phone_the_page_fits_a_390px_screen(dash_duo, internal_app, scored):
     )
     try:
         open_targeting(dash_duo, internal_app)
-        dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=30)
+        dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=WAIT_S)
         overflow = dash_duo.driver.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"
         )
@@ -151,7 +154,7 @@ def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, inte
         )
     dash_duo.find_element("#targeting-watch-label").send_keys("Picked route")
     press(dash_duo, "#targeting-watch-add")
-    dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-watch-message", "Watching", timeout=WAIT_S)
     shown = f"{country_name} → any → any → {mode_name}"
-    dash_duo.wait_for_contains_text("#targeting-watch-list", shown, timeout=20)
+    dash_duo.wait_for_contains_text("#targeting-watch-list", shown, timeout=WAIT_S)
     assert any(w.value == f"{country}>*>*>{mode}" for w in store.watches(scored))
