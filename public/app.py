@@ -16,6 +16,7 @@ Nothing here touches data at import time: DuckDB opens lazily in each worker, af
 from __future__ import annotations
 
 import gc
+import importlib
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -115,7 +116,13 @@ def _finish_setup(app: Dash) -> Dash:
     leaves the garbage collector's full walks (``gc.freeze``), which otherwise landed on
     whichever request allocated at the wrong moment (the internal app's ``components/startup.py``
     measured it; the public app may not import it).
+
+    numpy is imported here too: polars and plotly load it lazily, and the public process loads
+    nothing else that imports it, so two request threads could each reach its first import at
+    once, and one saw a half-initialized module (plotly: "partially initialized module 'numpy'
+    has no attribute 'ndarray'", a 500 under load).
     """
+    importlib.import_module("numpy")
     response = app.server.test_client().get("/_dash-dependencies")
     if response.status_code != 200:
         raise RuntimeError(f"the public app could not set itself up: HTTP {response.status_code}")

@@ -301,7 +301,9 @@ def register_public_http(app: dash.Dash) -> None:
         return _text(f"{exc.name}.", exc.code or 500)
 
     @server.errorhandler(Exception)
-    def server_error(_exc: Exception) -> Response:
+    def server_error(exc: Exception) -> Response:
+        """The trace goes to the server's log, for whoever runs it; the answer names nothing."""
+        server.logger.error("unhandled error on %s", request.path, exc_info=exc)
         return _text("Server error.", 500)
 
     @server.after_request

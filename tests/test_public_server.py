@@ -64,13 +64,15 @@ import gc, json, sys
 import app
 
 dash_app = app.create_app(public=True)
+numpy_at_start = "numpy" in sys.modules
 client = dash_app.server.test_client()
 statuses = [client.get(path).status_code for path in ("/", "/download/monthly.csv")]
 for payload in json.load(sys.stdin):
     statuses.append(client.post("/_dash-update-component", data=payload,
                                 content_type="application/json").status_code)
 print(json.dumps({"modules": sorted(sys.modules), "callbacks": sorted(dash_app.callback_map),
-                  "statuses": statuses, "frozen": gc.get_freeze_count()}))
+                  "statuses": statuses, "frozen": gc.get_freeze_count(),
+                  "numpy_at_start": numpy_at_start}))
 """
 
 
@@ -131,6 +133,12 @@ def test_pub_http001c_the_public_start_up_is_frozen(public_process):
     """The public factory finishes its own start-up (``public/app.py``): what it loaded is out of
     the garbage collector's full walks."""
     assert public_process["frozen"] > 0
+
+
+def test_pub_http001e_numpy_is_loaded_before_the_first_request(public_process):
+    """Loaded lazily by two request threads at once, one of them saw a half-initialized numpy
+    (a 500 under load): the start-up loads it before any request."""
+    assert public_process["numpy_at_start"] is True
 
 
 def test_pub_http001d_every_queries_module_is_allowed_or_forbidden_to_public():
