@@ -101,6 +101,12 @@ SHIPMENTS: tuple[Column, ...] = (
     Column("batch_id", pa.string(), False, "Batch that brought the row"),
     Column("ingested_at", pa.timestamp("us"), False, "When the row entered the lake (UTC)"),
 )
+# What a manifest line declares, as the source sent it: the shipments' columns before the ones the
+# lake adds (the linked seizure, the batch and the ingest time). The shipment detail, the
+# targeting detail and point-in-time history all read these.
+SHIPMENT_DECLARED: tuple[str, ...] = tuple(
+    c.name for c in SHIPMENTS if c.name not in ("seizure_id", "batch_id", "ingested_at")
+)
 
 REFERRALS: tuple[Column, ...] = (
     Column("referral_id", pa.string(), False, "Unique id of the referral"),

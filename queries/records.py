@@ -22,6 +22,7 @@ from datetime import date
 import polars as pl
 import pyarrow.csv as pacsv
 
+from lake.contract import SHIPMENT_DECLARED
 from queries import engine
 from queries.engine.sql import RECORD_SELECT_SQL, monthly_trend_sql
 from queries.filters import SEIZURE_TARGET, Filters, predicate
@@ -228,30 +229,7 @@ def fetch_page(
 
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")
-SHIPMENT_DETAIL = (
-    "shipment_id",
-    "arrived_at",
-    "port_code",
-    "area_id",
-    "mode",
-    "hts_code",
-    "description",
-    "declared_value_usd",
-    "declared_weight_kg",
-    "origin_country",
-    "transit_country",
-    "shipper_id",
-    "consignee_id",
-    "consignee_name",
-    "consignee_address_id",
-    "carrier",
-    "entry_type",
-    "master_carton",
-    "preprinted_domestic_label",
-    "dea_transaction_id",
-    "examined",
-    "outcome",
-)
+SHIPMENT_DETAIL = SHIPMENT_DECLARED
 REFERRAL_STEPS = (
     ("referred_on", "Referred"),
     ("seizure_on", "Follow-up seizure"),

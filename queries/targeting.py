@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from lake.contract import SHIPMENT_DECLARED
 from queries import code_names
 from queries.file_stats import column_max, column_nulls, in_partitions
 from queries.filters import SHIPMENT_TARGET, Filters, predicate
@@ -396,31 +397,7 @@ def watch_counts(
 
 
 # -- one shipment ----------------------------------------------------------------------------
-SHIPMENT_COLUMNS = (
-    "shipment_id",
-    "arrived_at",
-    "port_code",
-    "area_id",
-    "mode",
-    "hts_code",
-    "description",
-    "declared_value_usd",
-    "declared_weight_kg",
-    "origin_country",
-    "transit_country",
-    "shipper_id",
-    "consignee_id",
-    "consignee_name",
-    "consignee_address_id",
-    "carrier",
-    "entry_type",
-    "master_carton",
-    "preprinted_domestic_label",
-    "dea_transaction_id",
-    "examined",
-    "outcome",
-    "seizure_id",
-)
+SHIPMENT_COLUMNS = (*SHIPMENT_DECLARED, "seizure_id")
 
 
 def shipment_detail(shipment_id: str, gateway: Gateway | None = None) -> dict | None:

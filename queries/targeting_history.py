@@ -27,6 +27,7 @@ from datetime import date, datetime
 import polars as pl
 
 import settings
+from lake.contract import SHIPMENT_DECLARED
 from queries.gateway import Gateway
 from queries.session import Session
 
@@ -39,30 +40,7 @@ ROUTE = "concat_ws('>', origin_country, coalesce(transit_country, '-'), port_cod
 LOG_VPK = "ln(greatest(declared_value_usd, 0.01) / greatest(declared_weight_kg, 0.001))"
 
 # Base columns every history computation reads; history features are added to these.
-BASE_COLUMNS = (
-    "shipment_id",
-    "arrived_at",
-    "port_code",
-    "area_id",
-    "mode",
-    "hts_code",
-    "description",
-    "declared_value_usd",
-    "declared_weight_kg",
-    "origin_country",
-    "transit_country",
-    "shipper_id",
-    "consignee_id",
-    "consignee_name",
-    "consignee_address_id",
-    "carrier",
-    "entry_type",
-    "master_carton",
-    "preprinted_domestic_label",
-    "dea_transaction_id",
-    "examined",
-    "outcome",
-)
+BASE_COLUMNS = SHIPMENT_DECLARED
 PRIOR_SQL = {  # each prior's key as SQL over the shipments columns
     "shipper": "shipper_id",
     "consignee": "consignee_id",
