@@ -24,6 +24,7 @@ from dash import (
     dcc,
     html,
     no_update,
+    set_props,
 )
 
 from components import url_state
@@ -345,8 +346,11 @@ def controls_to_view(values: list) -> View:
 N_CONTROLS = len(BINDINGS)
 
 
+# The URL is written with ``set_props``, not as an output: the renderer holds back every callback
+# downstream of one in flight, and the cards read the URL (through the view store), so with the
+# URL as an output each page opening and each click waited for this round trip before a card
+# could ask for its figure. Controls and the URL stay in step all the same.
 @callback(
-    Output(URL, "search"),
     *[Output(cid, prop) for cid, prop in BINDINGS],
     Output(f"{PREFIX}-chips", "children"),
     Output(f"{PREFIX}-cmp-custom", "style"),
@@ -363,7 +367,9 @@ def sync_filters(search, *rest):
     trigger = ctx.triggered_id
     hidden, shown = {"display": "none"}, {"display": "flex"}
 
-    def everything(view: View, error: str | None, new_search=no_update):
+    def everything(view: View, error: str | None, new_search: str | None = None):
+        if new_search is not None:
+            set_props(URL, {"search": new_search})
         custom = shown if view.compare == "custom" else hidden
         # only the controls whose value changes: each value sent is a re-render in the browser
         # (the dropdowns with hundreds of options most of all), even when it is the same
@@ -372,7 +378,6 @@ def sync_filters(search, *rest):
             for new, old in zip(view_to_controls(view), values, strict=True)
         ]
         return (
-            new_search,
             *controls,
             chips(view.filters),
             custom,
@@ -385,7 +390,7 @@ def sync_filters(search, *rest):
         return everything(view, error)
     if isinstance(trigger, dict):  # a chip's close button
         if not any(chip_clicks):
-            return (no_update,) * (N_CONTROLS + 5)
+            return (no_update,) * (N_CONTROLS + 4)
         view, _ = url_state.parse_view(search)
         view = view.with_filters(view.filters.without(trigger["key"], trigger["value"]))
         return everything(view, None, url_state.build_view(view))
@@ -396,13 +401,14 @@ def sync_filters(search, *rest):
     try:
         view = controls_to_view(values)
     except ValueError as exc:
-        return (no_update,) * (N_CONTROLS + 3) + (str(exc), True)
+        return (no_update,) * (N_CONTROLS + 2) + (str(exc), True)
     shown_side = url_state.parse_view(search)[0].side  # not a control: kept from the URL
     view = replace(view, side=shown_side if view.compare else "")
     new_search = url_state.build_view(view)
+    if new_search != (search or ""):
+        set_props(URL, {"search": new_search})
     custom = shown if view.compare == "custom" else hidden
     return (
-        new_search if new_search != (search or "") else no_update,
         *([no_update] * N_CONTROLS),
         chips(view.filters),
         custom,
