@@ -140,6 +140,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Public extract: the protection level as a share of the hidden value, if larger",
         float,
     ),
+    # Accounts and the audit log
+    Setting(
+        "login_lockout_after",
+        "5",
+        "An account is locked after this many failed sign-ins in a row",
+        int,
+    ),
+    Setting(
+        "login_lockout_minutes",
+        "15",
+        "How long a locked account stays locked, in minutes",
+        float,
+    ),
+    Setting(
+        "audit_ids_max",
+        "200",
+        "Audit log: an action on at most this many records keeps their ids; on more, only their "
+        "count and digest",
+        int,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
