@@ -57,6 +57,43 @@ def pytest_setup_options():
     return options
 
 
+def _wait_generously(browser) -> None:
+    """Dash's waits default to 10 s; the first page of a session on a busy two-core machine can
+    take longer. A wait ends as soon as its condition holds, so passing tests are no slower."""
+    from tests.waits import WAIT_S
+
+    browser.wait_timeout = WAIT_S
+
+
+@pytest.fixture
+def dash_br(dash_br):
+    """Dash's bare browser fixture, with the suite's generous waits."""
+    _wait_generously(dash_br)
+    return dash_br
+
+
+@pytest.fixture
+def dash_duo(dash_duo, request):
+    """Dash's browser fixture, signing in first when it serves the internal app: the test
+    starts on its page as an administrator (every page open), as a person would after the
+    sign-in form. ``start_server(app, role=...)`` signs in with another role's account;
+    ``signed_in=False`` leaves the browser signed out."""
+    _wait_generously(dash_duo)
+    start = dash_duo.start_server
+
+    def start_server(app, navigate=True, role="admin", signed_in=True, **kwargs):
+        start(app, navigate=False, **kwargs)
+        if navigate and signed_in and "chokepoint_login" in app.server.view_functions:
+            from tests.sessions import sign_in_browser
+
+            sign_in_browser(dash_duo.driver, dash_duo.server.url, role)
+        if navigate and signed_in:  # the app's page (the sign-in page has no Dash in it)
+            dash_duo.server_url = dash_duo.server.url
+
+    dash_duo.start_server = start_server
+    return dash_duo
+
+
 @pytest.fixture(scope="session", autouse=True)
 def pinned_today():
     previous = os.environ.get("CHOKEPOINT_TODAY")
@@ -132,7 +169,9 @@ def internal_app(scored_lake):
     previous = os.environ.get("CHOKEPOINT_DATA")
     os.environ["CHOKEPOINT_DATA"] = str(scored_lake)
     from app import create_app
+    from tests.sessions import ensure_users
 
+    ensure_users(scored_lake)  # one account per role, signed in through the form by tests
     yield create_app()
     if previous is None:
         os.environ.pop("CHOKEPOINT_DATA", None)

@@ -16,12 +16,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, callback, clientside_callback, dcc, html
 
 import settings
+from accounts import policy, web
 from components import filter_bar, live, xfilter  # noqa: F401  (callbacks register on import)
 from components.exports import register_export_routes
 from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
 from lake.layout import data_version
-from pages import explorer, health, overview, targeting  # card callbacks register on import
+from pages import audit, explorer, health, overview, targeting  # callbacks register on import
 from queries import seizure_stats
 from queries import targeting as targeting_queries
 from queries.cbp_published import published_through
@@ -30,10 +31,14 @@ from queries.shutdown import exiting, lowest_priority_thread, pause, start_backg
 from targeting import emerging_cache
 
 ROOT = Path(__file__).resolve().parent
-PAGES = (overview, explorer, targeting, health)
+PAGES = (overview, explorer, targeting, health, audit)
 
 
 def navbar() -> dbc.Navbar:
+    """The pages this user's role may open (the others are refused by the server too), and who
+    is signed in with a way out."""
+    identity = web.current()
+    role = identity.role if identity else ""
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -44,6 +49,7 @@ def navbar() -> dbc.Navbar:
             )
         )
         for page in dash.page_registry.values()
+        if identity and policy.may_open(role, page["path"])
     ]
     return dbc.Navbar(
         dbc.Container(
@@ -52,6 +58,7 @@ def navbar() -> dbc.Navbar:
                 dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                 html.Span(id="app-freshness", className="navbar-text small text-light me-2"),
                 live.badge(),
+                *(account_menu(identity) if identity else []),
             ],
             fluid=True,
         ),
@@ -60,6 +67,31 @@ def navbar() -> dbc.Navbar:
         expand=True,  # four short links stay in a row (wrapping) on a phone, not a column
         className="mb-3 d-print-none flex-wrap",
     )
+
+
+def account_menu(identity: web.Identity) -> list:
+    """Who is signed in, as what, and a sign-out button (a form post with its CSRF token)."""
+    return [
+        html.Span(
+            [html.Span(identity.name, className="fw-semibold"), f" · {identity.role}"],
+            id="app-user",
+            className="navbar-text small text-light ms-2 me-2",
+        ),
+        html.Form(
+            [
+                dcc.Input(type="hidden", name="csrf_token", value=web.csrf_token()),
+                html.Button(
+                    "Sign out",
+                    type="submit",
+                    id="app-sign-out",
+                    className="btn btn-sm btn-outline-light",
+                ),
+            ],
+            action="/logout",
+            method="post",
+            className="d-inline",
+        ),
+    ]
 
 
 def footer() -> html.Footer:
@@ -195,10 +227,14 @@ def create_internal_app(name: str) -> Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    web.install(app.server, settings.data_dir(), app.csp_hashes)  # its guard runs first
     for page in PAGES:
         page.register()  # Dash accepts a page only once an app exists
+    for page in dash.page_registry.values():
+        page["layout"] = web.permitted_layout(page["path"], page["layout"])
     app.layout = shell
     register_export_routes(app.server)
+    audit.register_routes(app.server)
     app.server.before_request(live.catch_up_with_page)
     start_background(_keep_warm, "keep-warm")
     start_background(_keep_arrays_built, "seizure-arrays")

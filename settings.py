@@ -115,6 +115,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the app listens on"),
     Setting("port", "8050", "Port of the internal app", int),
     Setting("public_port", "8051", "Port of the public app", int),
+    Setting("server_workers", "2", "Internal app: gunicorn worker processes (`make run`)", int),
+    Setting("server_threads", "4", "Internal app: request threads per gunicorn worker", int),
+    Setting(
+        "session_secret",
+        "",
+        "Secret that signs session cookies; empty: one is generated once and kept in "
+        "state/session_secret",
+    ),
+    Setting(
+        "session_idle_minutes",
+        "30",
+        "A session with no user action for this long must sign in again",
+        float,
+    ),
+    Setting(
+        "session_cookie_secure",
+        "1",
+        "1: session cookies are sent over HTTPS and localhost only; 0 for plain HTTP on a "
+        "trusted network",
+        int,
+    ),
+    Setting(
+        "login_rate_limit",
+        "10 per minute",
+        "Sign-in attempts allowed per client address and process (Flask-Limiter syntax)",
+    ),
     Setting(
         "public_min_events",
         "10",

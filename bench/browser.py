@@ -241,9 +241,12 @@ def steps() -> list[Step]:
 def run_browser_bench(base: str, repeats: int = 5, widths=(DESKTOP, PHONE)) -> list[dict]:
     """Every step at each window size, ``repeats`` times after one warm-up: one row a step."""
     rows = []
+    from bench.signin import sign_in_browser
+
     for size in widths:
         driver = _driver(size)
         try:
+            sign_in_browser(driver, base, TIMEOUT_S)
             for step in steps():
                 measure(driver, base, step)  # warm-up: the server's caches and the JS bundles
                 runs = [measure(driver, base, step) for _ in range(repeats)]

@@ -117,7 +117,12 @@ def url_callbacks(client) -> list[dict]:
 
 
 def run(app, repeats: int = 5) -> list[dict]:
+    import settings
+    from bench.signin import ensure_user, sign_in_test_client
+
+    ensure_user(settings.data_dir())
     client = app.server.test_client()
+    sign_in_test_client(client)
     client.get("/")
     timings: dict[str, Timing] = {}
     for dep in url_callbacks(client):

@@ -80,9 +80,11 @@ def measure(batches: int = 10) -> dict:
         proc = _watcher(data_dir, None, None)
         try:
             from app import create_app
+            from bench.signin import ensure_user, sign_in_test_client
 
+            ensure_user(data_dir)
             client = create_app().server.test_client()
-            client.get("/")
+            sign_in_test_client(client)
             poll, counter = _deps(client)
             opened = "2000-01-01T00:00:00"
             known: dict[str, str] = {}

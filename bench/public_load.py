@@ -16,7 +16,6 @@ import os
 import random
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -149,24 +148,9 @@ def gunicorn(data_dir: Path, workers: int | None = None, threads: int = 8) -> It
     port = free_port()
     workers = workers or max(2, os.cpu_count() or 1)  # CPU-bound Python: one worker per CPU
     env = {**os.environ, "CHOKEPOINT_DATA": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-        "public.app:server()",
-    ]
+    from app import gunicorn_command
+
+    cmd = gunicorn_command(True, "127.0.0.1", port, workers, threads, log_level="warning")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -196,8 +180,11 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    """Poll until the app answers its layout (bounded: raise after ``timeout`` seconds)."""
+def wait_until_up(
+    base: str, proc: subprocess.Popen, timeout: float = 90.0, path: str = "/_dash-layout"
+) -> None:
+    """Poll until the app answers ``path`` (the public layout; the internal app's sign-in page,
+    all it shows before sign-in), bounded: raise after ``timeout`` seconds."""
     host, port = base.split("//", 1)[1].split(":")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -205,7 +192,7 @@ def wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> N
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
             conn = http.client.HTTPConnection(host, int(port), timeout=5)
-            conn.request("GET", "/_dash-layout")
+            conn.request("GET", path)
             if conn.getresponse().status == 200:
                 return
         except OSError:

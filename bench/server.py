@@ -1,7 +1,8 @@
 """The real internal app under gunicorn, for benchmarks that go through HTTP like a browser does.
 
-``serve(data_dir)`` starts gunicorn on ``bench.server:wsgi()`` (no ``--preload``: DuckDB is not
-fork-safe, so each worker builds its own app and opens its own database after the fork), waits
+``serve(data_dir)`` starts gunicorn as ``make run`` does (``app.gunicorn_command``; no
+``--preload``: DuckDB is not fork-safe, so each worker builds its own app and opens its own
+database after the fork), with the benchmark's account in the lake (``bench/signin.py``), waits
 until an analyst would actually see numbers, and yields a ``Served`` with the base URL, the
 master's pid, the cold-start time and a reader of each worker's peak memory.
 
@@ -16,7 +17,6 @@ import http.client
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,17 +26,6 @@ from bench.public_load import ROOT, free_port, stop, wait_until_up
 
 # The Overview's KPI cards: the first numbers an analyst sees on opening the app.
 FIRST_NUMBERS = "overview-events-value"
-
-
-def wsgi():
-    """The internal app's WSGI server, for ``gunicorn 'bench.server:wsgi()'``.
-
-    A factory rather than a module-level app, so that nothing is built at import time in the
-    gunicorn master: each worker builds its own app (and DuckDB connection) after the fork.
-    """
-    from app import create_app
-
-    return create_app().server
 
 
 @dataclass(frozen=True)
@@ -106,9 +95,14 @@ def _first_numbers_payload(deps: list[dict]) -> bytes | None:
 
 
 def _numbers_once(conn: http.client.HTTPConnection) -> str | None:
-    """One try at what a browser does to show the first numbers; what went wrong, or None."""
+    """One try at what a browser does to show the first numbers (signed in); what went wrong,
+    or None."""
+    from bench.signin import Cookies
+
+    cookies = Cookies()
+    cookies.sign_in(conn.host, conn.port, conn.timeout or 120.0)
     for path in ("/", "/_dash-dependencies"):
-        conn.request("GET", path)
+        conn.request("GET", path, headers=cookies.headers())
         response = conn.getresponse()
         body = response.read()
         if response.status != 200:
@@ -120,7 +114,7 @@ def _numbers_once(conn: http.client.HTTPConnection) -> str | None:
         "POST",
         "/_dash-update-component",
         body=payload,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **cookies.headers()},
     )
     response = conn.getresponse()
     answer = response.read()
@@ -140,7 +134,7 @@ def wait_for_numbers(base: str, proc: subprocess.Popen, timeout: float = 90.0) -
     is retried on a second thread.
     """
     deadline = time.monotonic() + timeout
-    wait_until_up(base, proc, timeout)
+    wait_until_up(base, proc, timeout, path="/login")
     host, port = base.split("//", 1)[1].split(":")
     problem = "not tried"
     while time.monotonic() < deadline:
@@ -167,30 +161,13 @@ def serve(data_dir: Path, workers: int = 2, threads: int = 4) -> Iterator[Served
     keeps a keep-alive connection on the worker that accepted it. A short server keep-alive
     would drop idle analysts onto another worker and blur what "warm" means.
     """
+    from app import gunicorn_command
+    from bench.signin import ensure_user
+
     port = free_port()
     env = {**os.environ, "CHOKEPOINT_DATA": str(data_dir)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--keep-alive",
-        "30",
-        "--timeout",
-        "120",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-        "bench.server:wsgi()",
-    ]
+    ensure_user(data_dir)
+    cmd = gunicorn_command(False, "127.0.0.1", port, workers, threads, log_level="warning")
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

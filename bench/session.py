@@ -43,6 +43,7 @@ from typing import Any
 
 from bench.callbacks import _name
 from bench.public_load import PAGES, ROOT, percentile, random_query, route_payload, run_threads
+from bench.signin import Cookies
 from components.filter_bar import CARD_VIEW, COMPARE_VIEW, URL_VIEW, card_view, compare_view
 from components.xfilter import CLICK as XFILTER_CLICK
 
@@ -205,16 +206,23 @@ class Sample:
 class Connection:
     """One keep-alive HTTP/1.1 connection, reopened when the server closed it while idle."""
 
-    def __init__(self, base: str, timeout: float = 120.0):
+    def __init__(self, base: str, timeout: float = 120.0, signs_in: bool = True):
+        self.signs_in = signs_in  # the internal app needs a session; the public one has none
         host, port = base.split("//", 1)[1].rstrip("/").split(":")
         self.host, self.port, self.timeout = host, int(port), timeout
         self._conn: http.client.HTTPConnection | None = None
         self._used = False
+        self.cookies: Cookies | None = None  # signed in on the first request to the internal app
 
     def send(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, float]:
         """(status, body, milliseconds). A stale kept-alive socket is retried once, as a
         browser does; any other failure raises."""
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if self.signs_in:
+            if self.cookies is None:
+                self.cookies = Cookies()
+                self.cookies.sign_in(self.host, self.port, self.timeout)
+            headers.update(self.cookies.headers())
         for attempt in (0, 1):
             if self._conn is None:
                 self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -232,6 +240,8 @@ class Connection:
                 raise
             elapsed = (time.perf_counter() - started) * 1000
             self._used = True
+            if self.cookies is not None:
+                self.cookies.update(response.getheaders())
             if response.will_close:
                 self.close()
             return response.status, data, elapsed
@@ -249,7 +259,7 @@ class Client:
 
     def __init__(self, base: str, public_base: str | None = None):
         self.internal = Connection(base)
-        self.public = Connection(public_base) if public_base else None
+        self.public = Connection(public_base, signs_in=False) if public_base else None
         self.seen: set[str] = set()
 
     def close(self) -> None:
@@ -332,7 +342,9 @@ def callback_name(dep: dict) -> str:
     if first == "_pages_content":
         return "page-router"
     if first == "url":
-        return "filter-bar" if ("url", "search") in inputs else "cross-filter"
+        return "cross-filter"
+    if first.startswith("filters-") and ("url", "search") in inputs:
+        return "filter-bar"  # it writes the URL too, as a side update (set_props)
     if first.startswith("{") and any(isinstance(v, list) for v in json.loads(first).values()):
         return f"{json.loads(first)['type']}:{dep['output'].rpartition('.')[2]}"
     if (POLL, "n_intervals") in inputs and first.startswith("live-version-"):

@@ -19,9 +19,11 @@ import gc
 import plotly.graph_objects as go
 from dash import Dash
 
+from accounts.web import SETUP
+
 
 def finish_setup(app: Dash) -> Dash:
-    response = app.server.test_client().get("/_dash-dependencies")
+    response = app.server.test_client().get("/_dash-dependencies", environ_base={SETUP: True})
     if response.status_code != 200:
         raise RuntimeError(f"the app could not set itself up: HTTP {response.status_code}")
     _load_figure_machinery()

@@ -10,13 +10,15 @@ import sys
 
 import pytest
 
+from tests.sessions import signed_in
+
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def test_http001_index_loads_only_local_scripts_and_styles(client):
@@ -250,6 +252,7 @@ def test_http012_each_page_registers_once_and_each_callback_once(client):
         "pages.explorer": "/explorer",
         "pages.targeting": "/targeting",
         "pages.health": "/health",
+        "pages.audit": "/audit",
     }
     outputs = [d["output"] for d in json.loads(client.get("/_dash-dependencies").get_data())]
     assert len(outputs) == len(set(outputs)), sorted(o for o in outputs if outputs.count(o) > 1)

@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.lake_rows import seizures as make_seizures
+from tests.sessions import ensure_users
 from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
@@ -24,6 +25,7 @@ def test_liv001_new_batch_appears_without_reload(
     lake = tmp_path / "live"
     shutil.copytree(tiny_lake, lake)
     monkeypatch.setenv("CHOKEPOINT_DATA", str(lake))
+    ensure_users(lake)  # the accounts live in the data folder the app now reads
     dash_duo.start_server(internal_app)
     dash_duo.driver.get(dash_duo.server_url + "/?fy=2026&area=tucson-field-office")
     dash_duo.wait_for_text_to_equal("#overview-events-value", "2", timeout=WAIT_S)

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from components.filter_bar import CARD_VIEW, URL, URL_VIEW
+from tests.sessions import signed_in
 
 
 def _key(ident: str, prop: str) -> tuple[str, str]:
@@ -39,7 +40,7 @@ def _inputs(spec: dict) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def deps(internal_app) -> list[dict]:
-    client = internal_app.server.test_client()
+    client = signed_in(internal_app)
     client.get("/")
     return json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
 

@@ -11,11 +11,12 @@ from pages.explorer import records_grid
 from queries import compare
 from queries.gateway import Gateway
 from tests.app_helpers import call, callback_answer
+from tests.sessions import signed_in
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def _by_id(tree) -> dict:

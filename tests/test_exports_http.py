@@ -16,11 +16,12 @@ from components import exports
 from pages.explorer import records_grid
 from queries import records, seizure_stats
 from queries.filters import Filters
+from tests.sessions import signed_in
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def parsed(response) -> list[dict]:
@@ -93,16 +94,24 @@ def test_exp005_a_bad_link_is_a_400_with_the_reason(client, query, message):
 
 
 def test_exp006_unknown_export_is_a_404(client):
-    response = client.get("/export/passwords.csv")
+    response = client.get("/export/explorer-passwords.csv")
     assert response.status_code == 404
-    assert "No export named 'passwords'" in response.get_data(as_text=True)
+    assert "No export named 'explorer-passwords'" in response.get_data(as_text=True)
+
+
+def test_exp006b_an_export_no_policy_row_names_is_refused(client):
+    """Deny by default: a name outside the policy table's exports is refused before any
+    export is looked up (tests/test_access_http.py has the rest of the table)."""
+    assert client.get("/export/passwords.csv").status_code == 403
 
 
 def test_exp007_pages_can_register_named_exports(client, internal_app, monkeypatch):
     monkeypatch.setitem(
-        exports.EXPORTS, "test-one-month", lambda view: records.export_sql(view.filters, "monthly")
+        exports.EXPORTS,
+        "explorer-one-month",
+        lambda view: records.export_sql(view.filters, "monthly"),
     )
-    rows = parsed(client.get("/export/test-one-month.csv?start=2025-03-01&end=2025-03-31"))
+    rows = parsed(client.get("/export/explorer-one-month.csv?start=2025-03-01&end=2025-03-31"))
     assert [r["month"] for r in rows] == ["2025-03-01"]
     with pytest.raises(ValueError, match="lower-case"):
         exports.register_export("Bad Name!", lambda view: ("SELECT 1", []))

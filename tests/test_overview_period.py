@@ -10,11 +10,12 @@ import pytest
 
 from queries.gateway import Gateway
 from tests.app_helpers import callback_answer
+from tests.sessions import signed_in
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def fytd(gateway: Gateway) -> tuple[date, date]:

@@ -20,6 +20,7 @@ import pytest
 
 from bench.public_load import route_payload
 from tests.public_helpers import PUBLIC_PAGES, ROUTER, fetch, route
+from tests.sessions import signed_in
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,8 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def internal_callbacks(internal_app) -> list[dict]:
     """Every callback of the internal app, as its own /_dash-dependencies lists them."""
-    client = internal_app.server.test_client()
-    client.get("/")
+    client = signed_in(internal_app)
     return json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
 
 

@@ -20,11 +20,12 @@ from pages.targeting.detail import (
 from queries import targeting as queue_queries
 from queries.gateway import Gateway
 from tests.app_helpers import call
+from tests.sessions import signed_in
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def text_of(components) -> str:

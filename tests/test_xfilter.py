@@ -11,11 +11,12 @@ import pytest
 
 from components.filter_bar import URL_VIEW
 from components.xfilter import CLICK
+from tests.sessions import signed_in
 
 
 @pytest.fixture(scope="module")
 def client(internal_app):
-    return internal_app.server.test_client()
+    return signed_in(internal_app)
 
 
 def new_search(client, click, search: str) -> str | None:
