@@ -154,7 +154,7 @@ ROUTES: dict[str, tuple[frozenset[str], str]] = {
 FIELDS: dict[str, frozenset[str]] = {
     "seizure": ANALYSTS,  # the event: when, where, what, how much, how concealed
     "shipment": ANALYSTS,  # the manifest line behind it: parties, route, declared goods
-    "referral": ANALYSTS,  # the referral's agency and latest status
+    "referral": INVESTIGATORS,  # the referral: agency, case, steps, status
     "targeting": TARGETERS,  # risk scores, rule hits, examination feedback
 }
 
@@ -195,6 +195,11 @@ def export_rule(name: str) -> tuple[frozenset[str], str] | None:
 
 def may_read(role: str, fields: str) -> bool:
     return role in FIELDS.get(fields, frozenset())
+
+
+def readable_fields(role: str) -> frozenset[str]:
+    """The groups of record fields ``role`` may read."""
+    return frozenset(group for group, roles in FIELDS.items() if role in roles)
 
 
 def pages_for(role: str) -> list[str]:

@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         "--browser", action="store_true", help="what users wait for in headless Chromium"
     )
     parser.add_argument(
+        "--audit", action="store_true", help="what the audit trail adds to each record read"
+    )
+    parser.add_argument(
         "--sizes",
         default=",".join(str(n) for n in DEFAULT_SIZES),
         help="shipments per benchmark lake, comma-separated (built once under .cache/bench/)",
@@ -102,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         result = run_browser(settings.data_dir(), repeats=min(args.repeats, 5))
         print(browser_table(result["rows"]))
         return _save("browser", result)
+    if args.audit:
+        from bench.audit import run_audit_bench
+
+        return _save("audit", run_audit_bench(repeats=max(args.repeats, 200) * 10))
     if args.backfill:
         from bench.backfill import run_backfill_bench
 

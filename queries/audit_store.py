@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,22 +179,50 @@ def _keep_open(file: Path) -> None:
             con.execute(statement)
         con.execute("SELECT count(*) FROM audit_log WHERE seq = 0").fetchone()  # maps the WAL
         _held[key] = (file.stat().st_ino, con)
+        threading.Thread(
+            target=_checkpoints, args=(key,), name="audit-checkpoint", daemon=True
+        ).start()
     if held is not None:
         held[1].close()  # its file was replaced; this process opened it, so it may close it
 
 
+_mine = threading.local()  # this thread's connection per file: {(pid, file, inode): con}
+CHECKPOINT_EVERY_S = 2.0
+
+
+def _checkpoints(key: tuple[int, str]) -> None:
+    """Move the write-ahead log into the database now and then, off the request path: a
+    commit that had to checkpoint (SQLite's automatic checkpoint, every thousand pages) synced
+    the file to disk and was the slow tail of record reads."""
+    while True:
+        time.sleep(CHECKPOINT_EVERY_S)
+        held = _held.get(key)
+        if held is None:
+            return
+        try:
+            held[1].execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error:  # busy or closed: the next round tries again
+            continue
+
+
 @contextmanager
 def _connection(data_dir: Path | None) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection in autocommit mode (transactions are explicit), on a file whose
-    schema and triggers the process's held connection ensured."""
+    """This thread's connection to the file, in autocommit mode (transactions are explicit),
+    opened once and kept: opening one per append cost as much as the append. The schema and
+    triggers are ensured by the process's held connection, which also checkpoints."""
     file = path(data_dir)
     _keep_open(file)
-    con = sqlite3.connect(file, timeout=10.0, isolation_level=None)
-    try:
+    key = (os.getpid(), str(file), _held[(os.getpid(), str(file))][0])
+    cons = getattr(_mine, "cons", None)
+    if cons is None:
+        cons = _mine.cons = {}
+    con = cons.get(key)
+    if con is None:
+        con = sqlite3.connect(file, timeout=10.0, isolation_level=None)
         con.execute("PRAGMA synchronous=NORMAL")
-        yield con
-    finally:
-        con.close()
+        con.execute("PRAGMA wal_autocheckpoint=0")  # the held connection's thread does it
+        cons[key] = con
+    yield con
 
 
 def append(entry: AuditEntry, data_dir: Path | None = None) -> int:

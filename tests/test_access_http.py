@@ -228,3 +228,34 @@ def test_acc015_sign_out_ends_the_session(internal_app):
     client = signed_in(internal_app, "analyst")
     assert client.post("/logout").status_code == 302
     assert client.get("/_dash-layout").status_code == 401
+
+
+def test_acc016_referral_fields_are_shown_to_investigators_only(internal_app, clients, scored_lake):
+    import polars as pl
+
+    from lake.layout import table_files
+
+    referrals = pl.read_parquet(table_files("referrals", scored_lake)).sort("referral_id")
+    referred = referrals.select("seizure_id", "referral_id").row(0)
+    detail = next(
+        k for k in server_callbacks(internal_app) if k.startswith("explorer-records-detail")
+    )
+    clicked = {"rowId": referred[0], "colId": "seizure_id", "value": referred[0]}
+    payload = {
+        "output": detail,
+        "outputs": {"id": "explorer-records-detail", "property": "children"},
+        "inputs": [
+            {"id": "explorer-records-grid", "property": "cellClicked", "value": clicked},
+            {"id": "explorer-records-grid", "property": "selectedRows", "value": None},
+        ],
+        "changedPropIds": ["explorer-records-grid.cellClicked"],
+        "state": [],
+    }
+    seen = {}
+    for role in ("analyst", "investigator"):
+        answer = clients[role].post("/_dash-update-component", json=payload)
+        assert answer.status_code == 200
+        seen[role] = answer.get_data(as_text=True)
+    assert referred[1] in seen["investigator"]
+    assert referred[1] not in seen["analyst"]
+    assert "shown to investigators" in seen["analyst"]

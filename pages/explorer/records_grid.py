@@ -19,6 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
+from accounts import policy, web
 from components import format as fmt
 from components import url_state
 from components.exports import record_filters
@@ -33,6 +34,7 @@ PAGE_SIZE = 50
 EXPORT_PATH = "/export/records.csv"
 ENTRY_TYPES = {"01": "Formal entry (01)", "11": "Informal entry (11)", "86": "Section 321 (86)"}
 EMPTY = {"rowData": [], "rowCount": 0}
+ALL_FIELDS = frozenset(policy.FIELDS)
 SYNTHETIC = "Synthetic record"
 PREFIX = "explorer-records"
 GRID = f"{PREFIX}-grid"
@@ -287,8 +289,10 @@ def _referrals(referrals: list[dict]) -> html.Div:
     return html.Div(blocks)
 
 
-def detail_panel(seizure_id: str | None) -> list:
-    """The detail of one record: the seizure, declared vs found, and the referral timeline."""
+def detail_panel(seizure_id: str | None, readable: frozenset[str] = ALL_FIELDS) -> list:
+    """The detail of one record: the seizure, declared vs found, and the referral timeline;
+    ``readable`` says which groups of fields the reader's role may see (the policy table's
+    ``FIELDS``): the others are named, not shown."""
     if not seizure_id:
         return [html.P("No record selected.", className="small text-muted mb-0")]
     try:
@@ -340,7 +344,17 @@ def detail_panel(seizure_id: str | None) -> list:
                     lg=5,
                 ),
                 dbc.Col(
-                    [html.H4("Referral", className=section), _referrals(detail["referrals"])], lg=3
+                    [
+                        html.H4("Referral", className=section),
+                        _referrals(detail["referrals"])
+                        if "referral" in readable
+                        else html.P(
+                            "Referral details are shown to investigators.",
+                            id=f"{PREFIX}-referral-withheld",
+                            className="small text-muted mb-0",
+                        ),
+                    ],
+                    lg=3,
                 ),
             ],
             className="g-3",
@@ -419,8 +433,10 @@ clientside_callback(
 def _detail(clicked, selected):
     if ctx.triggered_id is None:
         raise PreventUpdate
+    identity = web.current()
+    readable = policy.readable_fields(identity.role) if identity else frozenset()
     if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked:
-        return detail_panel(clicked.get("rowId"))
+        return detail_panel(clicked.get("rowId"), readable)
     if isinstance(selected, list) and selected:
-        return detail_panel(selected[0].get("seizure_id"))
+        return detail_panel(selected[0].get("seizure_id"), readable)
     raise PreventUpdate
