@@ -394,8 +394,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def login_page(message: str = "", name: str = "", status: int = 200) -> Response:
+    sentence = message[:1].upper() + message[1:] if message else ""
+    if sentence and not sentence.endswith("."):
+        sentence += "."
     alert = (
-        f'<div class="alert alert-danger py-2" role="alert">{html.escape(message)}</div>'
+        f'<div class="alert alert-danger py-2" role="alert">{html.escape(sentence)}</div>'
         if message
         else ""
     )

@@ -15,7 +15,7 @@ import pytest
 from accounts import policy, service, web
 from accounts.roles import ROLES
 from queries import audit_store
-from tests.app_helpers import callback_answer
+from tests.app_helpers import call, callback_answer
 from tests.sessions import PASSWORD, sign_in, signed_in, user_for
 
 SERVER_CALLBACK_SEARCH = "?fy=2025"
@@ -259,3 +259,23 @@ def test_acc016_referral_fields_are_shown_to_investigators_only(internal_app, cl
     assert referred[1] in seen["investigator"]
     assert referred[1] not in seen["analyst"]
     assert "shown to investigators" in seen["analyst"]
+
+
+def test_acc017_administrators_read_the_log_on_the_audit_page_and_as_csv(internal_app, clients):
+    analyst, admin = clients["analyst"], clients["admin"]
+    assert analyst.get("/export/records.csv?fy=2025&port=2604").status_code == 200
+    csv_text = admin.get(f"/audit/export.csv?user={user_for('analyst')}&action=download")
+    lines = csv_text.get_data(as_text=True).strip().splitlines()
+    assert lines[0].startswith("seq,") and len(lines) >= 2
+    assert all(f",{user_for('analyst')}," in line for line in lines[1:])
+    answer = call(
+        admin,
+        "audit-table.children",
+        {"audit-user.value": user_for("analyst"), "audit-action.value": "download"},
+        "audit-user.value",
+    )
+    assert "Chain intact" in json.dumps(answer["audit-chain"])
+    table = json.dumps(answer["audit-table"])
+    assert "Records download" in table and user_for("analyst") in table
+    assert "Sign-in" not in table  # the action filter holds
+    assert analyst.get("/audit/export.csv").status_code == 403

@@ -25,6 +25,17 @@ EXPORT_PATH = "/audit/export.csv"
 SHOWN = 500
 PREFIX = "audit"
 COLUMNS = ("at", "user", "role", "action", "outcome", "page", "url", "id_count", "detail")
+HEADINGS = {
+    "at": "When",
+    "user": "User",
+    "role": "Role",
+    "action": "Action",
+    "outcome": "Outcome",
+    "page": "Page",
+    "url": "Link",
+    "id_count": "Records",
+    "detail": "Detail",
+}
 ACTION_NAMES = {
     audit.RECORDS_PAGE: "Records page",
     audit.RECORD_DETAIL: "Record detail",
@@ -106,14 +117,23 @@ def layout(**_query: str) -> html.Div:
     )
 
 
+def _day(text: str | None) -> date | None:
+    """A day from the picker or a link; anything else is no bound."""
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
 def _query(user: str | None, action: str | None, start: str | None, end: str | None) -> dict:
-    """The filters as the log reads them; the end day is included."""
-    until = (date.fromisoformat(end[:10]) + timedelta(days=1)).isoformat() if end else None
+    """The filters as the log reads them; the end day is included. An action the page does
+    not know matches nothing rather than everything."""
+    since, last = _day(start), _day(end)
     return {
         "user": (user or "").strip().lower() or None,
         "action": action or None,
-        "since": start[:10] if start else None,
-        "until": until,
+        "since": since.isoformat() if since else None,
+        "until": (last + timedelta(days=1)).isoformat() if last else None,
     }
 
 
@@ -138,7 +158,9 @@ def update(user, action, start, end):
     more = rows.height > SHOWN
     rows = rows.head(SHOWN)
     shown = rows.select(COLUMNS).with_columns(
-        pl.col("action").replace_strict(ACTION_NAMES, default=pl.col("action"))
+        pl.col("at").str.slice(0, 19).str.replace("T", " ") + " UTC",
+        pl.col("action").replace_strict(ACTION_NAMES, default=pl.col("action")),
+        pl.col("role").replace("", "–"),
     )
     count = (
         f"The newest {SHOWN:,} matching rows; the CSV has them all."
@@ -153,7 +175,7 @@ def update(user, action, start, end):
             f"Chain broken at row {check.first_bad_seq}: {check.reason}", className="text-danger"
         )
     )
-    table = data_table(shown.rename(lambda c: c.replace("_", " ").capitalize()), max_rows=SHOWN)
+    table = data_table(shown.rename(HEADINGS), max_rows=SHOWN)
     return table, count, chain, EXPORT_PATH + _search(user, action, start, end)
 
 
