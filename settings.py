@@ -141,6 +141,39 @@ SETTINGS: tuple[Setting, ...] = (
         "10 per minute",
         "Sign-in attempts allowed per client address and process (Flask-Limiter syntax)",
     ),
+    # Signing in through an agency's identity provider (OpenID Connect)
+    Setting(
+        "oidc_issuer",
+        "",
+        "OpenID Connect: the identity provider's issuer URL (its discovery document is "
+        "issuer/.well-known/openid-configuration); empty = OpenID Connect off",
+    ),
+    Setting("oidc_client_id", "", "OpenID Connect: this app's client id at the provider"),
+    Setting("oidc_client_secret", "", "OpenID Connect: this app's client secret"),
+    Setting(
+        "oidc_groups_claim",
+        "groups",
+        "OpenID Connect: the claim (ID token or userinfo) that lists the user's groups",
+    ),
+    Setting(
+        "oidc_role_map",
+        "",
+        "OpenID Connect: groups to roles, as group=role pairs separated by commas "
+        "(cbp-analysts=analyst,chokepoint-admins=admin); a user in several mapped groups gets "
+        "the most powerful role (admin > targeter > investigator > analyst > leadership); in "
+        "none, sign-in is refused",
+    ),
+    Setting(
+        "oidc_name_claim",
+        "preferred_username",
+        "OpenID Connect: the claim that names the user; when absent, email, then sub",
+    ),
+    Setting("oidc_label", "Sign in with your agency", "OpenID Connect: the sign-in button's text"),
+    Setting(
+        "oidc_scopes",
+        "openid profile email groups",
+        "OpenID Connect: the scopes asked for (space-separated; openid is required)",
+    ),
     Setting(
         "public_min_events",
         "10",

@@ -37,7 +37,8 @@ __all__ = [
     "set_role",
 ]
 
-NAME = re.compile(r"^[a-z0-9._-]{2,64}$")
+# "@" and "+" so that an e-mail address an identity provider gives can name an account
+NAME = re.compile(r"^[a-z0-9._@+-]{2,64}$")
 FIRST_ADMIN = "admin"
 WRONG_PASSWORD = "unknown or wrong password"
 DISABLED = "account disabled"
@@ -52,7 +53,7 @@ def check_name(name: str) -> str:
     if not isinstance(name, str) or not NAME.match(name):
         raise AccountError(
             f"invalid user name {str(name)[:70]!r}: 2 to 64 characters, lowercase letters, "
-            "digits, dot, dash or underscore"
+            "digits, dot, dash, underscore, @ or +"
         )
     return name
 

@@ -1,6 +1,7 @@
 """Sign-in and access control for the internal app's web server.
 
-Every request passes ``guard`` first: the sign-in page and static files are open; anything else
+Every request passes ``guard`` first: the sign-in pages (``/login``, and ``/oidc/`` where an
+identity provider signs people in: ``accounts/oidc.py``) and static files are open; anything else
 needs a signed-in session, and then the policy table (``accounts/policy.py``) decides whether
 this role may open that page, call that callback or download that export. What the table does
 not name is refused. A refusal is a 401 (not signed in: pages are sent to the sign-in page) or a
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import orjson
 from flask import Flask, Response, g, redirect, request, session
@@ -42,7 +43,7 @@ from queries import accounts_store
 
 SETUP = "chokepoint.setup"  # WSGI environ key of the app's own in-process set-up request
 CSRF_COOKIE = "_csrf_token"  # the name Dash's renderer reads its header value from
-OPEN_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
+OPEN_PREFIXES = ("/login", "/oidc/", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 CALLBACK_PATH = "/_dash-update-component"
 EXPORT_PREFIX = "/export/"
 # Callbacks a page makes by itself (polls): they do not count as the user being active.
@@ -386,7 +387,7 @@ LOGIN_PAGE = """<!doctype html>
 </div></div></main></body></html>"""
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path of this site: never another host (``//evil``) or a scheme."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
@@ -403,10 +404,16 @@ def login_page(message: str = "", name: str = "", status: int = 200) -> Response
         else ""
     )
     extra = ""
+    if settings.get("oidc_issuer"):  # the agency's sign-in (accounts/oidc.py), keeping `next`
+        target = quote(safe_next(request.values.get("next")), safe="/")
+        extra = (
+            '<a class="btn btn-outline-primary w-100 mt-3" id="oidc-sign-in" '
+            f'href="/oidc/login?next={target}">{html.escape(settings.get("oidc_label"))}</a>'
+        )
     body = LOGIN_PAGE.format(
         message=alert,
         csrf=generate_csrf(),
-        next=html.escape(_safe_next(request.values.get("next")), quote=True),
+        next=html.escape(safe_next(request.values.get("next")), quote=True),
         name=html.escape(name, quote=True),
         extra=extra,
     )
@@ -433,18 +440,19 @@ def login() -> Response:
         )
         return login_page(str(refused), name=name, status=401)
     start_session(user.name, user.role)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
-def start_session(name: str, role: str) -> None:
-    """A fresh session for a user who has just proved who they are (a new cookie: a session
+def start_session(name: str, role: str, *, page: str = "/login", detail: str = "") -> None:
+    """A fresh session for a user who has just proved who they are, with a password here or
+    through the agency's identity provider (``detail`` says which; a new cookie: a session
     fixed before sign-in is not carried over)."""
     session.clear()
     session["user"] = name
     session["seen"] = time.time()
     session.permanent = False
     USERS.forget(name)
-    audit.record(name, role, audit.LOGIN, "/login", "/login", client=_client())
+    audit.record(name, role, audit.LOGIN, page, page, client=_client(), detail=detail)
 
 
 def logout() -> Response:
@@ -506,6 +514,9 @@ def install(
     server.add_url_rule("/logout", "chokepoint_logout", logout, methods=["POST"])
     server.after_request(_audit_answer)
     server.after_request(_headers(script_hashes))
+    from accounts import oidc  # it builds on this module's sign-in page and session
+
+    oidc.install(server)
 
 
 def csrf_token() -> str:
