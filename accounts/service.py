@@ -50,7 +50,7 @@ def _now() -> datetime:
 
 def check_name(name: str) -> str:
     """The user name, if it is one; AccountError saying what a name may hold otherwise."""
-    if not isinstance(name, str) or not NAME.match(name):
+    if not isinstance(name, str) or not NAME.fullmatch(name):
         raise AccountError(
             f"invalid user name {str(name)[:70]!r}: 2 to 64 characters, lowercase letters, "
             "digits, dot, dash, underscore, @ or +"
@@ -173,7 +173,7 @@ def authenticate(
     it for ``login_lockout_minutes``. A hash made with older parameters is renewed."""
     now = _now() if now is None else now
     name = (name or "").strip().lower()
-    user = store.get_user(name, data_dir=data_dir) if NAME.match(name) else None
+    user = store.get_user(name, data_dir=data_dir) if NAME.fullmatch(name) else None
     if user is not None and (until := user.locked_at(now)) is not None:
         raise LoginRefused(f"account locked until {until:%H:%M} UTC")
     if user is None or user.password_hash is None:
