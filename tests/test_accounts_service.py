@@ -48,6 +48,7 @@ def test_acc001_a_generated_password_is_returned_once_and_signs_in(tmp_path):
         ("a", "analyst", None, "2 to 64 characters"),
         ("x" * 65, "analyst", None, "2 to 64 characters"),
         ("al ice", "analyst", None, "invalid user name"),
+        ("alice\n", "analyst", None, "invalid user name"),
         ("alice", "analyst", "short pass", "at least 12 characters"),
     ],
 )
