@@ -25,7 +25,7 @@ def refused(tmp_path, name: str, password: str, now: datetime = NOW) -> str:
     return caught.value.reason
 
 
-def test_acc001_a_generated_password_is_returned_once_and_signs_in(tmp_path):
+def test_svc001_a_generated_password_is_returned_once_and_signs_in(tmp_path):
     generated = service.create_user("alice", "analyst", data_dir=tmp_path)
     assert re.fullmatch(r"[A-Za-z0-9_-]{20}", generated)
     assert service.create_user("bob", "targeter", GOOD, data_dir=tmp_path) is None
@@ -52,7 +52,7 @@ def test_acc001_a_generated_password_is_returned_once_and_signs_in(tmp_path):
         ("alice", "analyst", "short pass", "at least 12 characters"),
     ],
 )
-def test_acc002_bad_names_roles_and_short_passwords_are_refused(
+def test_svc002_bad_names_roles_and_short_passwords_are_refused(
     tmp_path, name, role, password, message
 ):
     with pytest.raises(AccountError, match=message):
@@ -60,14 +60,14 @@ def test_acc002_bad_names_roles_and_short_passwords_are_refused(
     assert store.count_users(tmp_path) == 0
 
 
-def test_acc003_a_name_is_taken_once(tmp_path):
+def test_svc003_a_name_is_taken_once(tmp_path):
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     with pytest.raises(AccountError, match="already exists"):
         service.create_user("alice", "admin", data_dir=tmp_path)
     assert store.get_user("alice", data_dir=tmp_path).role == "analyst"
 
 
-def test_acc004_unknown_name_and_wrong_password_are_refused_alike(tmp_path):
+def test_svc004_unknown_name_and_wrong_password_are_refused_alike(tmp_path):
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     store.upsert_oidc_user("dana", "analyst", NOW, data_dir=tmp_path)
     reasons = {
@@ -81,7 +81,7 @@ def test_acc004_unknown_name_and_wrong_password_are_refused_alike(tmp_path):
     assert store.get_user("alice", data_dir=tmp_path).failed_logins == 2
 
 
-def test_acc005_lockout_after_n_failures_until_it_runs_out(tmp_path, monkeypatch):
+def test_svc005_lockout_after_n_failures_until_it_runs_out(tmp_path, monkeypatch):
     monkeypatch.setenv("CHOKEPOINT_LOGIN_LOCKOUT_AFTER", "3")
     monkeypatch.setenv("CHOKEPOINT_LOGIN_LOCKOUT_MINUTES", "15")
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
@@ -97,7 +97,7 @@ def test_acc005_lockout_after_n_failures_until_it_runs_out(tmp_path, monkeypatch
     assert (user.failed_logins, user.locked_until) == (0, None)
 
 
-def test_acc006_failures_below_the_limit_are_forgotten_at_a_sign_in(tmp_path, monkeypatch):
+def test_svc006_failures_below_the_limit_are_forgotten_at_a_sign_in(tmp_path, monkeypatch):
     monkeypatch.setenv("CHOKEPOINT_LOGIN_LOCKOUT_AFTER", "3")
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     for _ in range(2):
@@ -108,7 +108,7 @@ def test_acc006_failures_below_the_limit_are_forgotten_at_a_sign_in(tmp_path, mo
     assert service.authenticate("alice", GOOD, NOW, data_dir=tmp_path).name == "alice"
 
 
-def test_acc007_a_disabled_account_says_so_only_to_its_password(tmp_path):
+def test_svc007_a_disabled_account_says_so_only_to_its_password(tmp_path):
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     service.create_user("root", "admin", GOOD, data_dir=tmp_path)
     service.disable("alice", data_dir=tmp_path)
@@ -119,7 +119,7 @@ def test_acc007_a_disabled_account_says_so_only_to_its_password(tmp_path):
     assert service.authenticate("alice", GOOD, NOW, data_dir=tmp_path).disabled is False
 
 
-def test_acc008_a_hash_with_older_parameters_is_renewed_at_sign_in(tmp_path):
+def test_svc008_a_hash_with_older_parameters_is_renewed_at_sign_in(tmp_path):
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(GOOD)
     store.update_password_hash("alice", weak, data_dir=tmp_path)
@@ -132,7 +132,7 @@ def test_acc008_a_hash_with_older_parameters_is_renewed_at_sign_in(tmp_path):
     assert store.get_user("alice", data_dir=tmp_path).password_hash == renewed
 
 
-def test_acc009_the_first_admin_is_made_only_when_there_is_no_account(tmp_path):
+def test_svc009_the_first_admin_is_made_only_when_there_is_no_account(tmp_path):
     password = service.ensure_first_admin(tmp_path)
     admin = service.authenticate("admin", password, NOW, data_dir=tmp_path)
     assert admin.role == "admin" and admin.source == "local"
@@ -143,7 +143,7 @@ def test_acc009_the_first_admin_is_made_only_when_there_is_no_account(tmp_path):
     assert [u.name for u in store.list_users(other)] == ["alice"]
 
 
-def test_acc010_administration_keeps_an_admin_and_leaves_oidc_accounts_to_their_provider(
+def test_svc010_administration_keeps_an_admin_and_leaves_oidc_accounts_to_their_provider(
     tmp_path,
 ):
     service.create_user("root", "admin", GOOD, data_dir=tmp_path)
@@ -163,7 +163,7 @@ def test_acc010_administration_keeps_an_admin_and_leaves_oidc_accounts_to_their_
         service.enable("ghost", data_dir=tmp_path)
 
 
-def test_acc011_a_reset_password_replaces_the_old_one_and_lifts_the_lock(tmp_path, monkeypatch):
+def test_svc011_a_reset_password_replaces_the_old_one_and_lifts_the_lock(tmp_path, monkeypatch):
     monkeypatch.setenv("CHOKEPOINT_LOGIN_LOCKOUT_AFTER", "2")
     service.create_user("alice", "analyst", GOOD, data_dir=tmp_path)
     for _ in range(2):
@@ -177,7 +177,7 @@ def test_acc011_a_reset_password_replaces_the_old_one_and_lifts_the_lock(tmp_pat
     assert service.authenticate("alice", "another long one", NOW, data_dir=tmp_path)
 
 
-def test_acc012_password_helpers_never_raise_on_a_mismatch_or_damaged_hash():
+def test_svc012_password_helpers_never_raise_on_a_mismatch_or_damaged_hash():
     made = passwords.hash_password(GOOD)
     assert passwords.verify_password(made, GOOD) is True
     assert passwords.verify_password(made, GOOD + "!") is False
@@ -190,7 +190,7 @@ def test_acc012_password_helpers_never_raise_on_a_mismatch_or_damaged_hash():
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{20}", p) for p in generated)
 
 
-def test_acc013_roles_are_the_five_and_each_is_described():
+def test_svc013_roles_are_the_five_and_each_is_described():
     assert roles.ROLES == ("leadership", "analyst", "targeter", "investigator", "admin")
     assert set(roles.DESCRIPTIONS) == set(roles.ROLES)
     assert roles.check_role("targeter") == "targeter"
