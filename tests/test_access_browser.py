@@ -84,3 +84,25 @@ def test_acb005_the_explorer_runs_under_its_content_security_policy(dash_duo, in
     dash_duo.wait_for_element(".js-plotly-plot .main-svg", timeout=WAIT_S)
     dash_duo.wait_for_element("#explorer-records-grid .ag-row", timeout=WAIT_S)
     assert driver.execute_script("return window.__csp") == []
+
+
+REFUSED_CALL = """
+const token = (document.cookie.match(/_csrf_token=([^;]+)/) || [])[1] || "";
+window.fetch("/_dash-update-component", {
+  method: "POST",
+  headers: {"Content-Type": "application/json", "X-CSRFToken": decodeURIComponent(token)},
+  body: JSON.stringify({
+    output: "..targeting-queue-grid.getRowsResponse...targeting-queue-count.children..",
+    outputs: [], inputs: [], changedPropIds: [], state: [],
+  }),
+});
+"""
+
+
+def test_acb006_a_refused_call_says_why_at_the_top_of_the_page(dash_duo, internal_app):
+    """What the page does with a 403 (assets/session.js): the server's sentence in a banner."""
+    dash_duo.start_server(internal_app, role="analyst")
+    dash_duo.wait_for_element("#overview-events-value", timeout=WAIT_S)
+    dash_duo.driver.execute_script(REFUSED_CALL)
+    banner = dash_duo.wait_for_element("#refused-banner", timeout=WAIT_S)
+    assert "Your role (analyst) does not allow" in banner.text
