@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import settings
+from queries import sqlite_state
 
 FILE = "accounts.sqlite3"
 SOURCES = ("local", "oidc")
@@ -133,17 +134,8 @@ def _transaction(data_dir: Path | None) -> Iterator[sqlite3.Connection]:
 def _reading(data_dir: Path | None) -> Iterator[sqlite3.Connection]:
     """A connection for reading: where no account was ever stored, an empty store in memory,
     so a read never creates the file."""
-    if path(data_dir).exists():
-        with _connection(data_dir) as con:
-            yield con
-        return
-    con = sqlite3.connect(":memory:")
-    try:
-        for statement in SCHEMA:
-            con.execute(statement)
+    with sqlite_state.reading(path(data_dir), SCHEMA, lambda: _connection(data_dir)) as con:
         yield con
-    finally:
-        con.close()
 
 
 def _fetch(con: sqlite3.Connection, name: str) -> User:

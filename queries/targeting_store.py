@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 import settings
+from queries import sqlite_state
 
 FILE = "targeting.sqlite3"
 SCHEMA = (
@@ -79,17 +80,8 @@ def _writing(data_dir: Path | None) -> Iterator[sqlite3.Connection]:
 def _reading(data_dir: Path | None) -> Iterator[sqlite3.Connection]:
     """A connection for reading: where no watch or verdict was ever saved, an empty store in
     memory, so a read never creates the file (a lake that is only read stays as it was)."""
-    if path(data_dir).exists():
-        with _writing(data_dir) as con:
-            yield con
-        return
-    con = sqlite3.connect(":memory:")
-    try:
-        for statement in SCHEMA:
-            con.execute(statement)
+    with sqlite_state.reading(path(data_dir), SCHEMA, lambda: _writing(data_dir)) as con:
         yield con
-    finally:
-        con.close()
 
 
 # -- watchlists ------------------------------------------------------------------------------
