@@ -57,8 +57,10 @@ test: $(STAMP) browser-deps lint
 	$(PY) -m pytest
 
 # The inner loop: everything but the browser tests and the full-lake ones.
+# The inner loop: no browser, no full lake, on two processes (pytest-xdist); each builds its own
+# session fixtures, so the tests stay independent of each other's order.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
 # The national-scale benchmark (bench/national.py): builds or reuses lakes of 1M, 5M and 20M
 # shipments under .cache/bench/, serves the app under gunicorn, replays an analyst session
