@@ -5,7 +5,10 @@ The real app runs under gunicorn (``bench/server.py``) on the configured lake; h
 (Debian's, through Selenium) opens each page and replays a scripted session. A script injected
 before any page script counts the callback requests in flight and notes the time of the last
 response and of the last change to any chart; a page or an interaction is *settled* once no
-request is in flight and nothing has changed for ``QUIET_MS``. The time reported is from the
+request is in flight and nothing has changed for ``QUIET_MS``; a chart counts as changed when
+plotly starts and finishes drawing it (the promise of ``Plotly.react`` resolving, which is when its
+``plotly_afterplot`` fires), not while a Sankey's fixed 500 ms transition tweens its nodes into
+place after the drawing. The time reported is from the
 navigation (or the click) to the last response or chart change before the quiet, so the quiet
 itself is not counted. A click counts from the press of the pointer: Selenium's pointer takes
 250 ms to travel to its target first, which no user waits for after clicking. Per step: p50 and
@@ -55,11 +58,34 @@ WATCH_JS = r"""
       (r) => { r.clone().text().finally(() => { w.__cp.inflight -= 1; mark(); }); return r; },
       (e) => { w.__cp.inflight -= 1; mark(); throw e; });
   };
+  // A chart has rendered when the promise of its draw resolves (plotly's afterplot): its DOM
+  // changes after that are transitions (a Sankey tweens its nodes for a fixed 500 ms), not
+  // rendering, so they are not counted.
+  const wrap = (owner, name) => {
+    const draw = owner[name];
+    if (typeof draw !== 'function' || draw.__cp) { return; }
+    owner[name] = function (...args) {
+      mark();
+      const done = draw.apply(this, args);
+      if (done && typeof done.then === 'function') { done.then(mark, mark); }
+      return done;
+    };
+    owner[name].__cp = true;
+  };
+  let plotly;
+  Object.defineProperty(w, 'Plotly', {
+    configurable: true,
+    get: () => plotly,
+    set: (value) => {
+      plotly = value;
+      if (value) { ['react', 'newPlot', 'relayout', 'restyle'].forEach((n) => wrap(value, n)); }
+    },
+  });
   new MutationObserver((records) => {
     for (const r of records) {
       const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      if (el && (el.closest('.js-plotly-plot') || el.closest('.ag-root-wrapper')
-                 || el.closest('.chart-summary') || el.closest('.kpi-value'))) { mark(); return; }
+      if (el && !el.closest('.js-plotly-plot') && (el.closest('.ag-root-wrapper')
+          || el.closest('.chart-summary') || el.closest('.kpi-value'))) { mark(); return; }
     }
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();

@@ -7,7 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.phone import phone_screen, sideways_overflow
 from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
@@ -137,17 +139,17 @@ def test_ovw008_a_phone_folds_the_filter_controls_behind_a_button(dash_duo, inte
     # the chosen year reads whole beside its clear button (a twelfth of the bar cut it to "FY…")
     fy_value = "const v = document.getElementById('filters-fy-value'); "
     assert dash_duo.driver.execute_script(fy_value + "return v.scrollWidth <= v.clientWidth")
-    dash_duo.driver.set_window_size(420, 900)
-    toggle = dash_duo.find_element("#filters-toggle")
-    assert toggle.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
-    assert not dash_duo.find_element("#filters-area").is_displayed()
-    assert dash_duo.find_element("#filters-chips").is_displayed()
-    toggle.click()
-    dash_duo.wait_for_element("#filters-bar.show-controls", timeout=WAIT_S)
-    assert dash_duo.find_element("#filters-area").is_displayed()
-    assert toggle.get_attribute("aria-expanded") == "true"
-    width = dash_duo.driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= dash_duo.driver.execute_script("return window.innerWidth")
+    with phone_screen(dash_duo.driver):
+        toggle = dash_duo.find_element("#filters-toggle")
+        WebDriverWait(dash_duo.driver, WAIT_S).until(lambda _d: toggle.is_displayed())
+        assert toggle.get_attribute("aria-expanded") == "false"
+        assert not dash_duo.find_element("#filters-area").is_displayed()
+        assert dash_duo.find_element("#filters-chips").is_displayed()
+        toggle.click()
+        dash_duo.wait_for_element("#filters-bar.show-controls", timeout=WAIT_S)
+        assert dash_duo.find_element("#filters-area").is_displayed()
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert sideways_overflow(dash_duo.driver) <= 0
 
 
 def test_ovw_print_the_overview_prints_on_one_page_and_names_its_filters(dash_duo, internal_app):

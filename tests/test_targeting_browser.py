@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from targeting import store
+from tests.phone import phone_screen, sideways_overflow
 from tests.waits import WAIT_S
 
 pytestmark = pytest.mark.browser
@@ -121,19 +122,10 @@ def test_tgb004_exam_feedback_is_stored(dash_duo, internal_app, scored):
 
 
 def test_tgb_phone_the_page_fits_a_390px_screen(dash_duo, internal_app, scored):
-    dash_duo.driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
-    )
-    try:
+    with phone_screen(dash_duo.driver):
         open_targeting(dash_duo, internal_app)
         dash_duo.wait_for_contains_text("#targeting-model", "lift", timeout=WAIT_S)
-        overflow = dash_duo.driver.execute_script(
-            "return document.documentElement.scrollWidth - window.innerWidth"
-        )
-        assert overflow <= 0, overflow
-    finally:
-        dash_duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        assert sideways_overflow(dash_duo.driver) <= 0
 
 
 def test_tgb_watch_a_route_is_picked_from_lists_and_shown_by_name(dash_duo, internal_app, scored):
