@@ -42,7 +42,6 @@ UNITS = ("lbs", "pills", "pieces")
 ENTRY_TYPES = ("01", "11", "86")  # formal consumption, informal, Section 321 de minimis (Type 86)
 OUTCOMES = ("not_examined", "cleared", "seized")
 REFERRAL_AGENCIES = ("HSI", "DEA", "FBI", "USPIS", "State/local task force")
-REFERRAL_STATUSES = ("open", "seizure", "warrant", "arrest", "prosecution", "declined")
 BATCH_STATUSES = ("accepted", "partial", "refused")
 
 SEIZURES: tuple[Column, ...] = (
@@ -108,18 +107,17 @@ SHIPMENT_DECLARED: tuple[str, ...] = tuple(
     c.name for c in SHIPMENTS if c.name not in ("seizure_id", "batch_id", "ingested_at")
 )
 
-REFERRALS: tuple[Column, ...] = (
-    Column("referral_id", pa.string(), False, "Unique id of the referral"),
-    Column("seizure_id", pa.string(), False, "Seizure the referral came from"),
+REFERRAL_EVENTS: tuple[Column, ...] = (
+    Column("event_id", pa.string(), False, "Unique id of the event (the sender's own)"),
+    Column("referral_id", pa.string(), False, "Referral the event belongs to"),
+    Column("step", pa.string(), False, "Step of the lifecycle (lake/referral_lifecycle.py)"),
+    Column("occurred_on", pa.date32(), False, "Day the step happened"),
+    Column("agency", pa.string(), False, "Receiving agency of the referral"),
+    Column("case_number", pa.string(), True, "Case number at the receiving agency"),
+    Column("seizure_id", pa.string(), True, "Seizure referred (on the referred step)"),
     Column("shipment_id", pa.string(), True, "Shipment behind that seizure, if any"),
-    Column("agency", pa.string(), False, "Receiving agency"),
-    Column("referred_on", pa.date32(), False, "Day the case was referred (status open)"),
-    Column("status", pa.string(), False, "Latest status reached"),
-    Column("seizure_on", pa.date32(), True, "Follow-up seizure by the receiving agency"),
-    Column("warrant_on", pa.date32(), True, "Warrant issued"),
-    Column("arrest_on", pa.date32(), True, "Arrest made"),
-    Column("prosecution_on", pa.date32(), True, "Prosecution filed"),
-    Column("declined_on", pa.date32(), True, "Declined by the receiving agency"),
+    Column("recorded_by", pa.string(), True, "Who recorded it: user:<name> or the sender"),
+    Column("note", pa.string(), True, "Free text from whoever recorded the step"),
     Column("batch_id", pa.string(), False, "Batch that brought the row"),
     Column("ingested_at", pa.timestamp("us"), False, "When the row entered the lake (UTC)"),
 )
@@ -156,7 +154,7 @@ BORDER_CROSSINGS: tuple[Column, ...] = (
 INGEST_LOG: tuple[Column, ...] = (
     Column("batch_id", pa.string(), False, "Batch id: digest of the file's bytes"),
     Column("source_file", pa.string(), False, "Name of the file in the inbox"),
-    Column("table_name", pa.string(), False, "seizures, shipments, referrals or unknown"),
+    Column("table_name", pa.string(), False, "seizures, shipments, referral_events or unknown"),
     Column("received_at", pa.timestamp("us"), False, "When the watcher first saw the file (UTC)"),
     Column("finished_at", pa.timestamp("us"), False, "When the batch's rows became visible (UTC)"),
     Column("rows_read", pa.int64(), False, "Rows read from the file"),
@@ -203,7 +201,7 @@ SCORES: tuple[Column, ...] = (
 CONTRACT: dict[str, tuple[Column, ...]] = {
     "seizures": SEIZURES,
     "shipments": SHIPMENTS,
-    "referrals": REFERRALS,
+    "referral_events": REFERRAL_EVENTS,
     "cbp_public": CBP_PUBLIC,
     "border_crossings": BORDER_CROSSINGS,
     "ingest_log": INGEST_LOG,

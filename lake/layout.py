@@ -61,7 +61,7 @@ TABLES: dict[str, TableLayout] = {
     for t in (
         TableLayout("seizures", "fiscal_year", "event_date"),
         TableLayout("shipments", "fiscal_year", "arrived_at"),
-        TableLayout("referrals", "fiscal_year", "referred_on"),
+        TableLayout("referral_events", "fiscal_year", "occurred_on"),
         TableLayout("cbp_public", "vintage", "month_start"),
         TableLayout("border_crossings", "year", "month_start"),
         TableLayout("ingest_log", "day", "received_at"),

@@ -44,6 +44,7 @@ from queries.hot import (
     cold_periods_sql,
     periods_view,
 )
+from queries.referral_state import REFERRALS_VIEW_SQL
 from queries.result_cache import ResultCache
 from queries.session import Session
 from queries.shutdown import ShuttingDown, exiting, native_work, start_background
@@ -177,6 +178,11 @@ class Gateway:
             con.execute(_cbp_public_view())
         else:
             con.execute("DROP VIEW IF EXISTS cbp_public")
+        if "referral_events" in built:
+            con.execute(REFERRALS_VIEW_SQL)
+            built.append("referrals")
+        else:
+            con.execute("DROP VIEW IF EXISTS referrals")
         return tuple(built)
 
     def refresh(self, force: bool = False, check_now: bool = False) -> str:
@@ -197,6 +203,7 @@ class Gateway:
                 versions = table_versions(self.data_dir)
                 versions.update({periods_view(t): versions[t] for t in PERIOD_COLUMNS})
                 versions.update({r.view: versions[t] for t, r in ROLLUPS.items()})
+                versions["referrals"] = versions.get("referral_events", "")  # its view
                 self._syncs += 1
                 try:
                     with native_work():

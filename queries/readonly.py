@@ -21,6 +21,7 @@ VIEWS = (
     "seizures_monthly",
     "shipments",
     "referrals",
+    "referral_events",
     "cbp_public",
     "cbp_public_all",
     "border_crossings",

@@ -22,6 +22,7 @@ from datetime import date
 import polars as pl
 import pyarrow.csv as pacsv
 
+from lake import referral_lifecycle as lifecycle
 from lake.contract import SHIPMENT_DECLARED
 from queries import engine
 from queries.engine.sql import RECORD_SELECT_SQL, monthly_trend_sql
@@ -230,15 +231,18 @@ def fetch_page(
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")
 SHIPMENT_DETAIL = SHIPMENT_DECLARED
-REFERRAL_STEPS = (
-    ("referred_on", "Referred"),
-    ("seizure_on", "Follow-up seizure"),
-    ("warrant_on", "Warrant"),
-    ("arrest_on", "Arrest"),
-    ("prosecution_on", "Prosecution"),
-    ("declined_on", "Declined"),
+REFERRAL_STEPS = tuple(
+    ("seizure_on" if step == "follow_up_seizure" else f"{step}_on", label)
+    for step, label in lifecycle.LABELS.items()
 )
-REFERRAL_DETAIL = ("referral_id", "agency", "status", *(k for k, _ in REFERRAL_STEPS))
+REFERRAL_DETAIL = (
+    "referral_id",
+    "agency",
+    "status",
+    "case_number",
+    "outcome",
+    *(k for k, _ in REFERRAL_STEPS),
+)
 
 
 def _one(gw: Gateway, table: str, columns: tuple[str, ...], key: str, value: str) -> list[dict]:

@@ -193,7 +193,7 @@ def generate_demo(
     until: date | None = None,
     seizures: int | None = None,
 ) -> GenerateReport:
-    from ingest.generate.referrals import make_referrals
+    from ingest.generate.referrals import make_referral_events
     from ingest.generate.shipments import make_shipments
 
     data_dir = data_dir or settings.data_dir()
@@ -235,20 +235,20 @@ def generate_demo(
     seizures = seizures.with_columns(
         pl.lit(batch_id).alias("batch_id"), pl.lit(ingested_at).alias("ingested_at")
     )
-    referrals = make_referrals(seizures, rng, until, batch_id, ingested_at)
+    events = make_referral_events(seizures, rng, until, batch_id, ingested_at)
     bar.update(1)
     t = mark("referrals", t)
     stem = f"{GENERATED_PREFIX}{seed}"
     _replace_generated("seizures", conform("seizures", seizures), stem, data_dir)
     _replace_generated("shipments", conform("shipments", shipment_frame), stem, data_dir)
-    _replace_generated("referrals", conform("referrals", referrals), stem, data_dir)
+    _replace_generated("referral_events", events, stem, data_dir)
     bar.update(1)
     bar.close()
     mark("write", t)
     report.seizures, report.shipments, report.referrals = (
         seizures.height,
         shipment_frame.height,
-        referrals.height,
+        events.filter(pl.col("step") == "referred").height,
     )
     report.seconds = time.perf_counter() - started
     return report

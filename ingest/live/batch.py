@@ -44,6 +44,8 @@ from ingest.live.lakeids import (
     listed_batch_files,
 )
 from ingest.live.ledger import Ledger
+from ingest.live.lifecycle import TABLE as LIFECYCLE_TABLE
+from ingest.live.lifecycle import history, lifecycle_lock
 from ingest.live.paths import data_root, done_dir
 from ingest.live.readers import (
     CHECK_FAILED,
@@ -156,19 +158,39 @@ def _ingest_rows(
     prior: BatchReport | None,
     ctx: Context,
 ) -> BatchReport:
-    table, data_dir, source_file = batch.table, ctx.data_dir, path.name
+    table, data_dir = batch.table, ctx.data_dir
     listed = listed_batch_files(table, batch_id, data_dir)
     if prior is not None and (
         listed or prior.rows_accepted == 0 or batch_is_visible(table, batch_id, data_dir)
     ):
         return prior  # an earlier attempt got as far as the commit: keep what it decided
+    with lifecycle_lock(table, data_dir):  # referral events: read the cases, then commit
+        return _check_and_write(batch, path, raw, batch_id, received_at, listed, ctx)
+
+
+def _check_and_write(
+    batch: RawBatch,
+    path: Path,
+    raw: bytes,
+    batch_id: str,
+    received_at: datetime,
+    listed: list[str],
+    ctx: Context,
+) -> BatchReport:
+    table, data_dir, source_file = batch.table, ctx.data_dir, path.name
     now = utc_now()
     lake_ids = ctx.lake_ids.ids(
         table, exclude=batch_file_name(batch_id), within=id_range(batch, ID_COLUMN[table])
     )
     try:
         failpoint("during_check")
-        checked = validate(batch, batch_id, ingested_at=now, now=now, lake_ids=lake_ids)
+        known = None
+        if table == LIFECYCLE_TABLE and "referral_id" in batch.frame.columns:
+            ids = batch.frame["referral_id"].cast(pl.String, strict=False).str.strip_chars()
+            known = history(ids, data_dir)
+        checked = validate(
+            batch, batch_id, ingested_at=now, now=now, lake_ids=lake_ids, known_events=known
+        )
     except Exception as exc:  # noqa: BLE001 -- see check_failed
         refused = check_failed(exc, table, batch.height)
         return _refuse_whole(path, raw, batch_id, refused, received_at, ctx)

@@ -15,9 +15,13 @@ import pyarrow.compute as pc
 
 from lake.contract import CONTRACT, SCHEMAS, Column
 
-LIVE_TABLES = ("seizures", "shipments", "referrals")
-ID_COLUMN = {"seizures": "seizure_id", "shipments": "shipment_id", "referrals": "referral_id"}
-EVENT_COLUMN = {"seizures": "event_date", "shipments": "arrived_at", "referrals": "referred_on"}
+LIVE_TABLES = ("seizures", "shipments", "referral_events")
+ID_COLUMN = {"seizures": "seizure_id", "shipments": "shipment_id", "referral_events": "event_id"}
+EVENT_COLUMN = {
+    "seizures": "event_date",
+    "shipments": "arrived_at",
+    "referral_events": "occurred_on",
+}
 FILLED_BY_INGEST = {"batch_id", "ingested_at", "provenance"}
 
 _BOOLEAN = {

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from ingest.live.incoming import LIVE_TABLES, WHAT, required_columns, target_types
 
-TABLE_IN_NAME = re.compile(r"^(seizures|shipments|referrals)(?:[-_.]|$)", re.IGNORECASE)
+TABLE_IN_NAME = re.compile(r"^(seizures|shipments|referral_events)(?:[-_.]|$)", re.IGNORECASE)
 FORMATS = {
     ".csv": "csv",
     ".jsonl": "jsonl",
@@ -374,7 +374,7 @@ def read_batch(name: str, raw: bytes) -> RawBatch:
     table = table or table_from_columns(frame.columns)
     if table is None:
         raise FileRefused(
-            "file: unknown table (name does not start with seizures, shipments or referrals, "
+            "file: unknown table (name does not start with seizures, shipments or referral_events, "
             "and the columns match no single table)",
             rows=frame.height,
         )

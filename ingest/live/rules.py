@@ -8,7 +8,8 @@ of another field office, a unit that is not the commodity's). Reasons never cont
 values, so they can be counted; the row itself is kept in quarantine.
 
 Foreign keys to other lake tables (a referral's seizure) are not checked: the feed may deliver a
-referral before its seizure's file.
+referral before its seizure's file. A referral event's place in its case's life is checked after
+these, against the events already in the lake (``ingest/live/lifecycle.py``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ import polars as pl
 
 from ingest.live.incoming import ID_COLUMN, required_columns, target_types
 from lake import reference
+from lake import referral_lifecycle as lifecycle
 from lake.contract import (
     CONCEALMENTS,
     ENTRY_TYPES,
     OUTCOMES,
     REFERRAL_AGENCIES,
-    REFERRAL_STATUSES,
     UNITS,
 )
 
@@ -41,7 +42,7 @@ MAX_ID_LENGTH = 64
 LAND_FILTERS = ("Land Only", "Other")
 SEIZURE_COMPONENTS = ("OFO", "USBP")
 HTS_PATTERN = r"^\d{4}\.\d{2}(\.\d{2,4})?$"
-STATUS_DATES = {s: f"{s}_on" for s in REFERRAL_STATUSES if s != "open"}
+MAX_NOTE_LENGTH = 2000
 
 
 @cache
@@ -247,28 +248,37 @@ def shipment_checks(now: datetime) -> list[Check]:
     ]
 
 
-def referral_checks(now: datetime) -> list[Check]:
-    referred = pl.col("referred_on")
-    checks: list[Check] = [
-        *_required("referrals"),
-        _id_length("referrals"),
+def referral_event_checks(now: datetime) -> list[Check]:
+    """A partner's event on its own; whether it may follow the case's earlier steps is the
+    state machine's business (``ingest/live/lifecycle.py``), once the rows are clean."""
+    step = pl.col("step")
+    return [
+        *_required("referral_events"),
+        _id_length("referral_events"),
+        (
+            pl.col("referral_id").str.len_chars() > MAX_ID_LENGTH,
+            "referral_id: longer than 64 characters",
+        ),
+        _not_in("step", lifecycle.STEPS, "not a known step"),
         _not_in("agency", REFERRAL_AGENCIES, "not a known agency"),
-        _not_in("status", REFERRAL_STATUSES, "not a known status"),
-        *_day("referred_on", now),
+        *_day("occurred_on", now),
+        (
+            (step == "referred") & pl.col("seizure_id").is_null(),
+            "seizure_id: empty (required on the referred step)",
+        ),
+        (
+            (step != "referred") & pl.col("seizure_id").is_not_null(),
+            "seizure_id: only the referred step names the seizure",
+        ),
+        (pl.col("note").str.len_chars() > MAX_NOTE_LENGTH, "note: longer than 2,000 characters"),
     ]
-    for column in STATUS_DATES.values():
-        checks += [
-            (pl.col(column) > (now + DAY_TOLERANCE).date(), f"{column}: in the future"),
-            (pl.col(column) < referred, f"{column}: before referred_on"),
-        ]
-    reached = pl.lit(False)
-    for status, column in STATUS_DATES.items():
-        reached = reached | ((pl.col("status") == status) & pl.col(column).is_null())
-    checks.append((reached, "status: the date of the status reached is empty"))
-    return checks
 
 
-CHECKS = {"seizures": seizure_checks, "shipments": shipment_checks, "referrals": referral_checks}
+CHECKS = {
+    "seizures": seizure_checks,
+    "shipments": shipment_checks,
+    "referral_events": referral_event_checks,
+}
 
 
 def checks(table: str, now: datetime) -> list[Check]:

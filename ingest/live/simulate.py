@@ -1,8 +1,9 @@
 """``python -m ingest simulate``: a live feed for demos, written into the inbox like a real one.
 
 About every second (``TICK_S``) it writes the rows that "happened" since the last tick: about
-``rate`` rows per second, a fifth of them seizures, the rest shipments, and now and then a few
-referrals for seizures it reported earlier. Each table's rows go to their own file, written under
+``rate`` rows per second, a fifth of them seizures, the rest shipments, and now and then a
+partner's referral events: new referrals of seizures it reported earlier and the next step of
+open cases (``partner_updates``). Each table's rows go to their own file, written under
 a hidden ``.tmp`` name and renamed into place, so the watcher never sees half a file. With
 ``--bad-share`` some rows are spoilt (negative quantities, unknown ports, future dates...) to show
 the quarantine at work.
@@ -22,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingest.live import partner_updates
 from ingest.live.paths import inbox_dir
-from ingest.live.synth import corrupt, synth_referrals, synth_seizures, synth_shipments
+from ingest.live.synth import corrupt, make_ids, synth_seizures, synth_shipments
 from lake.layout import ensure_dir
 
 TICK_S = 1.0
@@ -74,7 +76,8 @@ class Simulator:
         self.ctx = port_context(data_dir)
         self.recent: deque[str] = deque(maxlen=500)
         self.ticks = 0
-        self.rows = {"seizures": 0, "shipments": 0, "referrals": 0}
+        self.rows = {"seizures": 0, "shipments": 0, "referral_events": 0}
+        self.cases = partner_updates.open_cases(data_dir, self.rng)
 
     def _format(self) -> str:
         if self.file_format != "mixed":
@@ -91,6 +94,18 @@ class Simulator:
         name = f"{table}-{stamp}-{os.getpid()}.{fmt}"
         return write_atomically(frame, self.inbox, name, fmt)
 
+    def _partner_events(self, now: datetime, tick_us: int) -> pl.DataFrame:
+        """New referrals of recently reported seizures and the next step of open cases."""
+        today = now.date()
+        k = min(len(self.recent), int(self.rng.integers(0, 3)))
+        seizure_ids = [self.recent.popleft() for _ in range(k)]
+        rows = partner_updates.new_referrals(
+            self.rng, seizure_ids, make_ids("RFL", tick_us, k), today, self.cases
+        )
+        steps = int(self.rng.integers(1, 4))
+        rows += partner_updates.next_steps(self.rng, self.cases, steps, today, tick_us)
+        return partner_updates.events_frame(rows, make_ids("EVL", tick_us, len(rows)))
+
     def tick(self, seconds: float = TICK_S) -> list[Path]:
         """Write the files of one tick (``seconds`` worth of rows); returns their paths."""
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -104,11 +119,10 @@ class Simulator:
             self._write("seizures", seizures, stamp, now),
             self._write("shipments", shipments, stamp, now),
         ]
-        if self.recent and self.rng.random() < REFERRAL_CHANCE:
-            k = min(len(self.recent), int(self.rng.integers(1, 4)))
-            picked = [self.recent.popleft() for _ in range(k)]
-            referrals = synth_referrals(self.rng, picked, now, tick_us)
-            written.append(self._write("referrals", referrals, stamp, now))
+        if self.rng.random() < REFERRAL_CHANCE:
+            written.append(
+                self._write("referral_events", self._partner_events(now, tick_us), stamp, now)
+            )
         self.recent.extend(seizures["seizure_id"].to_list())
         self.ticks += 1
         return [p for p in written if p is not None]

@@ -1,12 +1,14 @@
-"""Realistic live rows for the simulator: seizures, shipments and referrals happening now.
+"""Realistic live rows for the simulator: seizures and shipments happening now (partner
+updates of referrals: ``partner_updates``).
 
 Reuses the demo generator's modelled facts rather than inventing new ones: the commodity mix and
 sizes follow CBP's event mix, ports are weighted by real BTS traffic when the lake has it, modes
 follow port types (``seizures.assign_modes``), countries, concealment, units and pills come from
 ``seizures.finish_events``; precursors and equipment arrive like the generator's modelled seizures
 (express, mail, air cargo, sea containers, some trucks); shipments are ``make_shipments`` of one
-day with their times replaced by "just now". Ids carry an ``L`` (``SZL``, ``MFL``, ``RFL``) plus
-the tick's microsecond clock and the process id, so they never meet generated ids or each other.
+day with their times replaced by "just now". Ids carry an ``L`` (``SZL``, ``MFL``, ``RFL``,
+``EVL``) plus the tick's microsecond clock and the process id, so they never meet generated ids
+or each other.
 
 ``corrupt`` spoils a share of rows in ways the validator must catch, for demos of the quarantine.
 """
@@ -21,7 +23,6 @@ import polars as pl
 
 from ingest.generate import routes
 from ingest.generate.extras import MODELLED_MODES, PORT_TYPE_OF_MODE
-from ingest.generate.referrals import AGENCY_OTHER
 from ingest.generate.sampling import choose, choose_by_group
 from ingest.generate.seizures import PortContext, assign_modes, finish_events
 from lake import reference
@@ -179,24 +180,6 @@ def synth_shipments(
     ).drop("batch_id", "ingested_at", "fiscal_year")
 
 
-def synth_referrals(
-    rng: np.random.Generator, seizure_ids: list[str], now: datetime, tick_us: int
-) -> pl.DataFrame:
-    """Referrals opened today for recently reported seizures."""
-    n = len(seizure_ids)
-    return pl.DataFrame(
-        {
-            "referral_id": make_ids("RFL", tick_us, n),
-            "seizure_id": seizure_ids,
-            "shipment_id": [None] * n,
-            "agency": choose(rng, AGENCY_OTHER, n).astype(str),
-            "referred_on": [now.date()] * n,
-            "status": ["open"] * n,
-        },
-        schema_overrides={"shipment_id": pl.String},
-    )
-
-
 CORRUPTIONS = {
     "seizures": (
         ("quantity", "-5"),
@@ -213,9 +196,9 @@ CORRUPTIONS = {
         ("entry_type", "99"),
         ("declared_weight_kg", "1e12"),
     ),
-    "referrals": (("agency", "CIA"), ("status", "lost")),
+    "referral_events": (("agency", "CIA"), ("step", "lost")),
 }
-FUTURE = {"seizures": "event_date", "shipments": "arrived_at", "referrals": "referred_on"}
+FUTURE = {"seizures": "event_date", "shipments": "arrived_at", "referral_events": "occurred_on"}
 
 
 def corrupt(frame: pl.DataFrame, table: str, rng: np.random.Generator, share: float, now: datetime):

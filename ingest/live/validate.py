@@ -9,6 +9,9 @@ Duplicates: rows identical in every contract column are one row sent twice; the 
 the repeats refused. Rows sharing an id but differing elsewhere cannot be told apart, so all of
 them are refused. An id already in the lake is refused as a duplicate.
 
+Referral events then go through their cases' state machine (``lifecycle``): a step the case may
+not take is refused like any bad row.
+
 Columns the contract does not know (and ingest-filled ones like ``batch_id``) are ignored and
 listed in the report; they stay in quarantine with the refused rows' other values.
 
@@ -32,6 +35,8 @@ from ingest.live.incoming import (
     required_columns,
     target_types,
 )
+from ingest.live.lifecycle import TABLE as LIFECYCLE_TABLE
+from ingest.live.lifecycle import history, lifecycle_reasons
 from ingest.live.readers import RawBatch
 from ingest.live.rules import checks, normalise
 from lake.contract import conform
@@ -141,8 +146,10 @@ def validate(
     ingested_at: datetime,
     now: datetime,
     lake_ids: pl.Series | None = None,
+    known_events: pl.DataFrame | None = None,
 ) -> Validated:
-    """Check every row of ``raw`` against the contract; ``now`` is UTC, naive."""
+    """Check every row of ``raw`` against the contract; ``now`` is UTC, naive. For referral
+    events, ``known_events`` are their cases' events already in the lake (``lifecycle``)."""
     table = raw.table
     targets = target_types(table)
     missing = [c for c in required_columns(table) if c not in raw.frame.columns]
@@ -161,6 +168,11 @@ def validate(
     duplicates = duplicate_reasons(table, typed, typed["_reason"].is_null(), lake_ids)
     if duplicates is not None:
         typed = typed.with_columns(pl.coalesce(pl.col("_reason"), pl.lit(duplicates)))
+    if table == LIFECYCLE_TABLE:
+        known = known_events if known_events is not None else history(pl.Series([], dtype=str))
+        steps = lifecycle_reasons(typed, typed["_reason"].is_null(), known)
+        if steps is not None:
+            typed = typed.with_columns(pl.coalesce(pl.col("_reason"), pl.lit(steps)))
     bad_mask = typed["_reason"].is_not_null()
     good = typed.filter(~bad_mask) if bad_mask.any() else typed
     date = pl.col(EVENT_COLUMN[table])
@@ -169,6 +181,7 @@ def validate(
         pl.lit(ingested_at).cast(pl.Datetime("us")).alias("ingested_at"),
         fiscal_year(date.dt.date() if table == "shipments" else date).alias("fiscal_year"),
         *([pl.lit("reported").alias("provenance")] if table == "seizures" else []),
+        *([_recorded_by(batch_id)] if table == LIFECYCLE_TABLE else []),
     )
     accepted = conform(table, good)
     quarantined = _quarantine_frame(raw, bad_mask, typed["_reason"].filter(bad_mask))
@@ -189,6 +202,12 @@ def validate(
         first_event_at=times["a"][0],
         last_event_at=times["b"][0],
     )
+
+
+def _recorded_by(batch_id: str) -> pl.Expr:
+    """Who recorded a partner's event: the file's own ``recorded_by``, else its agency's batch."""
+    sender = pl.concat_str([pl.col("agency"), pl.lit(f" batch {batch_id}")])
+    return pl.coalesce(pl.col("recorded_by"), sender).alias("recorded_by")
 
 
 def _quarantine_frame(raw: RawBatch, bad: pl.Series, reasons: pl.Series) -> pl.DataFrame:

@@ -26,6 +26,7 @@ from components.exports import record_filters
 from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
+from lake import referral_lifecycle as lifecycle
 from queries import records
 from queries.executor import QueryError
 from queries.records import COLUMNS, GridModelError
@@ -278,7 +279,10 @@ def _referrals(referrals: list[dict]) -> html.Div:
                     html.P(
                         [
                             f"{referral['referral_id']} to {referral['agency']} · status ",
-                            html.Span(referral["status"], className="badge text-bg-secondary"),
+                            html.Span(
+                                lifecycle.LABELS.get(referral["status"], referral["status"]),
+                                className="badge text-bg-secondary",
+                            ),
                         ],
                         className="small mb-1",
                     ),
