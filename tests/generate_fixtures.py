@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from ingest.generate.referrals import make_referrals
+from ingest.generate.referrals import make_referral_events
 from ingest.generate.shipments import make_shipments
 from ingest.generate.shipments.hts import DEA_MACHINE_TEXTS
 from ingest.generate.shipments.parties import PLACEHOLDER_NAMES
@@ -184,7 +184,7 @@ def links(built) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def with_shipments(seizures, links) -> pl.DataFrame:
-    """The seizures as the orchestrator hands them to make_referrals: shipment_id filled in."""
+    """The seizures as the orchestrator hands them to make_referral_events: shipment_id filled in."""
     return (
         seizures.drop("shipment_id")
         .join(links, on="seizure_id", how="left")
@@ -193,8 +193,10 @@ def with_shipments(seizures, links) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def referrals(with_shipments) -> pl.DataFrame:
-    return make_referrals(with_shipments, np.random.default_rng(11), END, "test-batch", INGESTED)
+def referral_events(with_shipments) -> pl.DataFrame:
+    return make_referral_events(
+        with_shipments, np.random.default_rng(11), END, "test-batch", INGESTED
+    )
 
 
 def _expected_schema(table: str) -> dict:

@@ -19,13 +19,14 @@ import polars as pl
 
 from ingest.generate.seizures import PortContext
 from ingest.live.report import BatchReport
-from ingest.live.synth import synth_referrals, synth_seizures, synth_shipments
+from ingest.live import partner_updates
+from ingest.live.synth import synth_seizures, synth_shipments
 from ingest.live.watcher import Watcher
 from lake import reference
 from lake.layout import table_files
 from tests.repo import REPO
 
-ID = {"seizures": "seizure_id", "shipments": "shipment_id", "referrals": "referral_id"}
+ID = {"seizures": "seizure_id", "shipments": "shipment_id", "referral_events": "event_id"}
 
 
 def now_utc() -> datetime:
@@ -41,8 +42,11 @@ def valid_rows(table: str, n: int, seed: int = 1, tag: int = 0) -> pl.DataFrame:
     if table == "shipments":
         seizures = synth_seizures(rng, 1, now, PortContext(reference.ports(), {}, {}), tick)
         return synth_shipments(rng, n, now, tick, seizures.clear())
-    ids = [f"SZLTEST{tag:04d}{i:05d}" for i in range(n)]
-    return synth_referrals(rng, ids, now, tick)
+    # referral events: each row refers a new case (its referred step), valid on its own
+    seizure_ids = [f"SZLTEST{tag:04d}{i:05d}" for i in range(n)]
+    referral_ids = [f"RFLTEST{tag:04d}{i:05d}" for i in range(n)]
+    rows = partner_updates.new_referrals(rng, seizure_ids, referral_ids, now.date(), {})
+    return partner_updates.events_frame(rows, [f"EVLTEST{tag:04d}{i:05d}" for i in range(n)])
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
