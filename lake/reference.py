@@ -138,6 +138,14 @@ OUTCOME_NAMES = {
     "cleared": "Examined, nothing found",
     "seized": "Seized",
 }
+# The agencies a referral goes to (``lake.contract.REFERRAL_AGENCIES``), as people name them.
+AGENCY_NAMES = {
+    "HSI": "Homeland Security Investigations",
+    "DEA": "Drug Enforcement Administration",
+    "FBI": "Federal Bureau of Investigation",
+    "USPIS": "U.S. Postal Inspection Service",
+    "State/local task force": "State or local task force",
+}
 
 # The name people read for each code, per filter key (the same keys as the URL and the filter
 # bar): chips, charts and the records grid label codes with these, and the records grid sorts
@@ -155,6 +163,7 @@ NAMES_BY_KEY = {
     "concealment": lambda: CONCEALMENT_NAMES,
     "provenance": lambda: PROVENANCE_NAMES,
     "outcome": lambda: OUTCOME_NAMES,
+    "agency": lambda: AGENCY_NAMES,
 }
 
 
