@@ -30,6 +30,10 @@ DOWNLOAD = "download"
 EXPORT = "export"
 WATCHLIST = "targeting.watchlist"
 FEEDBACK = "targeting.feedback"
+REFERRALS_STALLED = "referrals.stalled"
+REFERRAL_CASE = "referrals.case"
+REFERRAL_STEP = "referrals.step"
+REFERRAL_PACKAGE = "referrals.package"
 ACCOUNT = "account.change"
 LOGIN = "login"
 LOGOUT = "logout"
@@ -42,6 +46,10 @@ ACTIONS = (
     EXPORT,
     WATCHLIST,
     FEEDBACK,
+    REFERRALS_STALLED,
+    REFERRAL_CASE,
+    REFERRAL_STEP,
+    REFERRAL_PACKAGE,
     ACCOUNT,
     LOGIN,
     LOGOUT,

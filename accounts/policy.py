@@ -61,6 +61,9 @@ PAGES: dict[str, frozenset[str]] = {
     "/explorer": ANALYSTS,
     "/health": ANALYSTS,
     "/targeting": TARGETERS,
+    # everyone sees the funnel and time to outcome (aggregates); the case list, the case and
+    # its form are laid out, and answered, for investigators only (the rows below)
+    "/referrals": EVERYONE,
     "/audit": ADMINS,
 }
 
@@ -129,6 +132,28 @@ CALLBACKS: tuple[Rule, ...] = (
     Rule("targeting-watch-version.data", TARGETERS, audit="targeting.watchlist"),
     Rule("targeting-watch-list.children", TARGETERS),
     Rule("targeting-period.children", TARGETERS),
+    # Referrals: aggregates for every role, cases for investigators
+    Rule("referrals-funnel-graph.figure", EVERYONE, why="counts per step and agency"),
+    Rule("referrals-km-graph.figure", EVERYONE, why="time to outcome curves"),
+    Rule(
+        "referrals-stalled-grid.getRowsResponse",
+        INVESTIGATORS,
+        audit="referrals.stalled",
+        ids=("rows", "referral_id"),
+    ),
+    Rule("referrals-selected.data", INVESTIGATORS, why="which case is open"),
+    Rule(
+        "referrals-case.children",
+        INVESTIGATORS,
+        audit="referrals.case",
+        ids=("input", "referrals-selected"),
+    ),
+    Rule(
+        "referrals-record-status.children",
+        INVESTIGATORS,
+        audit="referrals.step",
+        ids=("input", "referrals-selected"),
+    ),
     # Audit (admins)
     Rule("audit-table.children", ADMINS, audit="audit.read"),
 )
@@ -142,6 +167,7 @@ EXPORTS: tuple[tuple[str, frozenset[str], str], ...] = (
     ("overview-", EVERYONE, "export"),
     ("explorer-", ANALYSTS, "export"),
     ("targeting-", TARGETERS, "export"),
+    ("referral-package", INVESTIGATORS, "referrals.package"),
     ("audit", ADMINS, "export"),
 )
 
