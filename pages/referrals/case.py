@@ -54,7 +54,9 @@ def layout() -> dbc.Card:
                     dbc.Col(
                         [
                             dbc.Label("Step", html_for=STEP, className="small mb-0"),
-                            dbc.Select(id=STEP, options=[], size="sm"),
+                            dbc.Select(
+                                id=STEP, options=[], size="sm", placeholder="Choose the step"
+                            ),
                         ],
                         xs=12,
                         md=3,
@@ -366,7 +368,7 @@ def _case(referral_id):
         return case_panel(found), HIDDEN, [], None, None, None, None
     now = today().isoformat()
     case_number = found["summary"]["case_number"]
-    return case_panel(found), SHOWN, choices, choices[0]["value"], now, now, case_number
+    return case_panel(found), SHOWN, choices, "", now, now, case_number
 
 
 @callback(

@@ -8,23 +8,33 @@ import plotly.graph_objects as go
 from components.theme import PALETTE, TEMPLATE, register_template
 from pages.referrals.survival import Curve
 
+# Above the plot: below it, a phone's wrapped tick labels and axis title ran into it.
+LEGEND_ABOVE = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
+
 
 def funnel_figure(stages: list[tuple[str, int]]) -> go.Figure:
-    """Seizures down to convictions: each stage's count and its share of the stage before."""
+    """Seizures down to convictions: each stage's count beside its bar, and its share of the
+    stage before under its name (short text: the bars of a phone's chart are narrow)."""
     register_template()
     fig = go.Figure(layout={"template": TEMPLATE})
+    labels = [stages[0][0]] + [
+        f"{label}<br><span style='color:#52606D'>{count / before:.0%} of the stage before</span>"
+        if before
+        else label
+        for (label, count), (_, before) in zip(stages[1:], stages[:-1], strict=True)
+    ]
     fig.add_funnel(
-        y=[label for label, _ in stages],
+        y=labels,
         x=[count for _, count in stages],
-        textinfo="value+percent previous",
-        texttemplate="%{value:,} · %{percentPrevious:.1%}",
-        hovertemplate="%{y}: %{value:,}<br>%{percentPrevious:.1%} of the stage before"
-        "<br>%{percentInitial:.2%} of the first<extra></extra>",
+        text=[f"{count:,}" for _, count in stages],
+        textinfo="text",
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:,}<extra></extra>",
         marker={"color": PALETTE[0]},
         connector={"fillcolor": "#DDE3EA"},
-        constraintext="outside",
     )
-    fig.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False)
+    fig.update_layout(margin={"l": 8, "r": 56, "t": 8, "b": 8}, showlegend=False)
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -50,11 +60,7 @@ def conversion_figure(
             "referrals (%{y:.1%})<extra></extra>",
         )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", title="Share of referrals")
-    fig.update_layout(
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        legend={"orientation": "h", "y": -0.25, "x": 0},
-        hovermode="closest",
-    )
+    fig.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=LEGEND_ABOVE)
     return fig
 
 
@@ -85,7 +91,7 @@ def incidence_figure(curves: list[tuple[str, Curve]], phrase: str) -> go.Figure:
         fig.add_scatter(
             x=c.days,
             y=c.incidence,
-            name=f"{name} · {c.censored:,} of {c.referrals:,} censored",
+            name=f"{name}<br>{c.censored:,} of {c.referrals:,} censored",
             mode="lines",
             line={"color": colour, "width": 2, "shape": "hv"},
             legendgroup=group,
@@ -94,10 +100,6 @@ def incidence_figure(curves: list[tuple[str, Curve]], phrase: str) -> go.Figure:
             "(95%: %{customdata[0]:.1%}–%{customdata[1]:.1%})<extra></extra>",
         )
     fig.update_xaxes(title="Days since the referral", rangemode="tozero")
-    fig.update_yaxes(title=f"Share that got to {phrase}", tickformat=".0%", rangemode="tozero")
-    fig.update_layout(
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        legend={"orientation": "h", "y": -0.3, "x": 0},
-        hovermode="closest",
-    )
+    fig.update_yaxes(title="Share of referrals", tickformat=".0%", rangemode="tozero")
+    fig.update_layout(margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=LEGEND_ABOVE)
     return fig

@@ -78,7 +78,12 @@ def layout() -> dbc.Card:
                 html.H2("Time to outcome", id=f"{CARD}-title", className="h6 mb-2"),
                 controls,
                 dcc.Loading(
-                    dcc.Graph(id=f"{CARD}-graph", config=GRAPH_CONFIG, style={"height": "380px"}),
+                    dcc.Graph(
+                        id=f"{CARD}-graph",
+                        config=GRAPH_CONFIG,
+                        style={"height": "420px"},
+                        className="referrals-km-graph",
+                    ),
                     type="dot",
                     delay_show=300,
                 ),
