@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -15,10 +14,16 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import median_survival_times
 
 from lake import referral_lifecycle as lifecycle
-from lake.layout import table_files
 from pages.referrals import survival
 from queries import referral_case, referrals, seizure_stats
 from queries.filters import Filters
+from tests.referral_helpers import (
+    own_durations,
+    own_funnel,
+    own_seizures,
+    raw_lake,
+    rows,
+)
 
 FILTER_SETS = (
     Filters(),
@@ -28,109 +33,19 @@ FILTER_SETS = (
 STEPS_WITH_DAYS = ("accepted", "investigation_opened", "warrant", "arrest", "prosecution")
 
 
-def _files(lake, table: str) -> str:
-    return "[" + ", ".join(f"'{p}'" for p in table_files(table, lake)) + "]"
-
-
 @pytest.fixture(scope="module")
 def raw(demo_lake):
     """A plain DuckDB over the lake's files: the test's own reads, no view of the app's."""
-    con = duckdb.connect()
-    con.execute(
-        f"CREATE VIEW ev AS SELECT * FROM read_parquet({_files(demo_lake, 'referral_events')})"
-    )
-    con.execute(f"CREATE VIEW sz AS SELECT * FROM read_parquet({_files(demo_lake, 'seizures')})")
-    # one row per case: the referred step's seizure and agency, each step's first day
-    con.execute(
-        """
-        CREATE TABLE cases AS
-        SELECT referral_id,
-               any_value(seizure_id) FILTER (WHERE step = 'referred') AS seizure_id,
-               any_value(agency) FILTER (WHERE step = 'referred') AS agency,
-               min(occurred_on) FILTER (WHERE step = 'referred') AS referred,
-               min(occurred_on) FILTER (WHERE step = 'accepted') AS accepted,
-               min(occurred_on) FILTER (WHERE step = 'investigation_opened')
-                   AS investigation_opened,
-               min(occurred_on) FILTER (WHERE step = 'warrant') AS warrant,
-               min(occurred_on) FILTER (WHERE step = 'arrest') AS arrest,
-               min(occurred_on) FILTER (WHERE step = 'prosecution') AS prosecution,
-               min(occurred_on) FILTER (WHERE step = 'conviction') AS conviction,
-               bool_or(step IN ('declined', 'closed')) AS finished,
-               min(occurred_on) FILTER (WHERE step IN ('declined', 'closed')) AS ended_on,
-               max(occurred_on) AS last_event
-        FROM ev GROUP BY referral_id
-        """
-    )
-    return con
-
-
-def _rows(con, sql: str, params: list | None = None) -> list[tuple]:
-    return con.sql(sql, params=params or []).fetchall()
-
-
-def _frame(con, sql: str, params: list | None = None) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(sql, params=params or []).to_arrow_table())
-
-
-def _seizure_where(filters: Filters) -> tuple[str, list]:
-    """The filters written out by hand for the seizures table (not ``queries.filters``)."""
-    parts, params = ["TRUE"], []
-    lo, hi = filters.period()
-    if lo:
-        parts.append("s.event_date >= ?")
-        params.append(lo)
-    if hi:
-        parts.append("s.event_date <= ?")
-        params.append(hi)
-    for key, column in (("category", "s.category"), ("mode", "s.mode")):
-        values = getattr(filters, key)
-        if values:
-            parts.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    return " AND ".join(parts), params
-
-
-def _own_funnel(raw, filters: Filters) -> dict[str, dict[str, int]]:
-    where, params = _seizure_where(filters)
-    counted = ", ".join(f"count({s})" for s in lifecycle.FUNNEL)
-    rows = _rows(
-        raw,
-        f"SELECT c.agency, {counted} FROM cases c JOIN sz s USING (seizure_id) "
-        f"WHERE {where} GROUP BY c.agency",
-        params,
-    )
-    return {r[0]: dict(zip(lifecycle.FUNNEL, r[1:], strict=True)) for r in rows}
+    return raw_lake(demo_lake)
 
 
 @pytest.mark.parametrize("filters", FILTER_SETS, ids=["all", "fy2024-drugs", "parcels-dated"])
 def test_refq001_funnel_counts_equal_an_independent_count(raw, demo_gateway, filters):
-    expected = _own_funnel(raw, filters)
+    expected = own_funnel(raw, filters)
     got = referrals.funnel(filters, demo_gateway)
     assert sum(v["referred"] for v in expected.values()) > 50  # a real sample, not an empty one
     assert {r["agency"]: {s: r[s] for s in lifecycle.FUNNEL} for r in got.to_dicts()} == expected
-    where, params = _seizure_where(filters)
-    (seizures,) = _rows(raw, f"SELECT count(*) FROM sz s WHERE {where}", params)[0]
-    assert seizure_stats.matching_events(filters, demo_gateway) == seizures
-
-
-def _own_durations(raw, filters: Filters, step: str) -> tuple[pl.DataFrame, date]:
-    """One row per case: its agency, days to the step (or to the record's last day), reached."""
-    (as_of,) = _rows(raw, "SELECT max(occurred_on) FROM ev")[0]
-    where, params = _seizure_where(filters)
-    frame = _frame(
-        raw,
-        f"""SELECT c.referral_id, c.agency, c.referred, c.{step} AS reached_on, c.finished,
-                   date_diff('day', c.referred, c.ended_on) AS ended_days
-            FROM cases c JOIN sz s USING (seizure_id) WHERE {where}""",
-        params,
-    )
-    days = [
-        ((on or as_of) - referred).days
-        for referred, on in zip(frame["referred"], frame["reached_on"], strict=True)
-    ]
-    return frame.with_columns(
-        pl.Series("days", days), pl.col("reached_on").is_not_null().alias("reached")
-    ), as_of
+    assert seizure_stats.matching_events(filters, demo_gateway) == own_seizures(raw, filters)
 
 
 def _same(a: float | None, b: float) -> bool:
@@ -142,21 +57,21 @@ def _same(a: float | None, b: float) -> bool:
 def test_refq002_kaplan_meier_equals_lifelines_on_one_duration_per_case(
     raw, demo_gateway, filters, step
 ):
-    cases, as_of = _own_durations(raw, filters, step)
+    cases, as_of = own_durations(raw, filters, step)
     assert referrals.as_of(demo_gateway) == as_of
     fits = {
         c.group: c
         for c in survival.curves(referrals.durations(filters, step, "agency", as_of, demo_gateway))
     }
     assert set(fits) == set(cases["agency"].unique())
-    for agency, rows in cases.group_by("agency"):
+    for agency, group in cases.group_by("agency"):
         (agency,) = agency
         page = fits[agency]
-        km = KaplanMeierFitter().fit(rows["days"].to_numpy(), rows["reached"].to_numpy())
-        assert page.referrals == rows.height
-        assert page.reached == int(rows["reached"].sum())
-        assert page.ended == int((~rows["reached"] & rows["finished"]).sum())
-        assert page.still_open == rows.height - page.reached - page.ended
+        km = KaplanMeierFitter().fit(group["days"].to_numpy(), group["reached"].to_numpy())
+        assert page.referrals == group.height
+        assert page.reached == int(group["reached"].sum())
+        assert page.ended == int((~group["reached"] & group["finished"]).sum())
+        assert page.still_open == group.height - page.reached - page.ended
         assert _same(page.median, km.median_survival_time_)
         lower, upper = median_survival_times(km.confidence_interval_).iloc[0]
         assert _same(page.median_lower, lower) and _same(page.median_upper, upper)
@@ -171,7 +86,7 @@ def test_refq002_kaplan_meier_equals_lifelines_on_one_duration_per_case(
         assert page.upper == pytest.approx(1 - bands.iloc[:, 0].to_numpy())
         year = 1 - km.survival_function_at_times([365]).iloc[0]
         assert page.within_year == pytest.approx(year)
-        at_risk = {d: int((rows["days"] >= d).sum()) for d in survival.AT_RISK_DAYS}
+        at_risk = {d: int((group["days"] >= d).sum()) for d in survival.AT_RISK_DAYS}
         assert page.at_risk == at_risk
 
 
@@ -182,7 +97,7 @@ def test_refq003_a_case_closed_without_the_step_counts_as_never_reaching_it(raw,
     that got there within so many days. Censoring the closed ones would overstate it."""
     as_of = referrals.as_of(demo_gateway)
     old = Filters(end=as_of - timedelta(days=survival.HORIZON_DAYS + 30))
-    cases, _ = _own_durations(raw, old, "arrest")
+    cases, _ = own_durations(raw, old, "arrest")
     rows = referrals.durations(old, "arrest", "agency", as_of, demo_gateway)
     page = {c.group: c for c in survival.curves(rows)}
     assert sum(c.ended for c in page.values()) > 0
@@ -205,29 +120,29 @@ def test_refq003_a_case_closed_without_the_step_counts_as_never_reaching_it(raw,
 def test_refq004_stalled_cases_are_the_open_ones_quiet_longest_first(raw, demo_gateway):
     as_of = referrals.as_of(demo_gateway)
     cutoff = as_of - timedelta(days=90)
-    expected = _rows(
+    expected = rows(
         raw,
         """SELECT referral_id FROM cases
            WHERE NOT finished AND last_event <= ?
            ORDER BY last_event, referred, referral_id""",
         [cutoff],
     )
-    rows, total = referrals.stalled(Filters(), as_of, 90, 0, 50, demo_gateway)
+    shown, total = referrals.stalled(Filters(), as_of, 90, 0, 50, demo_gateway)
     assert total == len(expected) > 0
-    assert [r["referral_id"] for r in rows] == [r[0] for r in expected[:50]]
-    assert all(r["idle_days"] >= 90 for r in rows)
+    assert [r["referral_id"] for r in shown] == [r[0] for r in expected[:50]]
+    assert all(r["idle_days"] >= 90 for r in shown)
     page_two, _ = referrals.stalled(Filters(), as_of, 90, 50, 100, demo_gateway)
     assert [r["referral_id"] for r in page_two] == [r[0] for r in expected[50:100]]
 
 
 def test_refq005_a_case_holds_every_event_in_the_order_it_happened(raw, demo_gateway):
-    (referral_id,) = _rows(
+    (referral_id,) = rows(
         raw,
         "SELECT referral_id FROM cases WHERE warrant IS NOT NULL AND finished "
         "ORDER BY referral_id LIMIT 1",
     )[0]
     found = referral_case.case(referral_id, demo_gateway)
-    events = _rows(
+    events = rows(
         raw, "SELECT event_id, step, occurred_on FROM ev WHERE referral_id = ?", [referral_id]
     )
     order = {s: i for i, s in enumerate(lifecycle.STEPS)}
@@ -235,18 +150,15 @@ def test_refq005_a_case_holds_every_event_in_the_order_it_happened(raw, demo_gat
     assert [(e["event_id"], e["step"], e["occurred_on"]) for e in found["events"]] == expected
     assert found["summary"]["status"] == "closed" and not found["summary"]["is_open"]
     seizure = found["seizure"]
-    (seizure_id,) = _rows(
+    (seizure_id,) = rows(
         raw, "SELECT seizure_id FROM ev WHERE referral_id = ? AND step = 'referred'", [referral_id]
     )[0]
     assert seizure["seizure_id"] == seizure_id
 
 
-def test_refq006_related_seizures_share_the_route_or_the_parties(raw, demo_gateway, demo_lake):
+def test_refq006_related_seizures_share_the_route_or_the_parties(raw, demo_gateway):
     con = raw
-    con.execute(
-        f"CREATE OR REPLACE VIEW sh AS SELECT * FROM read_parquet({_files(demo_lake, 'shipments')})"
-    )
-    (referral_id,) = _rows(
+    (referral_id,) = rows(
         con,
         """SELECT c.referral_id FROM cases c JOIN sh ON sh.seizure_id = c.seizure_id
            ORDER BY c.referral_id LIMIT 1""",
@@ -254,7 +166,7 @@ def test_refq006_related_seizures_share_the_route_or_the_parties(raw, demo_gatew
     found = referral_case.case(referral_id, demo_gateway)
     seizure, shipment = found["seizure"], found["shipment"]
     assert shipment is not None
-    (route,) = _rows(
+    (route,) = rows(
         con,
         """SELECT count(*) FROM sz WHERE seizure_id <> ? AND mode = ?
            AND coalesce(source_country, '') = coalesce(?, '')
@@ -268,7 +180,7 @@ def test_refq006_related_seizures_share_the_route_or_the_parties(raw, demo_gatew
             seizure["port_code"],
         ],
     )[0]
-    (parties,) = _rows(
+    (parties,) = rows(
         con,
         """SELECT count(*) FROM sh JOIN sz ON sz.seizure_id = sh.seizure_id
            WHERE (sh.shipper_id = ? OR sh.consignee_id = ?) AND sz.seizure_id <> ?""",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from functools import partial
 
 import polars as pl
 from flask import Flask, Response, request
@@ -179,11 +178,18 @@ def download(kind: str) -> Response:
     )
 
 
+def package_json() -> Response:
+    return download("json")
+
+
+def package_csv() -> Response:
+    return download("csv")
+
+
 def register_routes(server: Flask) -> None:
     """The two package routes on the Flask server (before ``/export/<name>.csv``'s rule in
     precedence: a fixed path wins over a pattern)."""
-    for kind in ("json", "csv"):
+    for kind, view in (("json", package_json), ("csv", package_csv)):
         endpoint = f"{ENDPOINT}_{kind}"
         if endpoint not in server.view_functions:
-            view = partial(download, kind)
             server.add_url_rule(f"{PACKAGE_PATH}.{kind}", endpoint, view, methods=["GET"])
