@@ -16,6 +16,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from flask import Flask
 
 from pages.referrals import case, funnel, package, stalled, time_to_outcome
 from pages.referrals.common import PAGE, PATH, sees_cases
@@ -34,7 +35,7 @@ def register() -> None:
     )
 
 
-def register_routes(server) -> None:
+def register_routes(server: Flask) -> None:
     """The referral package's download routes (``package``)."""
     package.register_routes(server)
 

@@ -374,6 +374,7 @@ def _case(referral_id):
 @callback(
     Output(STATUS, "children", allow_duplicate=True),
     Output(SELECTED, "data", allow_duplicate=True),
+    Output(NOTE, "value"),
     Input(SUBMIT, "n_clicks"),
     State(SELECTED, "data"),
     State(STEP, "value"),
@@ -389,7 +390,9 @@ def _record(clicks, referral_id, step, day_text, case_number, note):
     if identity is None or not sees_cases():
         raise PreventUpdate
     message, recorded = record(referral_id, step, day_text, case_number, note, identity.name)
-    return message, referral_id if recorded else no_update
+    if not recorded:  # the form keeps what was typed, to correct and send again
+        return message, no_update, no_update
+    return message, referral_id, ""  # the case view reads the case again
 
 
 def record(
