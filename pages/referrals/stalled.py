@@ -63,7 +63,14 @@ def layout() -> dbc.Card:
         id=GRID,
         rowModelType="infinite",
         columnDefs=column_defs(),
-        defaultColDef={"resizable": True, "sortable": False, "filter": False, "minWidth": 90},
+        defaultColDef={
+            "resizable": True,
+            "sortable": False,
+            "filter": False,
+            "minWidth": 90,
+            "wrapHeaderText": True,  # "Days without an event" whole, not cut to "Days witho…"
+            "autoHeaderHeight": True,
+        },
         getRowId="params.data.referral_id",
         dashGridOptions={
             "pagination": True,
