@@ -116,30 +116,32 @@ def _interval(lo: float | None, hi: float | None) -> str:
 def medians_table(named: list[tuple[str, Curve]], group_label: str) -> html.Table:
     """Per curve: its cases (reached, censored while open, ended without the step), the median
     with its 95% interval and the share reached within a year with its interval."""
+    # the two censoring columns are left out on a phone (the legend states the count), where
+    # their long headings wrapped into a header taller than the rows
+    wide = "d-none d-md-table-cell"
     head = [
-        group_label,
-        "Referrals",
-        "Reached",
-        "Open, censored",
-        "Closed or declined without it",
-        "Median days (95% CI)",
-        "Within a year (95% CI)",
+        (group_label, ""),
+        ("Referrals", ""),
+        ("Reached", ""),
+        ("Open, censored", wide),
+        ("Closed or declined without it", wide),
+        ("Median days (95% CI)", ""),
+        ("Within a year (95% CI)", ""),
     ]
     body = []
     for name, c in named:
         within = f"{c.within_year:.1%} ({c.within_year_lower:.1%} – {c.within_year_upper:.1%})"
+        counts = ((c.referrals, ""), (c.reached, ""), (c.still_open, wide), (c.ended, wide))
         cells = [
             html.Th(name, scope="row"),
-            *[
-                html.Td(f"{v:,}", className="text-end")
-                for v in (c.referrals, c.reached, c.still_open, c.ended)
-            ],
+            *[html.Td(f"{v:,}", className=f"text-end {extra}".strip()) for v, extra in counts],
             html.Td(_days(c.median) + _interval(c.median_lower, c.median_upper)),
             html.Td(within),
         ]
         body.append(html.Tr(cells))
+    heading = html.Tr([html.Th(h, scope="col", className=extra) for h, extra in head])
     return html.Table(
-        [html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(body)],
+        [html.Thead(heading), html.Tbody(body)],
         className="table table-sm small mb-2 referrals-medians",
     )
 
