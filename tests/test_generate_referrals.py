@@ -55,9 +55,7 @@ def test_gen130_every_case_walks_the_state_machine_and_nothing_is_after_today(re
     assert steps == set(lifecycle.STEPS)  # every step occurs somewhere
 
 
-def test_gen131_referred_step_names_the_seizure_and_ids_are_unique(
-    referral_events, with_shipments
-):
+def test_gen131_referred_step_names_the_seizure_and_ids_are_unique(referral_events, with_shipments):
     referred = referral_events.filter(pl.col("step") == "referred")
     assert referred["seizure_id"].is_not_null().all()
     assert referral_events.filter(pl.col("step") != "referred")["seizure_id"].is_null().all()
