@@ -18,8 +18,8 @@ import numpy as np
 import polars as pl
 
 from ingest.generate.seizures import PortContext
-from ingest.live.report import BatchReport
 from ingest.live import partner_updates
+from ingest.live.report import BatchReport
 from ingest.live.synth import synth_seizures, synth_shipments
 from ingest.live.watcher import Watcher
 from lake import reference

@@ -13,8 +13,8 @@ import pytest
 
 import settings
 from components import url_state
-from lake import referral_lifecycle as lifecycle
 from lake import contract
+from lake import referral_lifecycle as lifecycle
 from lake.layout import ROW_GROUP_ROWS, TABLES
 from queries import filters, readonly
 from queries.gateway import REFERENCE_VIEWS
