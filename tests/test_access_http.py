@@ -235,7 +235,8 @@ def test_acc016_referral_fields_are_shown_to_investigators_only(internal_app, cl
 
     from lake.layout import table_files
 
-    referrals = pl.read_parquet(table_files("referrals", scored_lake)).sort("referral_id")
+    events = pl.read_parquet(table_files("referral_events", scored_lake))
+    referrals = events.filter(pl.col("step") == "referred").sort("referral_id")
     referred = referrals.select("seizure_id", "referral_id").row(0)
     detail = next(
         k for k in server_callbacks(internal_app) if k.startswith("explorer-records-detail")
