@@ -184,7 +184,7 @@ def links(built) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def with_shipments(seizures, links) -> pl.DataFrame:
-    """The seizures as the orchestrator hands them to make_referral_events (shipment_id set)."""
+    """The seizures as the orchestrator hands them to the referral generator: shipment_id set."""
     return (
         seizures.drop("shipment_id")
         .join(links, on="seizure_id", how="left")

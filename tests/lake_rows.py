@@ -48,3 +48,22 @@ def varied(n: int, day: date, first: int) -> pl.DataFrame:
         pl.Series("cbp_drug_type", ["Fentanyl"] + ["Methamphetamine"] * (n - 1)),
         pl.Series("provenance", ["modelled"] + ["reported"] * (n - 1)),
     )
+
+
+def referral_events(days: list[date], prefix: str = "R") -> pl.DataFrame:
+    """One referred case per day, as contract-complete ``referral_events`` rows."""
+    n = len(days)
+    frame = pl.DataFrame(
+        {
+            "event_id": [f"{prefix}{i:06d}-01" for i in range(n)],
+            "referral_id": [f"{prefix}{i:06d}" for i in range(n)],
+            "step": ["referred"] * n,
+            "occurred_on": days,
+            "agency": ["HSI"] * n,
+            "seizure_id": [f"SZ{prefix}{i:06d}" for i in range(n)],
+            "batch_id": ["test"] * n,
+            "ingested_at": [datetime(2025, 1, 1)] * n,
+            "fiscal_year": [d.year + (d.month >= 10) for d in days],
+        }
+    )
+    return conform("referral_events", frame.with_columns(pl.col("fiscal_year").cast(pl.Int16)))

@@ -231,10 +231,13 @@ def test_acc015_sign_out_ends_the_session(internal_app):
 
 
 def test_acc016_referral_fields_are_shown_to_investigators_only(internal_app, clients, scored_lake):
-    from queries.gateway import Gateway
+    import polars as pl
 
-    first = "SELECT seizure_id, referral_id FROM referrals ORDER BY referral_id LIMIT 1"
-    referred = Gateway(scored_lake).frame(first).row(0)
+    from lake.layout import table_files
+
+    events = pl.read_parquet(table_files("referral_events", scored_lake))
+    referrals = events.filter(pl.col("step") == "referred").sort("referral_id")
+    referred = referrals.select("seizure_id", "referral_id").row(0)
     detail = next(
         k for k in server_callbacks(internal_app) if k.startswith("explorer-records-detail")
     )

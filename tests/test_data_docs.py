@@ -14,6 +14,7 @@ import pytest
 import settings
 from components import url_state
 from lake import contract
+from lake import referral_lifecycle as lifecycle
 from lake.layout import ROW_GROUP_ROWS, TABLES
 from queries import filters, readonly
 from queries.gateway import REFERENCE_VIEWS
@@ -28,8 +29,8 @@ ENUMERATIONS = {
     ("seizures", "unit"): contract.UNITS,
     ("shipments", "entry_type"): contract.ENTRY_TYPES,
     ("shipments", "outcome"): contract.OUTCOMES,
-    ("referrals", "agency"): contract.REFERRAL_AGENCIES,
-    ("referrals", "status"): contract.REFERRAL_STATUSES,
+    ("referral_events", "agency"): contract.REFERRAL_AGENCIES,
+    ("referral_events", "step"): lifecycle.STEPS,
 }
 
 

@@ -23,6 +23,7 @@ from queries.executor import (
 from queries.gateway import Gateway
 from queries.readonly import run_select
 from queries.watchdog import watchdog
+from tests.lake_rows import referral_events
 
 ROWS = 10
 SLOW = "SELECT sum(hash(i)) FROM range(20000000000) t(i)"  # minutes of work on two cores
@@ -117,22 +118,21 @@ def test_exe008_whole_refuses_a_cut_answer():
 # -- the internal gateway -----------------------------------------------------------------------
 @pytest.fixture
 def referrals_lake(tmp_path: Path) -> Path:
-    """A lake whose referrals table holds ``ROWS`` rows, one per day from 2025-01-01."""
+    """A lake whose referral_events table holds ``ROWS`` rows, one per day from 2025-01-01."""
     days = [date(2025, 1, 1) + timedelta(days=n) for n in range(ROWS)]
-    frame = pl.DataFrame({"fiscal_year": [2025] * ROWS, "referred_on": days})
-    files = write_partitioned("referrals", frame, "ten", tmp_path)
-    commit("referrals", add=files, data_dir=tmp_path)
+    files = write_partitioned("referral_events", referral_events(days), "ten", tmp_path)
+    commit("referral_events", add=files, data_dir=tmp_path)
     return tmp_path
 
 
-LATEST = "SELECT referred_on FROM referrals ORDER BY referred_on DESC"
+LATEST = "SELECT occurred_on FROM referral_events ORDER BY occurred_on DESC"
 
 
 def test_exe009_the_gateway_caps_its_answers_and_keys_the_cache_on_the_cap(referrals_lake):
     gateway = Gateway(referrals_lake)
     cut = gateway.rows(LATEST, cap=ROWS - 1)
     assert len(cut) == ROWS - 1 and cut.truncated
-    assert cut.frame["referred_on"][0] == date(2025, 1, ROWS)
+    assert cut.frame["occurred_on"][0] == date(2025, 1, ROWS)
     whole = gateway.rows(LATEST, cap=ROWS)
     assert len(whole) == ROWS and not whole.truncated  # not the cut answer from the cache
     assert gateway.rows(LATEST, cap=ROWS - 1) is cut  # the same ask is served from the cache

@@ -153,7 +153,7 @@ def test_gen010_referrals_point_at_seizures(demo_gateway):
     )
     assert orphans == 0
     statuses = set(demo_gateway.frame("SELECT DISTINCT status FROM referrals")["status"])
-    assert {"open", "declined", "prosecution"} <= statuses
+    assert {"referred", "investigation_opened", "declined", "prosecution", "closed"} <= statuses
 
 
 def test_gen011_shipment_volume_is_what_was_asked(demo_gateway):

@@ -45,11 +45,11 @@ from tests.generate_fixtures import (
 # ---------------------------------------------------------------------------------------------
 
 
-def test_gen101_schema_matches_contract(ships, links, referrals):
+def test_gen101_schema_matches_contract(ships, links, referral_events):
     assert dict(ships.schema) == _expected_schema("shipments")
     assert ships.height == N
     assert links.columns == ["seizure_id", "shipment_id"]
-    assert dict(referrals.schema) == _expected_schema("referrals")
+    assert dict(referral_events.schema) == _expected_schema("referral_events")
     required = [c.name for c in SHIPMENTS if not c.nullable]
     assert ships.select(pl.col(required).null_count().sum()).sum_horizontal().item() == 0
     assert ships.select((_fiscal_year("arrived_at") == pl.col("fiscal_year")).all()).item()

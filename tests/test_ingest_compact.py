@@ -113,7 +113,9 @@ def test_cmp005_the_log_is_compacted_by_day(tmp_path, table):
     from tests.ingest_helpers import csv_bytes, drop, run_once, valid_rows
 
     for i in range(3):
-        drop(tmp_path, f"referrals-{i}.csv", csv_bytes(valid_rows("referrals", 2, tag=i)))
+        drop(
+            tmp_path, f"referral_events-{i}.csv", csv_bytes(valid_rows("referral_events", 2, tag=i))
+        )
     run_once(tmp_path)
     done = [c for c in compact_all(tmp_path, min_files=3) if c.table == table]
     assert len(done) == 1 and done[0].partition.startswith("day=")

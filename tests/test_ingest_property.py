@@ -30,7 +30,7 @@ from ingest.live.readers import CHECK_FAILED
 from lake.contract import SCHEMAS
 from tests.ingest_helpers import drop, lake_frame, valid_rows
 
-TABLES = ("seizures", "shipments", "referrals")
+TABLES = ("seizures", "shipments", "referral_events")
 FORMATS = ("csv", "jsonl", "parquet")
 NUMERIC = (pl.Float64, pl.Int64)
 

@@ -22,7 +22,7 @@ def test_sim001_two_seconds_of_simulation_are_all_accepted(tmp_path):
     assert log["status"].unique().to_list() == ["accepted"], log["reasons"].to_list()
     seizures, shipments = lake_frame(tmp_path, "seizures"), lake_frame(tmp_path, "shipments")
     assert seizures.height > 0 and shipments.height > 0
-    assert seizures.height + shipments.height + lake_frame(tmp_path, "referrals").height == (
+    assert seizures.height + shipments.height + lake_frame(tmp_path, "referral_events").height == (
         log["rows_read"].sum()
     )
     assert seizures["seizure_id"].str.contains(r"^SZL\d{23}$").all()

@@ -26,7 +26,7 @@ def spoil(frame: pl.DataFrame, column: str, value: str | None, row: int = 0) -> 
     return text.with_columns(text[column].scatter([row], value))
 
 
-@pytest.mark.parametrize("table", ["seizures", "shipments", "referrals"])
+@pytest.mark.parametrize("table", ["seizures", "shipments", "referral_events"])
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_val001_valid_rows_are_accepted_and_stamped(table, fmt):
     frame = valid_rows(table, 40)
@@ -113,11 +113,15 @@ def test_val005_shipment_and_referral_rules():
     assert result.reasons == {"outcome: disagrees with examined": 1}
     result = check("shipments", spoil(shipments, "seizure_id", "SZL1", row=unexamined))
     assert result.reasons == {"seizure_id: must be set exactly when outcome is seized": 1}
-    referrals = valid_rows("referrals", 4)
-    result = check("referrals", spoil(referrals, "status", "arrest"))
-    assert result.reasons == {"status: the date of the status reached is empty": 1}
-    result = check("referrals", spoil(referrals, "agency", "CIA"))
+    events = valid_rows("referral_events", 4)
+    result = check("referral_events", spoil(events, "step", "lost"))
+    assert result.reasons == {"step: not a known step": 1}
+    result = check("referral_events", spoil(events, "agency", "CIA"))
     assert result.reasons == {"agency: not a known agency": 1}
+    result = check("referral_events", spoil(events, "seizure_id", None))
+    assert result.reasons == {"seizure_id: empty (required on the referred step)": 1}
+    result = check("referral_events", spoil(events, "step", "arrest"))
+    assert result.reasons == {"seizure_id: only the referred step names the seizure": 1}
 
 
 def test_val006_duplicates_in_the_batch():
@@ -165,12 +169,18 @@ def test_val009_quarantine_keeps_every_original_value_as_text():
     assert set(frame.columns) - {"reason"} <= set(result.quarantined.columns)
 
 
-@pytest.mark.parametrize("table", ["seizures", "shipments", "referrals"])
+@pytest.mark.parametrize("table", ["seizures", "shipments", "referral_events"])
 def test_val010_what_the_generator_makes_is_accepted(demo_gateway, table):
     drop_cols = ["batch_id", "ingested_at", "fiscal_year"]
     if table == "seizures":
         drop_cols.append("provenance")
-    frame = demo_gateway.frame(f"SELECT * FROM {table} USING SAMPLE 3000 ROWS (reservoir, 7)")
+    sample = f"SELECT * FROM {table} USING SAMPLE 3000 ROWS (reservoir, 7)"
+    if table == "referral_events":  # whole cases: a step alone is refused without its referral
+        sample = (
+            "SELECT * FROM referral_events WHERE referral_id IN "
+            "(SELECT referral_id FROM referrals USING SAMPLE 800 ROWS (reservoir, 7))"
+        )
+    frame = demo_gateway.frame(sample)
     result = check(table, frame.drop(drop_cols, strict=False), fmt="parquet")
     assert result.quarantined.height == 0, result.reasons
 

@@ -42,9 +42,9 @@ def jsonl(records: list[dict]) -> bytes:
     [
         ("seizures-x.csv", b"foo,bar\n1,2\n3,4\n", "file: none of the seizures columns"),
         (
-            "referrals-x.jsonl",
+            "referral_events-x.jsonl",
             b'{"foo": 1, "bar": "a"}\n{"foo": 2, "bar": "b"}\n',
-            "file: none of the referrals columns",
+            "file: none of the referral_events columns",
         ),
     ],
 )

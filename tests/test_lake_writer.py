@@ -112,7 +112,7 @@ def test_lak005_concurrent_commits_lose_nothing(tmp_path):
     assert count(tmp_path) == 80
 
 
-@pytest.mark.parametrize("table", ["shipments", "referrals"])
+@pytest.mark.parametrize("table", ["shipments", "referral_events"])
 def test_lak006_unbuilt_tables_have_no_view(tmp_path, table):
     writer.replace_table_files("seizures", seizures(1, "A"), "a", tmp_path)
     gateway = Gateway(tmp_path)

@@ -11,6 +11,7 @@ import pytest
 from lake.writer import commit, write_partitioned
 from queries.gateway import Gateway
 from queries.result_cache import ResultCache, tables_named
+from tests.lake_rows import referral_events
 
 VERSIONS = {"seizures": "a", "shipments": "b"}
 
@@ -88,18 +89,17 @@ def test_bounds_and_pruning():
 
 
 def _add_referral(data_dir, stem: str) -> None:
-    """One referral row committed to the lake as a batch of its own."""
-    frame = pl.DataFrame({"fiscal_year": [2025], "referred_on": [date(2025, 1, 2)]})
-    commit(
-        "referrals", add=write_partitioned("referrals", frame, stem, data_dir), data_dir=data_dir
-    )
+    """One referral event committed to the lake as a batch of its own."""
+    frame = referral_events([date(2025, 1, 2)], prefix=stem)
+    table = "referral_events"
+    commit(table, add=write_partitioned(table, frame, stem, data_dir), data_dir=data_dir)
 
 
 def test_gateway_serves_new_rows_after_a_commit(tmp_path):
     """A cached count must change as soon as a batch lands in the table it reads."""
     _add_referral(tmp_path, "one")
     gateway = Gateway(tmp_path)
-    sql = "SELECT count(*) AS n FROM referrals"
+    sql = "SELECT count(*) AS n FROM referral_events"
     assert gateway.frame(sql)["n"][0] == 1
     assert gateway.frame(sql)["n"][0] == 1
     assert gateway.results.hits >= 1
@@ -121,7 +121,7 @@ def test_only_recently_asked_results_are_handed_back_for_refreshing():
 def test_gateway_recomputes_recent_results_after_a_change(tmp_path):
     _add_referral(tmp_path, "one")
     gateway = Gateway(tmp_path)
-    sql = "SELECT count(*) AS n FROM referrals WHERE fiscal_year = ?"
+    sql = "SELECT count(*) AS n FROM referral_events WHERE fiscal_year = ?"
     assert gateway.frame(sql, [2025])["n"][0] == 1
     _add_referral(tmp_path, "two")
     gateway.refresh(force=True)
