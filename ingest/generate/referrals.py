@@ -15,9 +15,10 @@ takes, and where cases stall. Everything here is modelled:
 * **Lifecycle.** Each case walks the state machine of ``lake/referral_lifecycle.py``: declined
   (about a quarter, agency-dependent, then closed) or accepted; an accepted case mostly opens an
   investigation (else it is closed); an investigation may bring follow-up seizures, a warrant,
-  an arrest (mostly after a warrant), an indictment, a prosecution and a conviction, or end
-  closed without one. Each step has its own probability and a gamma-distributed delay of days
-  to months after the one before. Steps whose day would fall after ``today`` have not happened
+  an arrest (mostly after a warrant), an indictment, a prosecution and a conviction, and every
+  investigation ends closed: soon after a conviction, months after its last step otherwise.
+  Each step has its own probability and a gamma-distributed delay of days to months after the
+  one before. Steps whose day would fall after ``today`` have not happened
   yet (censoring), so recent referrals are mostly still open.
 """
 
@@ -72,7 +73,6 @@ ARREST_WITHOUT_WARRANT = 0.15
 INDICTMENT_RATE = 0.8
 PROSECUTION_RATE = 0.9
 CONVICTION_RATE = 0.8
-CLOSED_WITHOUT_ARREST = 0.5
 DELAYS = {
     "accepted": (1.5, 4.0),
     "declined": (2.0, 25.0),
@@ -191,54 +191,55 @@ def make_referral_events(
     def after(days: np.ndarray, step: str) -> np.ndarray:
         return days + _delay(rng, step, size)
 
+    # Each case's whole course is planned first; ``line.add`` then keeps the steps dated by
+    # today. Days grow along a case, so a step kept always has the steps before it.
     decline_p = np.vectorize(DECLINE_RATE.get, otypes=[float])(agency, 0.25)
     declines = rng.random(size) < decline_p
     declined_on = after(ref, "declined")
-    declined = line.add("declined", declines, declined_on)
-    line.add("closed", declined, after(declined_on, "closed_declined"))
+    line.add("declined", declines, declined_on)
+    line.add("closed", declines, after(declined_on, "closed_declined"))
 
     accepted_on = after(ref, "accepted")
-    accepted = line.add("accepted", ~declines, accepted_on)
-    investigates = rng.random(size) < INVESTIGATION_RATE
-    line.add("closed", accepted & ~investigates, after(accepted_on, "closed_no_investigation"))
+    line.add("accepted", ~declines, accepted_on)
+    investigates = ~declines & (rng.random(size) < INVESTIGATION_RATE)
+    line.add("closed", ~declines & ~investigates, after(accepted_on, "closed_no_investigation"))
     opened_on = after(accepted_on, "investigation_opened")
-    opened = line.add("investigation_opened", accepted & investigates, opened_on)
+    line.add("investigation_opened", investigates, opened_on)
 
+    warrant = investigates & (rng.random(size) < WARRANT_RATE)
     warrant_on = after(opened_on, "warrant")
-    warrant = line.add("warrant", opened & (rng.random(size) < WARRANT_RATE), warrant_on)
+    arrest_p = np.where(warrant, ARREST_AFTER_WARRANT, ARREST_WITHOUT_WARRANT)
+    arrest = investigates & (rng.random(size) < arrest_p)
     arrest_on = np.where(
         warrant, after(warrant_on, "arrest_warrant"), after(opened_on, "arrest_direct")
     )
-    arrest_p = np.where(warrant, ARREST_AFTER_WARRANT, ARREST_WITHOUT_WARRANT)
-    arrest = line.add("arrest", opened & (rng.random(size) < arrest_p), arrest_on)
+    indicted = arrest & (rng.random(size) < INDICTMENT_RATE)
     indictment_on = after(arrest_on, "indictment")
-    indicted = line.add("indictment", arrest & (rng.random(size) < INDICTMENT_RATE), indictment_on)
+    prosecuted = indicted & (rng.random(size) < PROSECUTION_RATE)
     prosecution_on = after(indictment_on, "prosecution")
-    prosecuted = line.add(
-        "prosecution", indicted & (rng.random(size) < PROSECUTION_RATE), prosecution_on
-    )
+    convicted = prosecuted & (rng.random(size) < CONVICTION_RATE)
     conviction_on = after(prosecution_on, "conviction")
-    convicted = line.add(
-        "conviction", prosecuted & (rng.random(size) < CONVICTION_RATE), conviction_on
-    )
-    closing_on = after(conviction_on, "closed_convicted")
-    closed_convicted = line.add("closed", convicted, closing_on)
-    # an investigation that led nowhere is closed, months after its last step
-    last = np.maximum(opened_on, np.where(warrant, warrant_on, opened_on))
-    stalled = opened & ~arrest & (rng.random(size) < CLOSED_WITHOUT_ARREST)
-    given_up_on = after(last, "closed_no_arrest")
-    closed_stalled = line.add("closed", stalled, given_up_on)
-    # follow-up seizures happen while the investigation runs: before a prosecution or a closing
-    ends = np.full(size, np.iinfo(np.int64).max)
-    for happened, days in (
-        (prosecuted, prosecution_on),
-        (closed_convicted, closing_on),
-        (closed_stalled, given_up_on),
+    last = opened_on
+    for planned, step, days in (
+        (warrant, "warrant", warrant_on),
+        (arrest, "arrest", arrest_on),
+        (indicted, "indictment", indictment_on),
+        (prosecuted, "prosecution", prosecution_on),
+        (convicted, "conviction", conviction_on),
     ):
-        ends = np.where(happened, np.minimum(ends, days), ends)
+        line.add(step, planned, days)
+        last = np.where(planned, np.maximum(last, days), last)
+    # every investigation ends closed: soon after a conviction, months after its last step
+    # otherwise (a case that led nowhere, a prosecution that did not convict)
+    closed_on = np.where(
+        convicted, after(last, "closed_convicted"), after(last, "closed_no_arrest")
+    )
+    line.add("closed", investigates, closed_on)
+    # follow-up seizures happen while the investigation runs: before a prosecution or a closing
+    ends = np.where(prosecuted, np.minimum(prosecution_on, closed_on), closed_on)
     first_on = after(opened_on, "follow_up_seizure")
-    first = opened & (rng.random(size) < FOLLOW_UP_SEIZURE) & (first_on < ends)
-    first = line.add("follow_up_seizure", first, first_on)
+    first = investigates & (rng.random(size) < FOLLOW_UP_SEIZURE) & (first_on < ends)
+    line.add("follow_up_seizure", first, first_on)
     second_on = after(first_on, "follow_up_seizure")
     second = first & (rng.random(size) < SECOND_FOLLOW_UP) & (second_on < ends)
     line.add("follow_up_seizure", second, second_on)
