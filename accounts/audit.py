@@ -30,6 +30,7 @@ DOWNLOAD = "download"
 EXPORT = "export"
 WATCHLIST = "targeting.watchlist"
 FEEDBACK = "targeting.feedback"
+REFERRAL = "referral.create"
 ACCOUNT = "account.change"
 LOGIN = "login"
 LOGOUT = "logout"
@@ -42,6 +43,7 @@ ACTIONS = (
     EXPORT,
     WATCHLIST,
     FEEDBACK,
+    REFERRAL,
     ACCOUNT,
     LOGIN,
     LOGOUT,

@@ -138,6 +138,15 @@ OUTCOME_NAMES = {
     "cleared": "Examined, nothing found",
     "seized": "Seized",
 }
+# The agencies a seizure is referred to (``lake.contract.REFERRAL_AGENCIES``, as partners
+# write them): what a referral form offers and a referral's line says.
+AGENCY_NAMES = {
+    "HSI": "Homeland Security Investigations (HSI)",
+    "DEA": "Drug Enforcement Administration (DEA)",
+    "FBI": "Federal Bureau of Investigation (FBI)",
+    "USPIS": "U.S. Postal Inspection Service (USPIS)",
+    "State/local task force": "State/local task force",
+}
 
 # The name people read for each code, per filter key (the same keys as the URL and the filter
 # bar): chips, charts and the records grid label codes with these, and the records grid sorts

@@ -45,6 +45,7 @@ ACTION_NAMES = {
     audit.EXPORT: "Chart export",
     audit.WATCHLIST: "Watchlist change",
     audit.FEEDBACK: "Examination feedback",
+    audit.REFERRAL: "Referral submitted",
     audit.ACCOUNT: "Account change",
     audit.LOGIN: "Sign-in",
     audit.LOGOUT: "Sign-out",
