@@ -83,7 +83,7 @@ def section(prefix: str, seizure: dict, referrals: list[dict], create: bool) -> 
     parts: list = [html.Div(timeline(referrals), id=ids.referrals)]
     if create:
         parts.append(form(ids, seizure))
-    return html.Div(parts)
+    return html.Div(parts, className="referral-section")
 
 
 def form(ids: FormIds, seizure: dict) -> html.Div:

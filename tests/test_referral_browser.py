@@ -19,6 +19,7 @@ from ingest.live.record import new_referral_id, record_step
 from lake.contract import REFERRAL_AGENCIES
 from queries.gateway import Gateway
 from queries.targeting_history import OUTCOME_LAG_DAYS
+from tests.phone import phone_screen, sideways_overflow
 from tests.sessions import user_for
 from tests.waits import WAIT_S
 
@@ -301,3 +302,35 @@ def test_rfb007_a_targeter_gets_no_referral_card(dash_duo, internal_app, scored_
     assert dash_duo.driver.find_elements(By.ID, "targeting-referral") == []
     assert "Referral outcome" not in dash_duo.find_element("#targeting-detail").text
     assert dash_duo.get_logs() == []
+
+
+# -- a phone -------------------------------------------------------------------------------------
+def test_rfb_phone_the_explorer_detail_with_its_form_fits_a_390px_screen(
+    dash_duo, internal_app, scored_lake
+):
+    seizure_id = seized_shipment(scored_lake, recorded=True)["seizure_id"]
+    with phone_screen(dash_duo.driver):
+        open_page(dash_duo, internal_app, "/explorer", "investigator", f"#{RECORDS}")
+        dash_duo.driver.execute_script(
+            "document.getElementById(arguments[0]).scrollIntoView();", RECORDS
+        )
+        show_row(dash_duo, RECORDS, "seizure_id", seizure_id)
+        select_row(dash_duo, RECORDS, seizure_id)
+        dash_duo.wait_for_element("#explorer-referral-agency", timeout=WAIT_S)
+        assert sideways_overflow(dash_duo.driver) <= 0
+
+
+def test_rfb_phone_the_targeting_detail_and_referral_card_fit_a_390px_screen(
+    dash_duo, internal_app, scored_lake
+):
+    shipment = seized_shipment(scored_lake, recorded=True)
+    day = shipment["day"].isoformat()
+    with phone_screen(dash_duo.driver):
+        open_page(dash_duo, internal_app, f"/targeting?start={day}&end={day}", "admin", f"#{QUEUE}")
+        dash_duo.driver.execute_script(
+            "document.getElementById(arguments[0]).scrollIntoView();", QUEUE
+        )
+        select_row(dash_duo, QUEUE, shipment["shipment_id"])
+        dash_duo.wait_for_element("#targeting-referral-agency", timeout=WAIT_S)
+        dash_duo.wait_for_contains_text("#targeting-detail", "Referral outcome", WAIT_S)
+        assert sideways_overflow(dash_duo.driver) <= 0

@@ -104,12 +104,14 @@ def chips(flags: list[str]) -> list:
     ]
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Table | html.P:
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Div | html.P:
+    """A small table that scrolls within its column on a phone rather than widening the page."""
     if not rows:
         return html.P("None.", className="small text-muted mb-0")
     head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
     body = html.Tbody([html.Tr([html.Td(_cell(k, r.get(k))) for k, _ in columns]) for r in rows])
-    return html.Table([head, body], className="table table-sm small mb-2")
+    table = html.Table([head, body], className="table table-sm small mb-2")
+    return html.Div(table, className="table-responsive")
 
 
 # columns of the detail's small tables that hold codes: shown by name
@@ -225,7 +227,10 @@ def detail_panel(shipment_id: str | None, readable: frozenset[str] = ALL_FIELDS)
     why = [html.Li(r) for r in reasons] or [html.Li("Nothing pushed this score up.")]
     section = "h6 mt-2 mb-1"
     return [
-        html.Div(header, className="d-flex align-items-center mb-2 targeting-detail-head"),
+        html.Div(
+            header,
+            className="d-flex flex-wrap align-items-center row-gap-1 mb-2 targeting-detail-head",
+        ),
         html.Div(chips(shipment.get("flags") or []), className="mb-2 targeting-detail-chips"),
         dbc.Row(
             [
