@@ -1,5 +1,6 @@
 """The Explorer's seizure-records card: a paged, sortable, filterable grid, a CSV link and a
-record detail.
+record detail, where an investigator refers the seizure to an agency
+(``components/referral_form.py``).
 
 The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
 fifty rows at a time and DuckDB pages, sorts and filters (the server-side row model is Enterprise
@@ -7,6 +8,11 @@ only). The page filters come from the URL, the single source of truth. When the 
 clientside callback tells the grid to drop its cached blocks, so it asks again under the new
 filters; the rows callback reads the URL as State, never as Input, so a stale block request can
 never be answered with rows for a different window.
+
+For the roles allowed the referral fields (the policy table's ``FIELDS``) the grid has one more
+column, what the seizure's referrals led to: read for the rows of each page
+(``queries.seizure_referrals.outcomes_of``), not one of the records' own columns, so the arrays
+that answer the first pages stay the seizures' alone; the column neither sorts nor filters.
 """
 
 from __future__ import annotations

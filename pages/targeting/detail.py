@@ -1,5 +1,6 @@
-"""One shipment of the queue in full: why it scored, its parties' history, similar seizures, and
-the analyst's feedback buttons ("examined — seized / clean") that teach the next training run.
+"""One shipment of the queue in full: why it scored, its parties' history, similar seizures (and,
+for the roles allowed the referral fields, what their referrals led to), and the analyst's
+feedback buttons ("examined — seized / clean") that teach the next training run.
 
 The feedback controls are part of the static layout (hidden until a row is selected), so their
 callback never depends on components that come and go with the detail.
