@@ -1,20 +1,16 @@
-"""A seizure's referrals: each one's timeline, the furthest any of them has led (a warrant, an
-arrest, ... a conviction) and the facts a new referral of it names.
+"""A seizure's referrals, each with its timeline, and the facts a new referral of it names.
+What they led to, for many seizures at once, is ``queries/referral_outcomes.py``.
 
-Both reads find the referrals through their referred step (the only event that names the
-seizure) before deriving anything. Filtering the ``referrals`` view on its seizure instead
-derives every referral's state first, since the view's seizure is itself derived: about 300 ms
-for one detail on the demo lake of a million shipments, against about 15 ms when the view is
-filtered on its grouping key (``referral_id``), which DuckDB applies before the grouping.
+The referrals are found through their referred step (the only event that names the seizure)
+before the ``referrals`` view derives anything. Filtering the view on its seizure instead
+derives every referral's state first, since the view's seizure is itself derived; filtered on its
+grouping key (``referral_id``), DuckDB applies the filter before the grouping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from lake import referral_lifecycle as lifecycle
 from queries.gateway import Gateway, default_gateway
-from queries.referral_state import OUTCOMES
 
 # (column of the ``referrals`` view, the step's name): each step's first day
 STEP_COLUMNS = tuple(
@@ -30,20 +26,8 @@ DETAIL_COLUMNS = (
     "outcome",
     *(column for column, _ in STEP_COLUMNS),
 )
-MAX_SEIZURES = 1_000  # one grid request's rows at most (queries.records.MAX_WINDOW)
 
 _REFERRED_OF = "SELECT referral_id FROM referral_events WHERE step = 'referred' AND seizure_id = ?"
-# the furthest outcome per seizure: OUTCOMES is bound furthest first, so the lowest position wins
-_OUTCOMES_SQL = """
-WITH referred AS (
-    SELECT referral_id, seizure_id FROM referral_events
-    WHERE step = 'referred' AND list_contains(?, seizure_id)
-)
-SELECT r.seizure_id, arg_min(e.step, list_position(?, e.step)) AS outcome
-FROM referral_events e JOIN referred r USING (referral_id)
-WHERE list_contains(?, e.step)
-GROUP BY r.seizure_id
-"""
 
 
 def _gw(gateway: Gateway | None) -> Gateway:
@@ -69,20 +53,6 @@ def referrals_of(
         referral["steps"] = [{"step": label, "on": day} for day, label in sorted(steps)]
     referrals.sort(key=lambda r: (r["referred_on"], r["referral_id"]))
     return referrals
-
-
-def outcomes_of(seizure_ids: Sequence[str], gateway: Gateway | None = None) -> dict[str, str]:
-    """Seizure id -> the furthest outcome (``queries.referral_state.OUTCOMES``: a step code)
-    any of its referrals reached, the same as the ``referrals`` view's ``outcome``; seizures
-    without one are left out. For one grid page at a time: at most ``MAX_SEIZURES`` ids."""
-    ids = sorted({s for s in seizure_ids if isinstance(s, str)})
-    if len(ids) > MAX_SEIZURES:
-        raise ValueError(f"at most {MAX_SEIZURES} seizures at a time, not {len(ids)}")
-    gw = _gw(gateway)
-    if not ids or not gw.has("referral_events"):
-        return {}
-    rows = gw.frame(_OUTCOMES_SQL, [ids, list(OUTCOMES), list(OUTCOMES)])
-    return dict(rows.iter_rows())
 
 
 def seizure_to_refer(seizure_id: str, gateway: Gateway | None = None) -> dict | None:

@@ -358,7 +358,7 @@ def _grid_rows(client, seizure_id: str) -> list[dict]:
 
 
 def test_acc019_referral_outcomes_are_sent_to_the_referral_roles_only(clients, scored_lake):
-    from queries import seizure_referrals
+    from queries import referral_outcomes
     from queries import targeting as queue_queries
     from queries.gateway import Gateway
 
@@ -380,7 +380,7 @@ def test_acc019_referral_outcomes_are_sent_to_the_referral_roles_only(clients, s
     for shipment_id in shipments:
         detail = queue_queries.shipment_detail(shipment_id, gateway=gw)
         similar = queue_queries.similar_seizures(detail, gateway=gw)
-        if seizure_referrals.outcomes_of([s["seizure_id"] for s in similar], gateway=gw):
+        if referral_outcomes.outcomes_of([s["seizure_id"] for s in similar], gateway=gw):
             break
     else:
         pytest.fail("no seized shipment with a similar seizure that led anywhere")

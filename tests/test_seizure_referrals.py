@@ -1,5 +1,6 @@
-"""A seizure's referrals and what they led to (``queries/seizure_referrals.py``), checked against
-the ``referrals`` view on the generator's lake and on steps recorded through the pipeline; and
+"""A seizure's referrals and what they led to (``queries/seizure_referrals.py``,
+``queries/referral_outcomes.py``), checked against the ``referrals`` view on the generator's lake
+and on steps recorded through the pipeline; and
 what the referral form refuses before the pipeline sees a submission
 (``components/referral_form.py``)."""
 
@@ -13,7 +14,7 @@ from components.referral_form import check
 from ingest.live.record import new_referral_id, record_step
 from lake import reference
 from lake.contract import REFERRAL_AGENCIES
-from queries import seizure_referrals
+from queries import referral_outcomes, seizure_referrals
 from queries.gateway import Gateway
 from queries.referral_state import OUTCOMES
 
@@ -36,10 +37,10 @@ def test_srf001_outcomes_are_the_views_furthest_per_seizure(demo_gateway):
     sample.append("SZ-NO-SUCH-SEIZURE")
     expected = dict(demo_gateway.frame(FURTHEST_FROM_VIEW, [list(OUTCOMES), sample]).iter_rows())
     assert len(set(expected.values())) >= 3, "the sample should reach several outcomes"
-    assert seizure_referrals.outcomes_of(sample, demo_gateway) == expected
-    assert seizure_referrals.outcomes_of([], demo_gateway) == {}
+    assert referral_outcomes.outcomes_of(sample, demo_gateway) == expected
+    assert referral_outcomes.outcomes_of([], demo_gateway) == {}
     with pytest.raises(ValueError, match="at most"):
-        seizure_referrals.outcomes_of([f"S{i}" for i in range(1_001)], demo_gateway)
+        referral_outcomes.outcomes_of([f"S{i}" for i in range(1_001)], demo_gateway)
 
 
 def test_srf002_referrals_of_a_seizure_are_the_views_rows(demo_gateway):
@@ -58,7 +59,7 @@ def test_srf002_referrals_of_a_seizure_are_the_views_rows(demo_gateway):
         days = [s["on"] for s in referral["steps"]]
         assert days == sorted(days)
     assert seizure_referrals.referrals_of("SZ-NO-SUCH-SEIZURE", demo_gateway) == []
-    assert seizure_referrals.outcomes_of(["SZ-NO-SUCH-SEIZURE"], demo_gateway) == {}
+    assert referral_outcomes.outcomes_of(["SZ-NO-SUCH-SEIZURE"], demo_gateway) == {}
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +92,11 @@ def test_srf003_recorded_steps_move_the_outcome_to_the_furthest_case(recorded_la
     seizure = seizure_referrals.seizure_to_refer(unreferred, Gateway(recorded_lake))
     seizure_id = seizure["seizure_id"]
 
+    gw = Gateway(recorded_lake)  # one gateway, as the app's: its outcome index must follow
+
     def outcome() -> dict[str, str]:
-        return seizure_referrals.outcomes_of([seizure_id], Gateway(recorded_lake))
+        gw.refresh(check_now=True)  # the app's gateway looks at the lake every lake_check_s
+        return referral_outcomes.outcomes_of([seizure_id], gw)
 
     first, second = new_referral_id(), new_referral_id()
     _record(recorded_lake, first, seizure, ["referred", "accepted"], "HSI")

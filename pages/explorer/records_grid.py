@@ -11,7 +11,7 @@ never be answered with rows for a different window.
 
 For the roles allowed the referral fields (the policy table's ``FIELDS``) the grid has one more
 column, what the seizure's referrals led to: read for the rows of each page
-(``queries.seizure_referrals.outcomes_of``), not one of the records' own columns, so the arrays
+(``queries.referral_outcomes``), not one of the records' own columns, so the arrays
 that answer the first pages stay the seizures' alone; the column neither sorts nor filters.
 """
 
@@ -33,7 +33,7 @@ from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from lake import referral_lifecycle as lifecycle
-from queries import records, seizure_referrals
+from queries import records, referral_outcomes
 from queries.executor import QueryError
 from queries.records import COLUMNS, GridModelError
 from queries.referral_state import OUTCOMES
@@ -202,7 +202,7 @@ def grid_rows(request: dict | None, search: str | None, outcomes: bool = False) 
             filter_model,
         )
         if outcomes:
-            found = seizure_referrals.outcomes_of([r["seizure_id"] for r in rows])
+            found = referral_outcomes.outcomes_of([r["seizure_id"] for r in rows])
             for row in rows:
                 row[OUTCOME] = found.get(row["seizure_id"])
     except GridModelError as exc:

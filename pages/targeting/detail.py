@@ -19,7 +19,7 @@ from components import format as fmt
 from components.referral_timeline import outcome_name
 from lake import reference
 from pages.targeting.queue import GRID
-from queries import seizure_referrals
+from queries import referral_outcomes
 from queries import targeting as queue_queries
 from queries.executor import QueryError
 from targeting import store
@@ -180,7 +180,7 @@ def detail_panel(shipment_id: str | None, readable: frozenset[str] = ALL_FIELDS)
         parties = queue_queries.party_history(shipment)
         similar = queue_queries.similar_seizures(shipment)
         if "referral" in readable:
-            outcomes = seizure_referrals.outcomes_of([r["seizure_id"] for r in similar])
+            outcomes = referral_outcomes.outcomes_of([r["seizure_id"] for r in similar])
             for row in similar:
                 row[OUTCOME] = outcomes.get(row["seizure_id"])
             similar_columns.append((OUTCOME, "Referral outcome"))
