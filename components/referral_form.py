@@ -170,16 +170,19 @@ def create(seizure_id: str, agency: object, day_text: object, note: object, user
     if refusal is not None or day is None:
         return Verdict(False, refusal or "Give the day of the referral.")
     referral_id = new_referral_id()
-    recorded = record_step(
-        referral_id=referral_id,
-        step="referred",
-        occurred_on=day,
-        agency=str(agency),
-        user=user,
-        seizure_id=seizure_id,
-        shipment_id=seizure["shipment_id"],
-        note=(note or "").strip() or None,
-    )
+    try:
+        recorded = record_step(
+            referral_id=referral_id,
+            step="referred",
+            occurred_on=day,
+            agency=str(agency),
+            user=user,
+            seizure_id=seizure_id,
+            shipment_id=seizure["shipment_id"],
+            note=(note or "").strip() or None,
+        )
+    except OSError as exc:  # the lake's folder: full, or not writable by the app
+        return Verdict(False, f"Not recorded: the step could not be written ({exc}).")
     if not recorded.accepted:
         return Verdict(False, f"Not recorded: {recorded.reason}")
     name = reference.AGENCY_NAMES.get(str(agency), str(agency))
