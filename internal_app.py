@@ -22,7 +22,14 @@ from components.exports import register_export_routes
 from components.startup import finish_setup, freeze_survivors
 from components.theme import register_template
 from lake.layout import data_version
-from pages import audit, explorer, health, overview, targeting  # callbacks register on import
+from pages import (  # callbacks register on import
+    audit,
+    explorer,
+    health,
+    overview,
+    referrals,
+    targeting,
+)
 from queries import seizure_stats
 from queries import targeting as targeting_queries
 from queries.cbp_published import published_through
@@ -31,7 +38,7 @@ from queries.shutdown import exiting, lowest_priority_thread, pause, start_backg
 from targeting import emerging_cache
 
 ROOT = Path(__file__).resolve().parent
-PAGES = (overview, explorer, targeting, health, audit)
+PAGES = (overview, explorer, targeting, referrals, health, audit)
 
 
 def navbar() -> dbc.Navbar:
@@ -235,6 +242,7 @@ def create_internal_app(name: str) -> Dash:
     app.layout = shell
     register_export_routes(app.server)
     audit.register_routes(app.server)
+    referrals.register_routes(app.server)
     app.server.before_request(live.catch_up_with_page)
     start_background(_keep_warm, "keep-warm")
     start_background(_keep_arrays_built, "seizure-arrays")

@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The freshness badge warns when no batch arrived for this long",
         float,
     ),
+    Setting(
+        "referral_stalled_days",
+        "90",
+        "Referrals page: an open case with no event for this many days is listed as stalled",
+        int,
+    ),
     Setting("host", "127.0.0.1", "Address the app listens on"),
     Setting("port", "8050", "Port of the internal app", int),
     Setting("public_port", "8051", "Port of the public app", int),

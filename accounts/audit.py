@@ -30,7 +30,11 @@ DOWNLOAD = "download"
 EXPORT = "export"
 WATCHLIST = "targeting.watchlist"
 FEEDBACK = "targeting.feedback"
-REFERRAL = "referral.create"
+REFERRALS_STALLED = "referrals.stalled"
+REFERRAL_CASE = "referrals.case"
+REFERRAL_STEP = "referrals.step"
+REFERRAL_PACKAGE = "referrals.package"
+REFERRAL_CREATE = "referrals.create"
 ACCOUNT = "account.change"
 LOGIN = "login"
 LOGOUT = "logout"
@@ -43,7 +47,11 @@ ACTIONS = (
     EXPORT,
     WATCHLIST,
     FEEDBACK,
-    REFERRAL,
+    REFERRALS_STALLED,
+    REFERRAL_CASE,
+    REFERRAL_STEP,
+    REFERRAL_PACKAGE,
+    REFERRAL_CREATE,
     ACCOUNT,
     LOGIN,
     LOGOUT,

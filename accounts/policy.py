@@ -61,6 +61,9 @@ PAGES: dict[str, frozenset[str]] = {
     "/explorer": ANALYSTS,
     "/health": ANALYSTS,
     "/targeting": TARGETERS,
+    # everyone sees the funnel and time to outcome (aggregates); the case list, the case and
+    # its form are laid out, and answered, for investigators only (the rows below)
+    "/referrals": EVERYONE,
     "/audit": ADMINS,
 }
 
@@ -100,7 +103,7 @@ CALLBACKS: tuple[Rule, ...] = (
     Rule(
         "explorer-referral-verdict.children",
         INVESTIGATORS,
-        audit="referral.create",
+        audit="referrals.create",
         ids=("input", "explorer-referral-seizure"),
         why="refer the open record's seizure to an agency (the form is drawn for these roles)",
     ),
@@ -140,7 +143,7 @@ CALLBACKS: tuple[Rule, ...] = (
     Rule(
         "targeting-referral-verdict.children",
         INVESTIGATORS & TARGETERS,
-        audit="referral.create",
+        audit="referrals.create",
         ids=("input", "targeting-referral-seizure"),
         why="refer that seizure to an agency",
     ),
@@ -150,6 +153,28 @@ CALLBACKS: tuple[Rule, ...] = (
     Rule("targeting-watch-version.data", TARGETERS, audit="targeting.watchlist"),
     Rule("targeting-watch-list.children", TARGETERS),
     Rule("targeting-period.children", TARGETERS),
+    # Referrals: aggregates for every role, cases for investigators
+    Rule("referrals-funnel-graph.figure", EVERYONE, why="counts per step and agency"),
+    Rule("referrals-km-graph.figure", EVERYONE, why="time to outcome curves"),
+    Rule(
+        "referrals-stalled-grid.getRowsResponse",
+        INVESTIGATORS,
+        audit="referrals.stalled",
+        ids=("rows", "referral_id"),
+    ),
+    Rule("referrals-selected.data", INVESTIGATORS, why="which case is open"),
+    Rule(
+        "referrals-case.children",
+        INVESTIGATORS,
+        audit="referrals.case",
+        ids=("input", "referrals-selected"),
+    ),
+    Rule(
+        "referrals-record-status.children",
+        INVESTIGATORS,
+        audit="referrals.step",
+        ids=("input", "referrals-selected"),
+    ),
     # Audit (admins)
     Rule("audit-table.children", ADMINS, audit="audit.read"),
 )
@@ -163,6 +188,7 @@ EXPORTS: tuple[tuple[str, frozenset[str], str], ...] = (
     ("overview-", EVERYONE, "export"),
     ("explorer-", ANALYSTS, "export"),
     ("targeting-", TARGETERS, "export"),
+    ("referral-package", INVESTIGATORS, "referrals.package"),
     ("audit", ADMINS, "export"),
 )
 

@@ -9,7 +9,8 @@ not name is refused. A refusal is a 401 (not signed in: pages are sent to the si
 
 Record-level answers are written to the audit log after they are sent (``_audit_answer``): the
 ids a grid page, a detail panel or a download showed, taken from the answer itself, so a page
-that forgets to log cannot show records unlogged.
+that forgets to log cannot show records unlogged. A download that holds a few named records
+rather than rows (a referral package) says which (``export_holds``).
 
 The session is Flask's signed cookie (HttpOnly, SameSite=Lax, Secure unless the setting turns it
 off for plain-HTTP development), holding the user's name and when they were last active. The user
@@ -273,8 +274,29 @@ def _audit_answer(response: Response) -> Response:
             detail=rule.callback,
         )
     elif getattr(g, "export_action", None):
-        response.response = _counted(response.response, identity, request.full_path.rstrip("?"))
+        url = request.full_path.rstrip("?")
+        held = getattr(g, "export_ids", None)
+        if held is None:
+            response.response = _counted(response.response, identity, url)
+        else:  # a file that named the records it holds: the row keeps their ids
+            audit.record(
+                identity.name,
+                identity.role,
+                g.export_action,
+                request.path,
+                url,
+                ids=held,
+                client=_client(),
+                detail=f"{request.path}: {len(held)} records",
+            )
     return response
+
+
+def export_holds(ids: Iterable[str]) -> None:
+    """Called by a download that is not one row per record (a referral package: one case, its
+    seizure, shipment and timeline): the records it holds, for its audit row's ids, instead of
+    counting its lines as a CSV's rows."""
+    g.export_ids = [str(i) for i in ids]
 
 
 def _counted(chunks: Iterable[bytes], identity: Identity, url: str) -> Iterator[bytes]:

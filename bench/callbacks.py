@@ -26,6 +26,33 @@ VIEWS = (
     "?source=CN&mode=express,mail",
 )
 BASELINE = "explorer-trend-csv"  # a callback that runs no query: Dash's own cost
+# Page controls a callback reads beside the URL, at the values a person starts from.
+CONTROLS = {
+    ("referrals-km-step", "value"): "arrest",
+    ("referrals-km-by", "value"): "agency",
+}
+# The page a callback's outputs are on, by its name's first part (else the Overview).
+PATHS = {"explorer": "/explorer", "referrals": "/referrals"}
+
+
+def first_stalled(search: str) -> str | None:
+    """The case an investigator opens first under the view ``search``: the top row of the
+    Referrals page's stalled list (None when the list is empty)."""
+    import settings
+    from components import url_state
+    from queries import referrals
+
+    view, error = url_state.parse_view(search)
+    as_of = referrals.as_of() if referrals.available() else None
+    if error or as_of is None:
+        return None
+    days = settings.get("referral_stalled_days")
+    rows, _ = referrals.stalled(view.filters, as_of, days, 0, 1)
+    return rows[0]["referral_id"] if rows else None
+
+
+# A record a callback opens, picked from the view as a person picks it.
+OPENED = {("referrals-selected", "data"): first_stalled}
 
 
 @dataclass
@@ -66,6 +93,11 @@ def _value(item: dict, search: str, pathname: str):
         return card_view(search)
     if item["id"] == COMPARE_VIEW:
         return compare_view(search)
+    key = (item["id"], item["property"])
+    if key in CONTROLS:
+        return CONTROLS[key]
+    if key in OPENED:
+        return OPENED[key](search)
     values = {"search": search, "pathname": pathname, "getRowsRequest": GRID_REQUEST}
     return values.get(item["property"], "bench")  # live version stores: any value
 
@@ -102,15 +134,28 @@ def _name(dep: dict) -> str:
 
 
 def url_callbacks(client) -> list[dict]:
-    """Server-side callbacks a view change triggers: those driven by the URL alone, and the
-    records grid's page requests (which read the URL as state)."""
+    """Server-side callbacks a view change triggers: those driven by the URL (with the page's
+    own controls at their first values, ``CONTROLS``), the grids' page requests (which read
+    the URL as state), and a record's panel opened from the view (``OPENED``). A callback
+    that writes (recording a step) is driven by a button, never chosen."""
     deps = json.loads(client.get("/_dash-dependencies").get_data())
     chosen = []
     for dep in deps:
-        props = {i["property"] for i in dep["inputs"]}
-        ids = {i["id"] for i in dep["inputs"] if not str(i["id"]).startswith("live-version-")}
-        by_url = ids in ({"url"}, {CARD_VIEW}) and props <= {"search", "pathname", "data"}
-        if dep.get("clientside_function") or not (by_url or props == {"getRowsRequest"}):
+        inputs = [
+            (str(i["id"]), i["property"])
+            for i in dep["inputs"]
+            if not str(i["id"]).startswith("live-version-")
+        ]
+        props = {prop for _, prop in inputs}
+        url = [(ident, prop) for ident, prop in inputs if ident in ("url", CARD_VIEW)]
+        others = [key for key in inputs if key not in url]
+        by_url = (
+            len({ident for ident, _ in url}) == 1
+            and {prop for _, prop in url} <= {"search", "pathname", "data"}
+            and all(key in CONTROLS for key in others)
+        )
+        opened = bool(inputs) and all(key in OPENED for key in inputs)
+        if dep.get("clientside_function") or not (by_url or opened or props == {"getRowsRequest"}):
             continue
         chosen.append(dep)
     return chosen
@@ -128,7 +173,7 @@ def run(app, repeats: int = 5) -> list[dict]:
     for dep in url_callbacks(client):
         name = _name(dep)
         page = name.split(":")[0] if ":" in name else name.split("-")[0]
-        pathname = "/explorer" if page == "explorer" else "/"
+        pathname = PATHS.get(page, "/")
         timing = timings.setdefault(name, Timing(name))
         for view in VIEWS:
             for attempt in range(repeats + 1):

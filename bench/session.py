@@ -138,7 +138,8 @@ def analyst_session(
 ) -> tuple[Action, ...]:
     """One analyst's morning: Overview, narrow to a year and a field office, explore a commodity,
     cross-filter on a source country, change grain and measure, read the records, compare with
-    last year, work the targeting queue, glance at data health (and the public pages).
+    last year, work the targeting queue, see what became of the referrals, glance at data
+    health (and the public pages).
 
     The defaults (xylazine from China through Chicago's express hubs) leave more than one page
     of records and of queue in the demo lakes, so every page turn of the script happens."""
@@ -160,6 +161,7 @@ def analyst_session(
         set_filter("queue-mode", "mode", [mode]),
         grid_block("queue-sort", QUEUE_GRID, 0, value_desc),
         grid_block("queue-page-2", QUEUE_GRID, 50, value_desc),
+        navigate("referrals", "/referrals"),
         navigate("health", "/health"),
         *[public_page(f"public{p}", p, s) for p, s in public],
     )

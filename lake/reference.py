@@ -138,14 +138,13 @@ OUTCOME_NAMES = {
     "cleared": "Examined, nothing found",
     "seized": "Seized",
 }
-# The agencies a seizure is referred to (``lake.contract.REFERRAL_AGENCIES``, as partners
-# write them): what a referral form offers and a referral's line says.
+# The agencies a referral goes to (``lake.contract.REFERRAL_AGENCIES``), as people name them.
 AGENCY_NAMES = {
-    "HSI": "Homeland Security Investigations (HSI)",
-    "DEA": "Drug Enforcement Administration (DEA)",
-    "FBI": "Federal Bureau of Investigation (FBI)",
-    "USPIS": "U.S. Postal Inspection Service (USPIS)",
-    "State/local task force": "State/local task force",
+    "HSI": "Homeland Security Investigations",
+    "DEA": "Drug Enforcement Administration",
+    "FBI": "Federal Bureau of Investigation",
+    "USPIS": "U.S. Postal Inspection Service",
+    "State/local task force": "State or local task force",
 }
 
 # The name people read for each code, per filter key (the same keys as the URL and the filter
@@ -164,6 +163,7 @@ NAMES_BY_KEY = {
     "concealment": lambda: CONCEALMENT_NAMES,
     "provenance": lambda: PROVENANCE_NAMES,
     "outcome": lambda: OUTCOME_NAMES,
+    "agency": lambda: AGENCY_NAMES,
 }
 
 

@@ -47,10 +47,10 @@ def test_acb002_each_role_sees_the_pages_it_may_open(dash_duo, internal_app):
     dash_duo.start_server(internal_app, signed_in=False)
     driver = dash_duo.driver
     expected = {
-        "leadership": ["Overview"],
-        "analyst": ["Overview", "Explorer", "Data health"],
-        "targeter": ["Overview", "Explorer", "Targeting", "Data health"],
-        "admin": ["Overview", "Explorer", "Targeting", "Data health", "Audit"],
+        "leadership": ["Overview", "Referrals"],
+        "analyst": ["Overview", "Explorer", "Referrals", "Data health"],
+        "targeter": ["Overview", "Explorer", "Targeting", "Referrals", "Data health"],
+        "admin": ["Overview", "Explorer", "Targeting", "Referrals", "Data health", "Audit"],
     }
     for role, names in expected.items():
         driver.delete_all_cookies()
