@@ -34,6 +34,7 @@ REFERRALS_STALLED = "referrals.stalled"
 REFERRAL_CASE = "referrals.case"
 REFERRAL_STEP = "referrals.step"
 REFERRAL_PACKAGE = "referrals.package"
+REFERRAL_CREATE = "referrals.create"
 ACCOUNT = "account.change"
 LOGIN = "login"
 LOGOUT = "logout"
@@ -50,6 +51,7 @@ ACTIONS = (
     REFERRAL_CASE,
     REFERRAL_STEP,
     REFERRAL_PACKAGE,
+    REFERRAL_CREATE,
     ACCOUNT,
     LOGIN,
     LOGOUT,

@@ -100,6 +100,13 @@ CALLBACKS: tuple[Rule, ...] = (
         audit="records.detail",
         ids=("input", "explorer-records-grid"),
     ),
+    Rule(
+        "explorer-referral-verdict.children",
+        INVESTIGATORS,
+        audit="referrals.create",
+        ids=("input", "explorer-referral-seizure"),
+        why="refer the open record's seizure to an agency (the form is drawn for these roles)",
+    ),
     # Data health
     Rule("health-batches-graph.figure", ANALYSTS),
     Rule("health-lag-graph.figure", ANALYSTS),
@@ -125,6 +132,20 @@ CALLBACKS: tuple[Rule, ...] = (
         TARGETERS,
         audit="targeting.feedback",
         ids=("input", "targeting-selected"),
+    ),
+    Rule(
+        "targeting-referral.children",
+        INVESTIGATORS & TARGETERS,
+        audit="targeting.detail",
+        ids=("input", "targeting-referral-for"),
+        why="the open shipment's seizure and its referrals; in the page for these roles only",
+    ),
+    Rule(
+        "targeting-referral-verdict.children",
+        INVESTIGATORS & TARGETERS,
+        audit="referrals.create",
+        ids=("input", "targeting-referral-seizure"),
+        why="refer that seizure to an agency",
     ),
     Rule("targeting-emerging.children", TARGETERS),
     Rule("targeting-model.children", TARGETERS),
@@ -180,7 +201,10 @@ ROUTES: dict[str, tuple[frozenset[str], str]] = {
 FIELDS: dict[str, frozenset[str]] = {
     "seizure": ANALYSTS,  # the event: when, where, what, how much, how concealed
     "shipment": ANALYSTS,  # the manifest line behind it: parties, route, declared goods
-    "referral": INVESTIGATORS,  # the referral: agency, case, steps, status
+    # the referral: agency, case, steps, status, and what it led to (the records grid's
+    # "Referral outcome", Targeting's similar seizures): an arrest or a conviction is
+    # investigative information like the rest of the case
+    "referral": INVESTIGATORS,
     "targeting": TARGETERS,  # risk scores, rule hits, examination feedback
 }
 

@@ -22,9 +22,8 @@ from datetime import date
 import polars as pl
 import pyarrow.csv as pacsv
 
-from lake import referral_lifecycle as lifecycle
 from lake.contract import SHIPMENT_DECLARED
-from queries import engine
+from queries import engine, seizure_referrals
 from queries.engine.sql import RECORD_SELECT_SQL, monthly_trend_sql
 from queries.filters import SEIZURE_TARGET, Filters, predicate
 from queries.gateway import Gateway, default_gateway
@@ -231,18 +230,6 @@ def fetch_page(
 
 SEIZURE_DETAIL = (*(c.key for c in COLUMNS), "region", "land_filter", "cbp_drug_type", "batch_id")
 SHIPMENT_DETAIL = SHIPMENT_DECLARED
-REFERRAL_STEPS = tuple(
-    ("seizure_on" if step == "follow_up_seizure" else f"{step}_on", label)
-    for step, label in lifecycle.LABELS.items()
-)
-REFERRAL_DETAIL = (
-    "referral_id",
-    "agency",
-    "status",
-    "case_number",
-    "outcome",
-    *(k for k, _ in REFERRAL_STEPS),
-)
 
 
 def _one(gw: Gateway, table: str, columns: tuple[str, ...], key: str, value: str) -> list[dict]:
@@ -268,11 +255,7 @@ def record_detail(seizure_id: str, gateway: Gateway | None = None) -> dict | Non
     if seizure["shipment_id"]:
         rows = _one(gw, "shipments", SHIPMENT_DETAIL, "shipment_id", seizure["shipment_id"])
         shipment = rows[0] if rows else None
-    referrals = _one(gw, "referrals", REFERRAL_DETAIL, "seizure_id", seizure_id)
-    for referral in referrals:
-        steps = [(referral[k], label) for k, label in REFERRAL_STEPS if referral[k] is not None]
-        referral["steps"] = [{"step": label, "on": day} for day, label in sorted(steps)]
-    referrals.sort(key=lambda r: (r["referred_on"], r["referral_id"]))
+    referrals = seizure_referrals.referrals_of(seizure_id, gw)
     return {"seizure": seizure, "shipment": shipment, "referrals": referrals}
 
 

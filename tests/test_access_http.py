@@ -280,3 +280,120 @@ def test_acc017_administrators_read_the_log_on_the_audit_page_and_as_csv(interna
     assert "Records download" in table and user_for("analyst") in table
     assert "Sign-in" not in table  # the action filter holds
     assert analyst.get("/audit/export.csv").status_code == 403
+
+
+def _refer_payload(prefix: str, seizure_id: str, agency: str) -> dict:
+    """The form's submit as the browser sends it: the seizure, the agency, today, a note."""
+    from components.referral_form import FormIds, today
+
+    ids = FormIds.of(prefix)
+    return {
+        "output": f"..{ids.verdict}.children...{ids.referrals}.children...{ids.note}.value..",
+        "outputs": [
+            {"id": ids.verdict, "property": "children"},
+            {"id": ids.referrals, "property": "children"},
+            {"id": ids.note, "property": "value"},
+        ],
+        "inputs": [{"id": ids.submit, "property": "n_clicks", "value": 1}],
+        "changedPropIds": [f"{ids.submit}.n_clicks"],
+        "state": [
+            {"id": ids.seizure, "property": "data", "value": seizure_id},
+            {"id": ids.agency, "property": "value", "value": agency},
+            {"id": ids.day, "property": "value", "value": today().isoformat()},
+            {"id": ids.note, "property": "value", "value": "sent over HTTP"},
+        ],
+    }
+
+
+def test_acc018_only_investigators_may_refer_a_seizure(internal_app, clients, scored_lake):
+    from queries.gateway import Gateway
+
+    def referrals(seizure_id: str) -> list[str]:
+        return (
+            Gateway(scored_lake)
+            .frame("SELECT agency FROM referrals WHERE seizure_id = ?", [seizure_id])["agency"]
+            .to_list()
+        )
+
+    seizure_id = Gateway(scored_lake).frame(
+        "SELECT seizure_id FROM seizures s WHERE NOT EXISTS "
+        "(SELECT 1 FROM referrals r WHERE r.seizure_id = s.seizure_id) "
+        "ORDER BY seizure_id DESC LIMIT 1"
+    )["seizure_id"][0]
+    explorer = _refer_payload("explorer-referral", seizure_id, "USPIS")
+    targeting = _refer_payload("targeting-referral", seizure_id, "USPIS")
+    for role in ("leadership", "analyst", "targeter"):
+        assert clients[role].post("/_dash-update-component", json=explorer).status_code == 403
+    refused = audit_store.read(user=user_for("analyst"), action="refused", limit=1)
+    assert "explorer-referral-verdict" in refused.row(0, named=True)["detail"]
+    for role in ("leadership", "analyst", "targeter", "investigator"):  # Targeting: admins
+        assert clients[role].post("/_dash-update-component", json=targeting).status_code == 403
+    assert referrals(seizure_id) == []
+
+    answer = clients["investigator"].post("/_dash-update-component", json=explorer)
+    assert answer.status_code == 200
+    assert "Referred to U.S. Postal Inspection Service" in answer.get_data(as_text=True)
+    assert referrals(seizure_id) == ["USPIS"]
+    row = audit_store.read(user=user_for("investigator"), action="referrals.create", limit=1)
+    assert json.loads(row.row(0, named=True)["ids"]) == [seizure_id]
+
+
+def _grid_rows(client, seizure_id: str) -> list[dict]:
+    filter_model = {"seizure_id": {"filterType": "text", "type": "equals", "filter": seizure_id}}
+    answer = call(
+        client,
+        "explorer-records-grid.getRowsResponse",
+        {
+            "explorer-records-grid.getRowsRequest": {
+                "startRow": 0,
+                "endRow": 50,
+                "sortModel": [],
+                "filterModel": filter_model,
+            },
+            "url.search": "",
+        },
+        "explorer-records-grid.getRowsRequest",
+    )
+    return answer["explorer-records-grid"]["getRowsResponse"]["rowData"]
+
+
+def test_acc019_referral_outcomes_are_sent_to_the_referral_roles_only(clients, scored_lake):
+    from queries import referral_outcomes
+    from queries import targeting as queue_queries
+    from queries.gateway import Gateway
+
+    gw = Gateway(scored_lake)
+    seizure_id, outcome = gw.frame(
+        "SELECT seizure_id, outcome FROM referrals WHERE outcome = 'conviction' "
+        "ORDER BY seizure_id LIMIT 1"
+    ).row(0)
+    assert [r.get("referral_outcome") for r in _grid_rows(clients["investigator"], seizure_id)] == [
+        outcome
+    ]
+    for role in ("analyst", "targeter"):
+        assert ["referral_outcome" in r for r in _grid_rows(clients[role], seizure_id)] == [False]
+
+    # Targeting's similar seizures: the outcome column for an administrator, not a targeter
+    shipments = gw.frame(
+        "SELECT shipment_id FROM shipments WHERE outcome = 'seized' ORDER BY shipment_id LIMIT 200"
+    )["shipment_id"]
+    for shipment_id in shipments:
+        detail = queue_queries.shipment_detail(shipment_id, gateway=gw)
+        similar = queue_queries.similar_seizures(detail, gateway=gw)
+        if referral_outcomes.outcomes_of([s["seizure_id"] for s in similar], gateway=gw):
+            break
+    else:
+        pytest.fail("no seized shipment with a similar seizure that led anywhere")
+    shown = {}
+    for role in ("targeter", "admin"):
+        answer = call(
+            clients[role],
+            "targeting-detail.children",
+            {"targeting-selected.data": shipment_id},
+            "targeting-selected.data",
+        )
+        shown[role] = json.dumps(answer["targeting-detail"])
+    assert "Referral outcome" in shown["admin"] and "Referral outcome" not in shown["targeter"]
+    names = ("Warrant", "Arrest", "Indictment", "Prosecution", "Conviction")
+    assert any(f'"{name}"' in shown["admin"] for name in names)
+    assert not any(f'"{name}"' in shown["targeter"] for name in names)

@@ -251,6 +251,7 @@ def test_http012_each_page_registers_once_and_each_callback_once(client):
         "pages.overview": "/",
         "pages.explorer": "/explorer",
         "pages.targeting": "/targeting",
+        "pages.referrals": "/referrals",
         "pages.health": "/health",
         "pages.audit": "/audit",
     }

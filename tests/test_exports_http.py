@@ -13,6 +13,7 @@ import io
 import pytest
 
 from components import exports
+from lake import reference
 from pages.explorer import records_grid
 from queries import records, seizure_stats
 from queries.filters import Filters
@@ -158,6 +159,7 @@ def test_exp012_detail_panel_shows_declared_vs_found_and_referral(internal_app, 
         "ORDER BY s.seizure_id LIMIT 1"
     ).row(0)
     shown = texts(records_grid.detail_panel(seizure_id))
+    agency = reference.AGENCY_NAMES[agency]  # named, not coded
     for expected in (seizure_id, "Synthetic record", "Declared vs found", hts_code, agency):
         assert expected in shown
     assert "No seizure record 'SZ-NOPE'" in texts(records_grid.detail_panel("SZ-NOPE"))

@@ -49,6 +49,7 @@ ACTION_NAMES = {
     audit.REFERRAL_CASE: "Referral case",
     audit.REFERRAL_STEP: "Referral step recorded",
     audit.REFERRAL_PACKAGE: "Referral package download",
+    audit.REFERRAL_CREATE: "Referral submitted",
     audit.ACCOUNT: "Account change",
     audit.LOGIN: "Sign-in",
     audit.LOGOUT: "Sign-out",

@@ -1,5 +1,6 @@
 """The Explorer's seizure-records card: a paged, sortable, filterable grid, a CSV link and a
-record detail.
+record detail, where an investigator refers the seizure to an agency
+(``components/referral_form.py``).
 
 The grid uses AG Grid's community *infinite* row model: the browser asks for one block of
 fifty rows at a time and DuckDB pages, sorts and filters (the server-side row model is Enterprise
@@ -7,6 +8,11 @@ only). The page filters come from the URL, the single source of truth. When the 
 clientside callback tells the grid to drop its cached blocks, so it asks again under the new
 filters; the rows callback reads the URL as State, never as Input, so a stale block request can
 never be answered with rows for a different window.
+
+For the roles allowed the referral fields (the policy table's ``FIELDS``) the grid has one more
+column, what the seizure's referrals led to: read for the rows of each page
+(``queries.referral_outcomes``), not one of the records' own columns, so the arrays
+that answer the first pages stay the seizures' alone; the column neither sorts nor filters.
 """
 
 from __future__ import annotations
@@ -21,15 +27,16 @@ from dash.exceptions import PreventUpdate
 
 from accounts import policy, web
 from components import format as fmt
-from components import url_state
+from components import referral_form, url_state
 from components.exports import record_filters
 from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
 from lake import referral_lifecycle as lifecycle
-from queries import records
+from queries import records, referral_outcomes
 from queries.executor import QueryError
 from queries.records import COLUMNS, GridModelError
+from queries.referral_state import OUTCOMES
 
 PAGE_SIZE = 50
 EXPORT_PATH = "/export/records.csv"
@@ -39,6 +46,9 @@ ALL_FIELDS = frozenset(policy.FIELDS)
 SYNTHETIC = "Synthetic record"
 PREFIX = "explorer-records"
 GRID = f"{PREFIX}-grid"
+REFERRAL = "explorer-referral"  # the referral form's ids (components/referral_form.py)
+OUTCOME = "referral_outcome"
+OUTCOME_AFTER = "port_code"  # where the column stands: among what an analyst reads first
 
 FILTERS = {
     "text": {"filter": "agTextColumnFilter", "cellDataType": "text"},
@@ -61,8 +71,9 @@ FILTERS = {
 }
 
 
-def column_defs() -> list[dict]:
-    """One column per ``queries.records.COLUMNS`` entry, with the filter that fits its kind."""
+def column_defs(with_outcome: bool = False) -> list[dict]:
+    """One column per ``queries.records.COLUMNS`` entry, with the filter that fits its kind;
+    ``with_outcome`` adds the referral outcome, for the roles allowed the referral fields."""
     defs = []
     for column in COLUMNS:
         spec = {"field": column.key, "colId": column.key, "headerName": column.label}
@@ -72,14 +83,38 @@ def column_defs() -> list[dict]:
         if column.key == "seizure_id":
             spec["pinned"] = "left"
         defs.append(spec)
+        if with_outcome and column.key == OUTCOME_AFTER:
+            defs.append(outcome_column())
     return defs
+
+
+def outcome_column() -> dict:
+    """The furthest any referral of the seizure has led, by name. It is not one of the records'
+    own columns (``queries.records.COLUMNS``): each page's outcomes are read for its rows, so
+    the column neither sorts nor filters."""
+    return {
+        "field": OUTCOME,
+        "colId": OUTCOME,
+        "headerName": "Referral outcome",
+        "refData": {code: lifecycle.LABELS[code] for code in OUTCOMES},
+        "sortable": False,
+        "filter": False,
+        "headerTooltip": "The furthest a referral of this seizure has reached: warrant, arrest, "
+        "indictment, prosecution or conviction; blank when none has.",
+    }
+
+
+def _readable() -> frozenset[str]:
+    """The groups of record fields the signed-in role may read (the policy table's FIELDS)."""
+    identity = web.current()
+    return policy.readable_fields(identity.role) if identity else frozenset()
 
 
 def layout() -> dbc.Card:
     grid = dag.AgGrid(
         id=GRID,
         rowModelType="infinite",
-        columnDefs=column_defs(),
+        columnDefs=column_defs(with_outcome="referral" in _readable()),
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
         getRowId="params.data.seizure_id",
         dashGridOptions={
@@ -148,8 +183,9 @@ def layout() -> dbc.Card:
 
 
 # -- what the callbacks compute (plain functions, testable without a browser) -----------------
-def grid_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
-    """The rows a getRowsRequest asks for under the URL's filters, and the count line."""
+def grid_rows(request: dict | None, search: str | None, outcomes: bool = False) -> tuple[dict, str]:
+    """The rows a getRowsRequest asks for under the URL's filters, and the count line;
+    ``outcomes`` adds each row's referral outcome (for the roles allowed the referral fields)."""
     if not request:
         raise PreventUpdate
     view, error = url_state.parse_view(search)
@@ -165,6 +201,10 @@ def grid_rows(request: dict | None, search: str | None) -> tuple[dict, str]:
             request.get("sortModel"),
             filter_model,
         )
+        if outcomes:
+            found = referral_outcomes.outcomes_of([r["seizure_id"] for r in rows])
+            for row in rows:
+                row[OUTCOME] = found.get(row["seizure_id"])
     except GridModelError as exc:
         return EMPTY, str(exc)
     except QueryError as exc:
@@ -254,49 +294,13 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
     return html.Div([table, _pairs(flags)])
 
 
-def _referrals(referrals: list[dict]) -> html.Div:
-    if not referrals:
-        return html.P("Not referred to another agency.", className="small text-muted mb-0")
-    blocks = []
-    for referral in referrals:
-        start = referral["referred_on"]
-        steps = [
-            html.Li(
-                [
-                    html.Strong(step["step"]),
-                    f" · {step['on'].isoformat()}",
-                    html.Span(f" (day {(step['on'] - start).days})", className="text-muted")
-                    if step["on"] != start
-                    else None,
-                ],
-                className="mb-1",
-            )
-            for step in referral["steps"]
-        ]
-        blocks.append(
-            html.Div(
-                [
-                    html.P(
-                        [
-                            f"{referral['referral_id']} to {referral['agency']} · status ",
-                            html.Span(
-                                lifecycle.LABELS.get(referral["status"], referral["status"]),
-                                className="badge text-bg-secondary",
-                            ),
-                        ],
-                        className="small mb-1",
-                    ),
-                    html.Ol(steps, className="small border-start ps-3 ms-1 mb-2 list-unstyled"),
-                ]
-            )
-        )
-    return html.Div(blocks)
-
-
-def detail_panel(seizure_id: str | None, readable: frozenset[str] = ALL_FIELDS) -> list:
+def detail_panel(
+    seizure_id: str | None, readable: frozenset[str] = ALL_FIELDS, create: bool = False
+) -> list:
     """The detail of one record: the seizure, declared vs found, and the referral timeline;
     ``readable`` says which groups of fields the reader's role may see (the policy table's
-    ``FIELDS``): the others are named, not shown."""
+    ``FIELDS``): the others are named, not shown. ``create`` adds the form that refers the
+    seizure to an agency (``components/referral_form.py``)."""
     if not seizure_id:
         return [html.P("No record selected.", className="small text-muted mb-0")]
     try:
@@ -350,7 +354,7 @@ def detail_panel(seizure_id: str | None, readable: frozenset[str] = ALL_FIELDS) 
                 dbc.Col(
                     [
                         html.H4("Referral", className=section),
-                        _referrals(detail["referrals"])
+                        referral_form.section(REFERRAL, s, detail["referrals"], create)
                         if "referral" in readable
                         else html.P(
                             "Referral details are shown to investigators.",
@@ -386,6 +390,18 @@ async function(_version, gridId) {
 """
 
 
+REFRESH_ON_NEW_OUTCOMES = f"""
+async function(_version, gridId) {{
+    const api = await dash_ag_grid.getApiAsync(gridId);
+    if (!api.getColumn("{OUTCOME}")) {{
+        return window.dash_clientside.no_update;
+    }}
+    api.refreshInfiniteCache();
+    return Date.now();
+}}
+"""
+
+
 @callback(
     Output(GRID, "getRowsResponse"),
     Output(f"{PREFIX}-count", "children"),
@@ -393,7 +409,7 @@ async function(_version, gridId) {
     State(URL, "search"),
 )
 def _rows(request, search):
-    return grid_rows(request, search)
+    return grid_rows(request, search, outcomes="referral" in _readable())
 
 
 clientside_callback(
@@ -408,6 +424,15 @@ clientside_callback(
     REFRESH_ON_NEW_DATA,
     Output(f"{PREFIX}-refreshed", "data", allow_duplicate=True),
     Input(store_id("seizures"), "data"),
+    State(GRID, "id"),
+    prevent_initial_call=True,
+)
+
+# new referral steps change the outcome column, where the grid has one
+clientside_callback(
+    REFRESH_ON_NEW_OUTCOMES,
+    Output(f"{PREFIX}-refreshed", "data", allow_duplicate=True),
+    Input(store_id("referral_events"), "data"),
     State(GRID, "id"),
     prevent_initial_call=True,
 )
@@ -437,10 +462,12 @@ clientside_callback(
 def _detail(clicked, selected):
     if ctx.triggered_id is None:
         raise PreventUpdate
-    identity = web.current()
-    readable = policy.readable_fields(identity.role) if identity else frozenset()
+    readable, create = _readable(), referral_form.may_create(REFERRAL)
     if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked:
-        return detail_panel(clicked.get("rowId"), readable)
+        return detail_panel(clicked.get("rowId"), readable, create)
     if isinstance(selected, list) and selected:
-        return detail_panel(selected[0].get("seizure_id"), readable)
+        return detail_panel(selected[0].get("seizure_id"), readable, create)
     raise PreventUpdate
+
+
+referral_form.register(REFERRAL)

@@ -1,8 +1,9 @@
 """Targeting: which arriving shipments to examine first, why, and which threats are emerging.
 
 The page's header is here; each card is a module of this package with its own layout and
-callbacks: the ranked queue (``queue``), the shipment detail and feedback (``detail``), emerging
-threats (``emerging_threats``), watchlists (``watchlists``) and the model card (``model_card``).
+callbacks: the ranked queue (``queue``), the shipment detail and feedback (``detail``), the
+seizure's referrals (``referral``, for those who may create one), emerging threats
+(``emerging_threats``), watchlists (``watchlists``) and the model card (``model_card``).
 The queue and the detail follow the URL's filters (port, mode, countries, dates; without dates,
 the last week of arrivals) and refresh themselves when a batch arrives and is scored. None holds
 SQL.
@@ -17,7 +18,7 @@ from dash import Input, Output, callback, html
 from components import url_state
 from components.filter_bar import URL_VIEW
 from components.live import versions
-from pages.targeting import detail, emerging_threats, model_card, queue, watchlists
+from pages.targeting import detail, emerging_threats, model_card, queue, referral, watchlists
 from pages.targeting.common import PAGE, PATH
 from queries import targeting as queue_queries
 from queries.filters import SHIPMENT_TARGET, SPEC_BY_KEY
@@ -39,6 +40,7 @@ def register() -> None:
 
 
 def layout(**_query: str) -> html.Div:
+    referral_card = referral.layout()
     return html.Div(
         [
             html.Div(
@@ -56,6 +58,7 @@ def layout(**_query: str) -> html.Div:
             html.P(id=f"{PAGE}-not-applied", className="small text-warning mb-2"),
             dbc.Row(dbc.Col(queue.layout()), className="g-3 mb-3"),
             dbc.Row(dbc.Col(detail.layout()), className="g-3 mb-3"),
+            dbc.Row(dbc.Col(referral_card), className="g-3 mb-3") if referral_card else None,
             dbc.Row(
                 [
                     dbc.Col(emerging_threats.layout(), lg=6),

@@ -1,5 +1,6 @@
-"""One shipment of the queue in full: why it scored, its parties' history, similar seizures, and
-the analyst's feedback buttons ("examined — seized / clean") that teach the next training run.
+"""One shipment of the queue in full: why it scored, its parties' history, similar seizures (and,
+for the roles allowed the referral fields, what their referrals led to), and the analyst's
+feedback buttons ("examined — seized / clean") that teach the next training run.
 
 The feedback controls are part of the static layout (hidden until a row is selected), so their
 callback never depends on components that come and go with the detail.
@@ -13,9 +14,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from accounts import policy, web
 from components import format as fmt
+from components.referral_timeline import outcome_name
 from lake import reference
 from pages.targeting.queue import GRID
+from queries import referral_outcomes
 from queries import targeting as queue_queries
 from queries.executor import QueryError
 from targeting import store
@@ -29,8 +33,18 @@ SEIZED = "targeting-feedback-seized"
 CLEAN = "targeting-feedback-clean"
 NOTE = "targeting-feedback-note"
 STATUS = "targeting-feedback-status"
+SAVED = "targeting-feedback-saved"  # the shipment whose feedback was just saved
 PARTY_NAMES = {"shipper": "Shipper", "consignee": "Consignee", "address": "Delivery address"}
 NOTHING = [html.P("No shipment selected.", className="small text-muted mb-0")]
+ALL_FIELDS = frozenset(policy.FIELDS)
+OUTCOME = "referral_outcome"
+SIMILAR_COLUMNS = [
+    ("arrived_at", "Arrived"),
+    ("hts_code", "HTS"),
+    ("origin_country", "Origin"),
+    ("port_code", "Port"),
+    ("commodity", "Seized"),
+]
 
 
 def layout() -> dbc.Card:
@@ -47,6 +61,7 @@ def layout() -> dbc.Card:
             dbc.Button("Examined — seized", id=SEIZED, color="danger", size="sm", className="me-2"),
             dbc.Button("Examined — clean", id=CLEAN, color="success", size="sm"),
             html.P(id=STATUS, className="small mt-2 mb-0", **{"aria-live": "polite"}),
+            dcc.Store(id=SAVED),
         ],
         id=FEEDBACK,
         style={"display": "none"},
@@ -90,12 +105,14 @@ def chips(flags: list[str]) -> list:
     ]
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Table | html.P:
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> html.Div | html.P:
+    """A small table that scrolls within its column on a phone rather than widening the page."""
     if not rows:
         return html.P("None.", className="small text-muted mb-0")
     head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
     body = html.Tbody([html.Tr([html.Td(_cell(k, r.get(k))) for k, _ in columns]) for r in rows])
-    return html.Table([head, body], className="table table-sm small mb-2")
+    table = html.Table([head, body], className="table table-sm small mb-2")
+    return html.Div(table, className="table-responsive")
 
 
 # columns of the detail's small tables that hold codes: shown by name
@@ -108,6 +125,8 @@ CELL_NAMES = {
 
 
 def _cell(key: str, value: object) -> str:
+    if key == OUTCOME:
+        return outcome_name(value if isinstance(value, str) else None)
     if key in CELL_NAMES and isinstance(value, str):
         return reference.names_for(CELL_NAMES[key]).get(value, value)
     return queue_queries.iso(value)
@@ -147,16 +166,24 @@ def _history(parties: dict[str, dict]) -> list:
     return [dbc.Col(block, lg=4) for block in blocks]
 
 
-def detail_panel(shipment_id: str | None) -> list:
-    """The detail of one shipment of the queue."""
+def detail_panel(shipment_id: str | None, readable: frozenset[str] = ALL_FIELDS) -> list:
+    """The detail of one shipment of the queue; ``readable`` says which groups of record fields
+    the reader's role may see (the policy table's ``FIELDS``): similar seizures show what their
+    referrals led to only with the referral fields."""
     if not shipment_id:
         return NOTHING
+    similar_columns = list(SIMILAR_COLUMNS)
     try:
         shipment = queue_queries.shipment_detail(shipment_id)
         if shipment is None:
             return [dbc.Alert(f"No shipment {shipment_id[:64]!r}.", color="warning")]
         parties = queue_queries.party_history(shipment)
         similar = queue_queries.similar_seizures(shipment)
+        if "referral" in readable:
+            outcomes = referral_outcomes.outcomes_of([r["seizure_id"] for r in similar])
+            for row in similar:
+                row[OUTCOME] = outcomes.get(row["seizure_id"])
+            similar_columns.append((OUTCOME, "Referral outcome"))
     except QueryError as exc:
         return [dbc.Alert(f"The shipment could not be loaded: {exc}", color="danger")]
     score = shipment.get("score")
@@ -201,7 +228,10 @@ def detail_panel(shipment_id: str | None) -> list:
     why = [html.Li(r) for r in reasons] or [html.Li("Nothing pushed this score up.")]
     section = "h6 mt-2 mb-1"
     return [
-        html.Div(header, className="d-flex align-items-center mb-2 targeting-detail-head"),
+        html.Div(
+            header,
+            className="d-flex flex-wrap align-items-center row-gap-1 mb-2 targeting-detail-head",
+        ),
         html.Div(chips(shipment.get("flags") or []), className="mb-2 targeting-detail-chips"),
         dbc.Row(
             [
@@ -215,16 +245,7 @@ def detail_panel(shipment_id: str | None) -> list:
                             className="small text-muted mb-2",
                         ),
                         html.H4("Similar past seizures", className=section),
-                        _table(
-                            similar,
-                            [
-                                ("arrived_at", "Arrived"),
-                                ("hts_code", "HTS"),
-                                ("origin_country", "Origin"),
-                                ("port_code", "Port"),
-                                ("commodity", "Seized"),
-                            ],
-                        ),
+                        _table(similar, similar_columns),
                     ],
                     lg=7,
                 ),
@@ -304,12 +325,15 @@ def _select(clicked, selected):
 )
 def _detail(shipment_id):
     shown = {"display": "block"} if shipment_id else {"display": "none"}
-    return detail_panel(shipment_id), shown, ""
+    identity = web.current()
+    readable = policy.readable_fields(identity.role) if identity else frozenset()
+    return detail_panel(shipment_id, readable), shown, ""
 
 
 @callback(
     Output(STATUS, "children", allow_duplicate=True),
     Output(NOTE, "value"),
+    Output(SAVED, "data"),
     Input(SEIZED, "n_clicks"),
     Input(CLEAN, "n_clicks"),
     State(SELECTED, "data"),
@@ -323,15 +347,15 @@ def _feedback(_seized, _clean, shipment_id, note):
     try:
         shipment = queue_queries.shipment_detail(shipment_id)
     except QueryError as exc:
-        return f"Not saved: the shipment could not be read ({exc}).", no_update
+        return f"Not saved: the shipment could not be read ({exc}).", no_update, no_update
     save, message = feedback_decision(shipment, verdict, note, queue_queries.as_of())
     if not save:
-        return message, no_update
+        return message, no_update, no_update
     try:
         store.add_feedback(shipment_id, verdict, note or "")
     except store.StoreError as exc:
-        return str(exc), no_update
-    return message, ""
+        return str(exc), no_update, no_update
+    return message, "", shipment_id
 
 
 def feedback_decision(
