@@ -28,15 +28,18 @@ RECORDS = "explorer-records-grid"
 QUEUE = "targeting-queue-grid"
 REFERRAL_ID = re.compile(r"referral (RFU\w+)")
 
-ROW_CELL_JS = """
+# the grid is scrolled into view first: cards above it still grow while the page settles, and
+# a cell out of view may be drawn without its text
+CELL_TEXT_JS = """
+document.getElementById(arguments[0]).scrollIntoView({block: 'center'});
+const cell = document.querySelector(`#${arguments[0]} .ag-row[row-id='${arguments[1]}']`
+  + ` [col-id='${arguments[2]}']`);
+return cell ? cell.innerText : null;
+"""
+ONLY_ROW_JS = """
 const api = dash_ag_grid.getApi(arguments[0]);
 const node = api.getRowNode(arguments[1]);
-return node ? node.data[arguments[2]] : undefined;
-"""
-CELL_TEXT_JS = """
-const row = document.querySelector(`#${arguments[0]} .ag-row[row-id='${arguments[1]}']`
-  + ` [col-id='${arguments[2]}']`);
-return row ? row.innerText : null;
+return !!(node && node.data) && api.getDisplayedRowCount() === 1;
 """
 
 
@@ -57,7 +60,7 @@ def open_page(dash_duo, internal_app, path: str, role: str, ready: str) -> None:
 
 
 def show_row(dash_duo, grid: str, column: str, value: str) -> None:
-    """Filter the records grid to one record, and wait until its row is drawn."""
+    """Filter the grid to one record, and wait until it is the grid's only row."""
     dash_duo.driver.execute_script(
         "dash_ag_grid.getApi(arguments[0]).setFilterModel("
         "{[arguments[1]]: {filterType: 'text', type: 'equals', filter: arguments[2]}});",
@@ -66,7 +69,7 @@ def show_row(dash_duo, grid: str, column: str, value: str) -> None:
         value,
     )
     WebDriverWait(dash_duo.driver, WAIT_S).until(
-        lambda d: d.execute_script(CELL_TEXT_JS, grid, value, column) == value
+        lambda d: d.execute_script(ONLY_ROW_JS, grid, value)
     )
 
 
