@@ -240,6 +240,7 @@ def steps() -> list[Step]:
         Step("Explorer: open", "/explorer"),
         Step("Targeting: open", "/targeting"),
         Step("Data health: open", "/health"),
+        Step("Referrals: open", "/referrals"),
         Step(
             "Overview: click a port bar",
             "/",
