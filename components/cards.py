@@ -157,3 +157,29 @@ def table_html(frame: pl.DataFrame, max_rows: int = 25) -> str:
         f'<table class="table table-sm table-striped mb-0">{caption}'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def label_value_pairs(rows: list[tuple[str, object]]) -> html.Dl:
+    """A detail panel's facts as label-value rows; an empty value shows as a dash, so a
+    missing fact reads as missing rather than as a blank line."""
+    items = []
+    for label, value in rows:
+        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
+        items.append(html.Dd(value if value not in (None, "") else "–", className="col-7 mb-1"))
+    return html.Dl(items, className="row small mb-0")
+
+
+def paged_grid_options(page_size: int, no_rows: str, blocks: int = 10) -> dict:
+    """Options of a server-paged grid (infinite row model) with one row selectable by a click.
+
+    dash-ag-grid answers one ``getRows`` at a time, so the grid never asks for two at once."""
+    return {
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": False,
+        "cacheBlockSize": page_size,
+        "maxBlocksInCache": blocks,
+        "maxConcurrentDatasourceRequests": 1,
+        "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+        "localeText": {"noRowsToShow": no_rows},
+    }

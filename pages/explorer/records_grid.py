@@ -28,6 +28,7 @@ from dash.exceptions import PreventUpdate
 from accounts import policy, web
 from components import format as fmt
 from components import referral_form, url_state
+from components.cards import label_value_pairs, paged_grid_options
 from components.exports import record_filters
 from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
@@ -117,21 +118,9 @@ def layout() -> dbc.Card:
         columnDefs=column_defs(with_outcome="referral" in _readable()),
         defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
         getRowId="params.data.seizure_id",
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": PAGE_SIZE,
-            "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 20,
-            # dash-ag-grid answers one getRows at a time: never let the grid ask for two
-            "maxConcurrentDatasourceRequests": 1,
-            "rowSelection": {
-                "mode": "singleRow",
-                "checkboxes": False,
-                "enableClickSelection": True,
-            },
-            "localeText": {"noRowsToShow": "No seizure records match these filters."},
-        },
+        dashGridOptions=paged_grid_options(
+            PAGE_SIZE, "No seizure records match these filters.", blocks=20
+        ),
         style={"height": "520px"},
         className="records-grid",
     )
@@ -237,14 +226,6 @@ def _route(origin: str | None, transit: str | None) -> str:
     return _country(origin) + (f" via {_country(transit)}" if transit else "")
 
 
-def _pairs(rows: list[tuple[str, object]]) -> html.Dl:
-    items = []
-    for label, value in rows:
-        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
-        items.append(html.Dd(value, className="col-7 mb-1"))
-    return html.Dl(items, className="row small mb-0")
-
-
 def _found_amount(seizure: dict) -> str:
     if seizure["unit"] == "lbs" or seizure.get("found_kg") is not None:
         text = f"{_value(seizure['found_kg'])} kg ({_value(seizure['lbs'])} lb)"
@@ -291,7 +272,7 @@ def _declared_vs_found(seizure: dict, shipment: dict | None) -> html.Div:
         ("DEA transaction", _value(shipment["dea_transaction_id"])),
         ("Examination", reference.OUTCOME_NAMES.get(shipment["outcome"], shipment["outcome"])),
     ]
-    return html.Div([table, _pairs(flags)])
+    return html.Div([table, label_value_pairs(flags)])
 
 
 def detail_panel(
@@ -343,7 +324,9 @@ def detail_panel(
         ),
         dbc.Row(
             [
-                dbc.Col([html.H4("The seizure", className=section), _pairs(facts)], lg=4),
+                dbc.Col(
+                    [html.H4("The seizure", className=section), label_value_pairs(facts)], lg=4
+                ),
                 dbc.Col(
                     [
                         html.H4("Declared vs found", className=section),

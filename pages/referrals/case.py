@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from accounts import web
 from components import format as fmt
+from components.cards import label_value_pairs
 from ingest.live.record import record_step
 from ingest.live.rules import MAX_NOTE_LENGTH
 from lake import reference
@@ -106,14 +107,6 @@ def layout() -> dbc.Card:
         ],
         className="referrals-case-card",
     )
-
-
-def _pairs(rows: list[tuple[str, object]]) -> html.Dl:
-    items = []
-    for label, value in rows:
-        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
-        items.append(html.Dd(value if value not in (None, "") else "–", className="col-7 mb-1"))
-    return html.Dl(items, className="row small mb-0")
 
 
 def _name(key: str, code: str | None) -> str:
@@ -222,13 +215,13 @@ def case_panel(found: dict) -> list:
         ("Last event", day(head["last_event_on"])),
         ("Follow-up seizures", f"{head['follow_up_seizures']:,}"),
     ]
-    blocks = [dbc.Col([html.H4("Referral", className=SECTION), _pairs(facts)], lg=4)]
+    blocks = [dbc.Col([html.H4("Referral", className=SECTION), label_value_pairs(facts)], lg=4)]
     if seizure:
         blocks.append(
             dbc.Col(
                 [
                     html.H4(f"Seizure {seizure['seizure_id']}", className=SECTION),
-                    _pairs(
+                    label_value_pairs(
                         [
                             ("Day", day(seizure["event_date"])),
                             (
@@ -257,7 +250,7 @@ def case_panel(found: dict) -> list:
             dbc.Col(
                 [
                     html.H4(f"Shipment {shipment['shipment_id']}", className=SECTION),
-                    _pairs(
+                    label_value_pairs(
                         [
                             (
                                 "Arrived",

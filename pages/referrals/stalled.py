@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 import settings
 from components import format as fmt
 from components import url_state
+from components.cards import paged_grid_options
 from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
@@ -72,20 +73,9 @@ def layout() -> dbc.Card:
             "autoHeaderHeight": True,
         },
         getRowId="params.data.referral_id",
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": PAGE_SIZE,
-            "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 10,
-            "maxConcurrentDatasourceRequests": 1,
-            "rowSelection": {
-                "mode": "singleRow",
-                "checkboxes": False,
-                "enableClickSelection": True,
-            },
-            "localeText": {"noRowsToShow": "No open referral has gone this long without news."},
-        },
+        dashGridOptions=paged_grid_options(
+            PAGE_SIZE, "No open referral has gone this long without news."
+        ),
         style={"height": "420px"},
         className="referrals-stalled",
     )

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from accounts import policy, web
 from components import format as fmt
+from components.cards import label_value_pairs
 from components.referral_timeline import outcome_name
 from lake import reference
 from pages.targeting.queue import GRID
@@ -79,14 +80,6 @@ def layout() -> dbc.Card:
         ],
         className="targeting-detail-card",
     )
-
-
-def _pairs(rows: list[tuple[str, object]]) -> html.Dl:
-    items = []
-    for label, value in rows:
-        items.append(html.Dt(label, className="col-5 fw-normal text-muted"))
-        items.append(html.Dd(value if value not in (None, "") else "–", className="col-7 mb-1"))
-    return html.Dl(items, className="row small mb-0")
 
 
 def _country(code: str | None) -> str:
@@ -235,7 +228,7 @@ def detail_panel(shipment_id: str | None, readable: frozenset[str] = ALL_FIELDS)
         html.Div(chips(shipment.get("flags") or []), className="mb-2 targeting-detail-chips"),
         dbc.Row(
             [
-                dbc.Col([html.H4("Declared", className=section), _pairs(facts)], lg=5),
+                dbc.Col([html.H4("Declared", className=section), label_value_pairs(facts)], lg=5),
                 dbc.Col(
                     [
                         html.H4("Why this score", className=section),

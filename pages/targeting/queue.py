@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from components import format as fmt
 from components import url_state
+from components.cards import paged_grid_options
 from components.filter_bar import URL, URL_VIEW
 from components.live import store_id
 from lake import reference
@@ -127,20 +128,7 @@ def layout() -> dbc.Card:
                 }
             ]
         },
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": PAGE_SIZE,
-            "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 10,
-            "maxConcurrentDatasourceRequests": 1,
-            "rowSelection": {
-                "mode": "singleRow",
-                "checkboxes": False,
-                "enableClickSelection": True,
-            },
-            "localeText": {"noRowsToShow": "No scored shipments arrive in this window."},
-        },
+        dashGridOptions=paged_grid_options(PAGE_SIZE, "No scored shipments arrive in this window."),
         style={"height": "480px"},
         className="targeting-queue",
     )
