@@ -3,8 +3,9 @@ record fields).
 
 Everything the server answers is looked up here before it runs (``accounts/web.py``): a page,
 a callback, an export. What is in no row is refused, so a callback added without a row fails
-closed, and ``tests/test_access_policy.py`` fails until the row is written. Rows name callbacks
-by their first output (``callback_name``), the same string for the registry and for a request.
+closed, and ``tests/test_access_http.py`` (acc001) fails until the row is written. Rows name
+callbacks by their first output (``callback_name``), the same string for the registry and for a
+request.
 
 The rows also say which answers are record-level (ids of seizures or shipments, parties,
 scores) and so are written to the audit log with the ids they showed (``Rule.audit`` and
