@@ -117,7 +117,9 @@ def main() -> None:
 
         options["request_handler"] = QuietRequestHandler
     print(f"Chokepoint {kind} on http://{args.host}:{port}/ (development server)")
-    app.run(host=args.host, port=port, debug=args.debug, **options)
+    # Without Dash's dev tools: they add an error handler, which Flask accepts only before the
+    # first request, and the app has answered its own set-up request while it was built.
+    app.run(host=args.host, port=port, debug=False, **options)
 
 
 if __name__ == "__main__":

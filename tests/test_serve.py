@@ -20,7 +20,7 @@ from tests.repo import REPO
 PASSWORD_LINE = re.compile(r"^\s{6}(\S{12,})\s*$", re.M)
 
 
-def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
+def _start(data_dir: Path, port: int, log: Path, *extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "CHOKEPOINT_DATA": str(data_dir),
@@ -29,7 +29,7 @@ def _start(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
     }
     with open(log, "wb") as sink:
         return subprocess.Popen(
-            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port), *extra],
             cwd=REPO,
             env=env,
             stdout=sink,
@@ -84,5 +84,19 @@ def test_srv001_a_fresh_run_prints_the_admin_password_once_and_serves_sign_in(ti
         _until_up(port, proc, log)
         assert "created user" not in log.read_text()
         assert password not in log.read_text()
+    finally:
+        _stop(proc)
+
+
+def test_srv002_the_development_server_starts_and_serves_sign_in(tiny_lake, tmp_path):
+    """``python app.py --debug``, the one-process server a developer runs, must start too."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(tiny_lake, data_dir)
+    port, log = free_port(), tmp_path / "debug.log"
+    proc = _start(data_dir, port, log, "--debug")
+    try:
+        answer = _until_up(port, proc, log)
+        assert answer.getheader("Server") != "gunicorn"
+        assert "development server" in log.read_text()
     finally:
         _stop(proc)
