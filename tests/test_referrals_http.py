@@ -132,8 +132,9 @@ def test_refh002_the_time_to_outcome_figure_is_lifelines_on_one_duration_per_cas
         km = KaplanMeierFitter().fit(group["days"].to_numpy(), group["reached"].to_numpy())
         days = line["x"]
         assert line["y"] == pytest.approx(1 - km.survival_function_at_times(days).to_numpy())
-        censored = group.height - int(group["reached"].sum())
-        assert f"{censored:,} of {group.height:,} censored" in line["name"]  # in the chart
+        reached = int(group["reached"].sum())
+        assert f"{reached:,} of {group.height:,} reached" in line["name"]  # in the chart
+        assert "still open (censored)" in line["name"]
         ci = km.confidence_interval_
         held = ci.reindex(ci.index.union(days)).ffill().loc[days]
         upper = list(1 - held.iloc[:, 0].to_numpy())

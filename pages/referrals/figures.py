@@ -91,7 +91,10 @@ def incidence_figure(curves: list[tuple[str, Curve]], phrase: str) -> go.Figure:
         fig.add_scatter(
             x=c.days,
             y=c.incidence,
-            name=f"{name}<br>{c.censored:,} of {c.referrals:,} censored",
+            name=(
+                f"{name}<br>{c.reached:,} of {c.referrals:,} reached; "
+                f"{c.still_open:,} still open (censored)"
+            ),
             mode="lines",
             line={"color": colour, "width": 2, "shape": "hv"},
             legendgroup=group,

@@ -52,11 +52,6 @@ class Curve:
     within_year_upper: float
     at_risk: dict[int, int]
 
-    @property
-    def censored(self) -> int:
-        """Cases whose time ends at the as-of date without the step (open or ended)."""
-        return self.referrals - self.reached
-
 
 def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)

@@ -161,8 +161,10 @@ def _whose(by: str, name: str) -> str:
 
 
 def summary(named: list[tuple[str, Curve]], phrase: str, by: str) -> str:
-    """Which groups got there soonest and latest within a year, and how many were censored."""
-    censored = sum(c.censored for _, c in named)
+    """Which groups got there soonest and latest within a year, how many cases are still open
+    without the step (censored: they may yet get there) and how many ended without it."""
+    still_open = sum(c.still_open for _, c in named)
+    ended = sum(c.ended for _, c in named)
     total = sum(c.referrals for _, c in named)
     ranked = sorted(named, key=lambda nc: -nc[1].within_year)
     (first, best), (last, worst) = ranked[0], ranked[-1]
@@ -170,8 +172,9 @@ def summary(named: list[tuple[str, Curve]], phrase: str, by: str) -> str:
     if len(ranked) > 1:
         words += f", against {worst.within_year:.0%} of {_whose(by, last)}"
     return (
-        f"{words}. {censored:,} of the {fmt.count(total, 'referral')} had not got there by the "
-        "record's as-of date and are censored there (open cases may still get there)."
+        f"{words}. Of the {fmt.count(total, 'referral')}, {still_open:,} are still open without "
+        f"it and are censored at the record's as-of date (they may yet get there); {ended:,} "
+        "were declined or closed without it."
     )
 
 
