@@ -191,9 +191,16 @@ def create(seizure_id: str, agency: object, day_text: object, note: object, user
     )
 
 
+CASE_PATH = "/referrals?referral="  # the Referrals page opens the case of this link
+
+
 def verdict_line(verdict: Verdict) -> html.P:
+    """The verdict; a new referral's id links to its case, where its next steps are recorded."""
+    parts: list = [verdict.message]
+    if verdict.accepted and verdict.referral_id:
+        parts += [" ", dcc.Link("Open the case", href=CASE_PATH + verdict.referral_id)]
     return html.P(
-        verdict.message,
+        parts,
         className="small mb-0 " + ("text-success" if verdict.accepted else "text-danger"),
         role="status",
     )

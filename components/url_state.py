@@ -20,6 +20,8 @@ SIDES = {"": "the filters' dates", "a": "period A", "b": "period B"}  # records 
 DEFAULTS = {"measure": "lbs", "grain": "month", "yoy": "", "cmp": "", "side": ""}
 DEFAULT_MEASURE = DEFAULTS["measure"]
 VIEW_KEYS = tuple(DEFAULTS)
+# Read by one page for itself, not part of the view: the case the Referrals page opens.
+PAGE_KEYS = ("referral",)
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def parse_view(search: str | None) -> tuple[View, str | None]:
     if side not in SIDES:
         problems.append(f"Records side: unknown value {side[:40]!r} (a or b)")
         side = ""
-    unknown = [k for k in pairs if k not in SPEC_BY_KEY and k not in VIEW_KEYS]
+    unknown = [k for k in pairs if k not in SPEC_BY_KEY and k not in (*VIEW_KEYS, *PAGE_KEYS)]
     if unknown:
         problems.append("unknown parameter " + ", ".join(repr(k[:40]) for k in unknown[:5]))
     filters = Filters()

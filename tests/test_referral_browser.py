@@ -93,8 +93,11 @@ def refer(dash_duo, prefix: str, agency: str, note: str) -> str:
     dash_duo.find_element(f"#{prefix}-note").send_keys(note)
     press(dash_duo, f"#{prefix}-submit")
     dash_duo.wait_for_contains_text(f"#{prefix}-verdict", "Referred to", timeout=WAIT_S)
-    found = REFERRAL_ID.search(dash_duo.find_element(f"#{prefix}-verdict").text)
-    assert found, dash_duo.find_element(f"#{prefix}-verdict").text
+    verdict = dash_duo.find_element(f"#{prefix}-verdict")
+    found = REFERRAL_ID.search(verdict.text)
+    assert found, verdict.text
+    link = verdict.find_element(By.LINK_TEXT, "Open the case")  # where its next steps go
+    assert link.get_attribute("href").endswith(f"/referrals?referral={found.group(1)}")
     return found.group(1)
 
 

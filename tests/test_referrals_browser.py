@@ -159,3 +159,20 @@ def test_refb004_the_page_and_a_case_fit_a_390px_phone(dash_duo, internal_app, s
         open_case(dash_duo, referral_id)
         dash_duo.wait_for_element("#referrals-record-submit", timeout=WAIT_S)
         assert sideways_overflow(dash_duo.driver) <= 0
+
+
+def test_refb005_a_link_or_a_typed_id_opens_its_case(dash_duo, internal_app, scored_lake):
+    """A case is reachable without the stalled list: the link given after a referral is created
+    (``?referral=<id>``) opens it, and so does its id typed into the case card."""
+    gateway = Gateway(scored_lake)
+    first, second = gateway.frame(
+        "SELECT referral_id FROM referrals WHERE is_open ORDER BY referral_id DESC LIMIT 2"
+    )["referral_id"]
+    open_page(dash_duo, internal_app, "investigator", f"?referral={first}")
+    dash_duo.wait_for_contains_text("#referrals-case", first, timeout=WAIT_S)
+    typed = dash_duo.find_element("#referrals-open-id")
+    typed.send_keys(second + "\n")
+    dash_duo.wait_for_contains_text("#referrals-case", second, timeout=WAIT_S)
+    assert first not in dash_duo.find_element("#referrals-case").text
+    assert dash_duo.find_element("#referrals-record-submit").is_displayed()
+    assert dash_duo.get_logs() == []

@@ -40,11 +40,13 @@ def register_routes(server: Flask) -> None:
     package.register_routes(server)
 
 
-def layout(**_query: str) -> html.Div:
+def layout(referral: str | None = None, **_query: str) -> html.Div:
+    """``?referral=<id>`` opens that case (the link shown after a referral is created)."""
+    opened = referral[:64] if isinstance(referral, str) and referral.strip() else None
     cases = (
         [
             dbc.Row(dbc.Col(stalled.layout()), className="g-3 mb-3"),
-            dbc.Row(dbc.Col(case.layout()), className="g-3 mb-3"),
+            dbc.Row(dbc.Col(case.layout(opened)), className="g-3 mb-3"),
         ]
         if sees_cases()
         else [

@@ -42,11 +42,18 @@ NOTE = f"{FORM}-note"
 SUBMIT = f"{FORM}-submit"
 STATUS = f"{FORM}-status"
 HIDDEN, SHOWN = {"display": "none"}, {"display": "block"}
-NOTHING = [html.P("No case open: select a stalled referral above.", className="small text-muted")]
+NOTHING = [
+    html.P(
+        "No case open: select a stalled referral above, or type a referral's id.",
+        className="small text-muted",
+    )
+]
+OPEN_ID = f"{PAGE}-open-id"
 SECTION = "h6 mt-3 mb-1"
 
 
-def layout() -> dbc.Card:
+def layout(referral: str | None = None) -> dbc.Card:
+    """The case card; ``referral`` (from the page's ``?referral=`` link) opens that case."""
     form = html.Div(
         [
             html.H3("Record the next step", className=SECTION),
@@ -96,10 +103,28 @@ def layout() -> dbc.Card:
     )
     return dbc.Card(
         [
-            dbc.CardHeader(html.H2("Case", className="h6 mb-0")),
+            dbc.CardHeader(
+                html.Div(
+                    [
+                        html.H2("Case", className="h6 mb-0 me-3"),
+                        dbc.Label(
+                            "Referral id to open", html_for=OPEN_ID, className="visually-hidden"
+                        ),
+                        dbc.Input(
+                            id=OPEN_ID,
+                            placeholder="Open a referral by its id, then Enter",
+                            size="sm",
+                            debounce=True,
+                            maxLength=64,
+                            className="referrals-open-id",
+                        ),
+                    ],
+                    className="d-flex flex-wrap align-items-center gap-2",
+                )
+            ),
             dbc.CardBody(
                 [
-                    dcc.Store(id=SELECTED),
+                    dcc.Store(id=SELECTED, data=referral),
                     html.Div(NOTHING, id=CASE, **{"aria-live": "polite"}),
                     form,
                 ]
@@ -325,9 +350,14 @@ def today() -> date:
     Output(STATUS, "children"),
     Input(GRID, "cellClicked"),
     Input(GRID, "selectedRows"),
+    Input(OPEN_ID, "value"),
     prevent_initial_call=True,
 )
-def _select(clicked, selected):
+def _select(clicked, selected, typed):
+    if f"{OPEN_ID}.value" in ctx.triggered_prop_ids:
+        if isinstance(typed, str) and typed.strip():
+            return typed.strip()[:64], ""
+        raise PreventUpdate
     if f"{GRID}.cellClicked" in ctx.triggered_prop_ids and clicked and clicked.get("rowId"):
         return clicked["rowId"], ""
     if isinstance(selected, list) and selected and selected[0].get("referral_id"):
